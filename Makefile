@@ -1,0 +1,32 @@
+# The two commands a new user needs: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run demo test venv clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+## run: start the local stack on SQLite, play a demo day, print its figures and keep running (Ctrl-C stops)
+run: venv
+	bash scripts/ensure-services.sh
+	$(BIN)/python -m scripts.run_local
+
+## demo: the same, but exit after printing the figures
+demo: venv
+	bash scripts/ensure-services.sh
+	$(BIN)/python -m scripts.run_local --exit
+
+## test: the whole suite (unit tests without a broker, integration tests on the local RabbitMQ and PostgreSQL)
+test: venv
+	bash scripts/ensure-services.sh --management --postgres
+	$(BIN)/nameko test -q
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,68 @@
+"""Fixtures every test shares: a per-test database (SQLite file, or the local PostgreSQL) and service config
+on nameko's per-test RabbitMQ vhost."""
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+PG_ADMIN_URL = os.environ.get("PIMMS_TEST_PG", "postgresql+pg8000://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_available():
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh PostgreSQL database for one test, dropped after it."""
+    if not _pg_available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not reachable at " + PG_ADMIN_URL)
+        pytest.skip("PostgreSQL is not reachable at " + PG_ADMIN_URL)
+    name = "pimms_test_" + uuid.uuid4().hex[:12]
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n AND pid <> pg_backend_pid()"
+        ), {"n": name})
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """Storage tests run once on SQLite and once on the local PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/test.db"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def service_config(rabbit_config, tmp_path):
+    """Make a service's config on this test's vhost, with its own SQLite database unless one is given."""
+
+    def make(name, **overrides):
+        config = dict(rabbit_config)
+        config.update({
+            "DB_URL": f"sqlite:///{tmp_path}/{name}.db",
+            "ASSOCIATION_ID": "pimms-test",
+            "VISITOR_REF_KEY": "test-key",
+            "OUTBOX": {"relay": True, "batch_size": 100, "poll_interval": 0.1},
+            "EVENT_RETRY": {"max_attempts": 3, "backoff": 0.01},
+            "WEB_SERVER_ADDRESS": "127.0.0.1:0",
+        })
+        config.update(overrides)
+        return config
+
+    return make

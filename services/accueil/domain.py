@@ -1,0 +1,181 @@
+"""Médiation postée and ateliers collectifs: the rules of opening, filling and closing a visit, and of
+recording a workshop. Plain functions over a SQLAlchemy session; the outbox comes in through `uow.publish`."""
+import datetime as dt
+import hashlib
+import hmac
+import uuid
+
+from sqlalchemy import exists, func, select
+
+from services.accueil.models import Act, Citizen, Participant, Visit, Workshop
+from shared.errors import Conflict, InvalidRequest, NotFound, invalid
+
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a desk's clock may run a little ahead of the server's
+
+
+def as_utc(moment):
+    """SQLite hands datetimes back without their zone; they were stored in UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment
+
+
+def visitor_ref(key, subject):
+    """A keyed hash: stable for one citizen within the association, meaningless without the key."""
+    return hmac.new(key.encode(), subject.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# -- visits -------------------------------------------------------------------------------------------------
+def open_visit(session, req, key, now):
+    opened_at = req["opened_at"] or now
+    if opened_at > now + CLOCK_SKEW:
+        raise invalid("opened_at", "must not be in the future")
+    visit = Visit(
+        id=str(uuid.uuid4()), pimms_id=req["pimms_id"], agent_id=req["agent_id"], status="open",
+        motif_kind=req["motif"]["kind"], partner=req["motif"]["partner"], domain=req["motif"]["domain"],
+        waiting_min=req["waiting_min"], opened_at=opened_at,
+    )
+    for index, person in enumerate(req["participants"]):
+        visit.participants.append(_participant(session, visit.id, index, person, key, now))
+    session.add(visit)
+    return visit
+
+
+def _participant(session, visit_id, index, person, key, now):
+    named = person["citizen"]
+    if named is None:
+        first_visit = True if person["first_visit"] is None else person["first_visit"]
+        ref = visitor_ref(key, f"anonymous:{visit_id}:{index}")
+        return Participant(citizen_id=None, gender=person["gender"], age_band=person["age_band"],
+                           commune=person["commune"], visitor_ref=ref, first_visit=first_visit)
+    if named["citizen_id"] is not None:
+        citizen = session.get(Citizen, named["citizen_id"])
+        if citizen is None:
+            raise InvalidRequest({"participants": {index: {"citizen": {"citizen_id": ["unknown citizen"]}}}})
+    else:
+        consent = named["consent"]
+        citizen = Citizen(
+            first_name=named["first_name"], last_name=named["last_name"], phone=named["phone"],
+            email=named["email"], consent_given_at=consent["given_at"], consent_channel=consent["channel"],
+            consent_purposes=consent["purposes"], created_at=now,
+        )
+        session.add(citizen)
+        session.flush()  # the visitor_ref is derived from the citizen's id
+    ref = visitor_ref(key, f"citizen:{citizen.id}")
+    seen_before = session.scalar(select(exists().where(Participant.citizen_id == citizen.id)))
+    return Participant(citizen_id=citizen.id, gender=person["gender"], age_band=person["age_band"],
+                       commune=person["commune"], visitor_ref=ref, first_visit=not seen_before)
+
+
+def get_visit(session, visit_id, pimms_id=None):
+    visit = session.get(Visit, str(visit_id))
+    if visit is None or (pimms_id is not None and visit.pimms_id != pimms_id):
+        raise NotFound(f"no visit {visit_id}")
+    return visit
+
+
+def add_act(session, req, now):
+    visit = get_visit(session, req["visit_id"])
+    if visit.status != "open":
+        raise Conflict(f"visit {visit.id} is closed: acts can only be added to an open visit")
+    visit.acts.append(Act(kind=req["kind"], partner=req["partner"], recorded_at=now))
+    return visit
+
+
+def close_visit(uow, req, now):
+    visit = get_visit(uow.session, req["visit_id"])
+    if visit.status != "open":
+        raise Conflict(f"visit {visit.id} is already closed")
+    if not visit.acts:
+        raise invalid("acts", "a visit closes with at least one act de médiation")
+    closed_at = req["closed_at"] or now
+    opened_at = as_utc(visit.opened_at)
+    if closed_at > now + CLOCK_SKEW:
+        raise invalid("closed_at", "must not be in the future")
+    if closed_at < opened_at:
+        raise invalid("closed_at", "must not be before the visit opened")
+    duration = req["duration_min"]
+    if duration is None:
+        duration = round((closed_at - opened_at).total_seconds() / 60)
+        if duration > 600:
+            raise invalid("duration_min", "is required when the visit stayed open over 600 minutes")
+    visit.status, visit.closed_at, visit.duration_min = "closed", closed_at, duration
+    visit.outcome, visit.registres = req["outcome"], sorted(set(req["registres"]))
+    uow.publish("accueil.visit_closed", visit_closed_payload(visit), pimms_id=visit.pimms_id,
+                occurred_at=closed_at)
+    return visit
+
+
+def visit_closed_payload(visit):
+    return {
+        "visit_id": uuid.UUID(visit.id),
+        "agent_id": visit.agent_id,
+        "visitors": [{"visitor_ref": p.visitor_ref, "first_visit": p.first_visit} for p in visit.participants],
+        "motif": {"kind": visit.motif_kind, "partner": visit.partner, "domain": visit.domain},
+        "acts": [act.kind for act in visit.acts],
+        "registres": list(visit.registres),
+        "outcome": visit.outcome,
+        "waiting_min": visit.waiting_min,
+        "duration_min": visit.duration_min,
+        "opened_at": as_utc(visit.opened_at),
+        "closed_at": as_utc(visit.closed_at),
+    }
+
+
+def visit_view(visit):
+    """What the desk reads of a visit. Identities stay out: a named participant shows as named only."""
+    return {
+        "visit_id": visit.id, "pimms_id": visit.pimms_id, "agent_id": visit.agent_id, "status": visit.status,
+        "motif": {"kind": visit.motif_kind, "partner": visit.partner, "domain": visit.domain},
+        "participants": [
+            {"visitor_ref": p.visitor_ref, "named": p.citizen_id is not None, "first_visit": p.first_visit,
+             "gender": p.gender, "age_band": p.age_band, "commune": p.commune}
+            for p in visit.participants
+        ],
+        "acts": [{"kind": a.kind, "partner": a.partner} for a in visit.acts],
+        "registres": visit.registres or [], "outcome": visit.outcome, "waiting_min": visit.waiting_min,
+        "duration_min": visit.duration_min, "opened_at": as_utc(visit.opened_at).isoformat(),
+        "closed_at": as_utc(visit.closed_at).isoformat() if visit.closed_at else None,
+    }
+
+
+def list_visits(session, req):
+    query = select(Visit).where(Visit.pimms_id == req["pimms_id"])
+    if req["status"]:
+        query = query.where(Visit.status == req["status"])
+    if req["day"]:
+        start = dt.datetime.combine(req["day"], dt.time(), tzinfo=dt.timezone.utc)
+        query = query.where(Visit.opened_at >= start, Visit.opened_at < start + dt.timedelta(days=1))
+    query = query.order_by(Visit.opened_at.desc(), Visit.id).limit(req["limit"]).offset(req["offset"])
+    return list(session.scalars(query))
+
+
+# -- workshops ----------------------------------------------------------------------------------------------
+def record_workshop(uow, req, now):
+    if req["held_on"] > (now + CLOCK_SKEW).date():
+        raise invalid("held_on", "must not be in the future")
+    workshop = Workshop(id=str(uuid.uuid4()), **{k: req[k] for k in (
+        "pimms_id", "agent_id", "theme", "partner", "held_on", "attendees", "duration_min")},
+        registres=sorted(set(req["registres"])))
+    uow.session.add(workshop)
+    uow.publish("accueil.workshop_held", {
+        "workshop_id": uuid.UUID(workshop.id), "agent_id": workshop.agent_id, "theme": workshop.theme,
+        "partner": workshop.partner, "held_on": workshop.held_on, "attendees": workshop.attendees,
+        "duration_min": workshop.duration_min, "registres": workshop.registres,
+    }, pimms_id=workshop.pimms_id, occurred_at=now)
+    return {"workshop_id": workshop.id, **{k: req[k] for k in req}, "held_on": req["held_on"].isoformat()}
+
+
+def desk_figures(session, pimms_id):
+    """The desk's own running totals, for the demo and the desk page (not the head-office figures)."""
+    closed = Visit.status == "closed"
+    visits = session.scalar(select(func.count()).where(Visit.pimms_id == pimms_id, closed))
+    people = session.scalar(
+        select(func.count(func.distinct(Participant.visitor_ref))).join(Visit)
+        .where(Visit.pimms_id == pimms_id, closed))
+    acts = session.scalar(select(func.count()).select_from(Act).join(Visit).where(Visit.pimms_id == pimms_id, closed))
+    workshops = session.execute(
+        select(func.count(), func.coalesce(func.sum(Workshop.attendees), 0)).where(Workshop.pimms_id == pimms_id)
+    ).one()
+    return {"visits": visits, "people": people, "acts": acts, "workshops": workshops[0],
+            "attendees": int(workshops[1])}

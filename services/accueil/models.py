@@ -1,0 +1,73 @@
+"""Accueil's tables. Identities (`citizens`) never leave this database: events carry visitor_ref only."""
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Citizen(Base):
+    __tablename__ = "citizens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    consent_given_at = mapped_column(DateTime(timezone=True), nullable=False)
+    consent_channel: Mapped[str] = mapped_column(String(20))
+    consent_purposes: Mapped[list] = mapped_column(JSON)
+    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Visit(Base):
+    __tablename__ = "visits"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pimms_id: Mapped[str] = mapped_column(String(64), index=True)
+    agent_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10))
+    motif_kind: Mapped[str] = mapped_column(String(20))
+    partner: Mapped[str | None] = mapped_column(String(40))
+    domain: Mapped[str | None] = mapped_column(String(40))
+    waiting_min: Mapped[int | None] = mapped_column(Integer)
+    duration_min: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    registres: Mapped[list | None] = mapped_column(JSON)
+    opened_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    closed_at = mapped_column(DateTime(timezone=True))
+    acts: Mapped[list["Act"]] = relationship(order_by="Act.id", cascade="all, delete-orphan")
+    participants: Mapped[list["Participant"]] = relationship(order_by="Participant.id", cascade="all, delete-orphan")
+
+
+class Participant(Base):
+    __tablename__ = "visit_participants"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), index=True)
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
+    gender: Mapped[str | None] = mapped_column(String(10))
+    age_band: Mapped[str | None] = mapped_column(String(10))
+    commune: Mapped[str | None] = mapped_column(String(5))
+    visitor_ref: Mapped[str] = mapped_column(String(32), index=True)
+    first_visit: Mapped[bool] = mapped_column(Boolean)
+
+
+class Act(Base):
+    __tablename__ = "visit_acts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    partner: Mapped[str | None] = mapped_column(String(40))
+    recorded_at = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class Workshop(Base):
+    __tablename__ = "workshops"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pimms_id: Mapped[str] = mapped_column(String(64), index=True)
+    agent_id: Mapped[str] = mapped_column(String(64))
+    theme: Mapped[str] = mapped_column(String(30))
+    partner: Mapped[str | None] = mapped_column(String(40))
+    held_on = mapped_column(Date, nullable=False)
+    attendees: Mapped[int] = mapped_column(Integer)
+    duration_min: Mapped[int] = mapped_column(Integer)
+    registres: Mapped[list] = mapped_column(JSON)

@@ -1,0 +1,175 @@
+"""Accueil's contract: the events it publishes and the requests it accepts.
+
+Events carry no identity: a citizen is a pseudonymous `visitor_ref` (a keyed hash local to the association),
+and every string field is a code from a closed list or a fixed pattern, never free text."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from shared.envelope import CODE, PayloadSchema, event_schema
+from shared.vocabulary import PARTNERS, REGISTRES
+
+DOMAINS = {
+    "caf": "CAF", "cpam": "CPAM", "housing": "Logement", "employment": "Emploi", "taxes": "Impôts",
+    "pension": "Retraite", "budget": "Budget", "point_conseil_budget": "Point Conseil Budget",
+    "digital": "Numérique", "health": "Santé", "justice": "Justice et droits", "transport": "Transport",
+    "energy": "Énergie", "education": "Scolarité", "residence": "Titre de séjour", "other": "Autre",
+}
+ACTS = {
+    "information": "Information", "explanation": "Explication", "advice": "Conseil",
+    "accompaniment": "Accompagnement", "letter": "Rédaction de courrier", "referral": "Mise en relation",
+    "online_help": "Aide en ligne (TIC)", "conflict_mediation": "Médiation de conflit",
+}
+OUTCOMES = {"resolved": "Résolu", "follow_up": "Suivi nécessaire", "referred": "Orienté", "unresolved": "Non résolu"}
+THEMES = {
+    "employment": "Emploi", "health": "Santé", "energy_savings": "Économies d'énergie", "transport": "Mobilité",
+    "digital": "Numérique", "budget": "Budget", "housing": "Logement", "citizenship": "Citoyenneté",
+    "other": "Autre",
+}
+GENDERS = ("female", "male", "other")
+AGE_BANDS = ("under_18", "18_25", "26_40", "41_60", "61_75", "over_75")
+CONSENT_CHANNELS = ("oral", "written", "digital")
+CONSENT_PURPOSES = ("follow_up", "contact", "partner_transmission")
+
+VISITOR_REF = validate.Regexp(r"^[0-9a-f]{32}$", error="must be a 32-character visitor reference")
+MINUTES = validate.Range(min=0, max=600, error="must be between 0 and 600 minutes")
+
+
+def one_of(choices):
+    return validate.OneOf(sorted(choices), error="must be one of: {choices}")
+
+
+class MotifSchema(Schema):
+    kind = fields.String(required=True, validate=one_of(("partenaire", "generaliste")))
+    partner = fields.String(load_default=None, validate=one_of(PARTNERS))
+    domain = fields.String(load_default=None, validate=one_of(DOMAINS))
+
+    @validates_schema
+    def _partner_or_domain(self, data, **kwargs):
+        if data.get("kind") == "partenaire" and (not data.get("partner") or data.get("domain")):
+            raise ValidationError("an accueil partenaire names a partner and no domain", "partner")
+        if data.get("kind") == "generaliste" and (not data.get("domain") or data.get("partner")):
+            raise ValidationError("an accueil généraliste names a domain and no partner", "domain")
+
+
+# -- events -------------------------------------------------------------------------------------------------
+class VisitorSchema(Schema):
+    visitor_ref = fields.String(required=True, validate=VISITOR_REF)
+    first_visit = fields.Boolean(required=True)
+
+
+@event_schema("accueil.visit_closed", 1)
+class VisitClosedV1(PayloadSchema):
+    visit_id = fields.UUID(required=True)
+    agent_id = fields.String(required=True, validate=CODE)
+    visitors = fields.List(fields.Nested(VisitorSchema), required=True, validate=validate.Length(min=1, max=20))
+    motif = fields.Nested(MotifSchema, required=True)
+    acts = fields.List(fields.String(validate=one_of(ACTS)), required=True)
+    registres = fields.List(fields.String(validate=one_of(REGISTRES)), required=True)
+    outcome = fields.String(required=True, validate=one_of(OUTCOMES))
+    waiting_min = fields.Integer(required=True, allow_none=True, validate=MINUTES)
+    duration_min = fields.Integer(required=True, validate=MINUTES)
+    opened_at = fields.AwareDateTime(required=True)
+    closed_at = fields.AwareDateTime(required=True)
+
+
+@event_schema("accueil.workshop_held", 1)
+class WorkshopHeldV1(PayloadSchema):
+    workshop_id = fields.UUID(required=True)
+    agent_id = fields.String(required=True, validate=CODE)
+    theme = fields.String(required=True, validate=one_of(THEMES))
+    partner = fields.String(required=True, allow_none=True, validate=one_of(PARTNERS))
+    held_on = fields.Date(required=True)
+    attendees = fields.Integer(required=True, validate=validate.Range(min=1, max=500))
+    duration_min = fields.Integer(required=True, validate=validate.Range(min=1, max=1440))
+    registres = fields.List(fields.String(validate=one_of(REGISTRES)), required=True)
+
+
+# -- requests -----------------------------------------------------------------------------------------------
+class RequestSchema(Schema):
+    class Meta:
+        unknown = "raise"
+
+
+class ConsentSchema(RequestSchema):
+    given_at = fields.AwareDateTime(required=True)
+    channel = fields.String(required=True, validate=one_of(CONSENT_CHANNELS))
+    purposes = fields.List(fields.String(validate=one_of(CONSENT_PURPOSES)), required=True,
+                           validate=validate.Length(min=1))
+
+
+NAME = validate.Length(min=1, max=100)
+
+
+class CitizenSchema(RequestSchema):
+    """A named citizen: either one already known (citizen_id) or a new one with consent recorded."""
+
+    citizen_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    first_name = fields.String(load_default=None, validate=NAME)
+    last_name = fields.String(load_default=None, validate=NAME)
+    phone = fields.String(load_default=None, validate=validate.Regexp(r"^\+?[0-9 .]{6,20}$"))
+    email = fields.Email(load_default=None)
+    consent = fields.Nested(ConsentSchema, load_default=None)
+
+    @validates_schema
+    def _known_or_new(self, data, **kwargs):
+        if data.get("citizen_id") is None:
+            if not (data.get("first_name") and data.get("last_name")):
+                raise ValidationError("a new citizen needs first_name and last_name", "last_name")
+            if data.get("consent") is None:
+                raise ValidationError("naming a citizen requires their recorded consent", "consent")
+
+
+class ParticipantSchema(RequestSchema):
+    """Anonymous by default: then only gender, age band and commune, each optional."""
+
+    gender = fields.String(load_default=None, validate=one_of(GENDERS))
+    age_band = fields.String(load_default=None, validate=one_of(AGE_BANDS))
+    commune = fields.String(load_default=None, validate=validate.Regexp(r"^[0-9][0-9AB][0-9]{3}$",
+                                                                        error="must be an INSEE commune code"))
+    first_visit = fields.Boolean(load_default=None)
+    citizen = fields.Nested(CitizenSchema, load_default=None)
+
+
+class OpenVisitRequest(RequestSchema):
+    pimms_id = fields.String(required=True, validate=CODE)
+    agent_id = fields.String(required=True, validate=CODE)
+    motif = fields.Nested(MotifSchema, required=True)
+    participants = fields.List(fields.Nested(ParticipantSchema), load_default=lambda: [ParticipantSchema().load({})],  # one anonymous person
+                               
+                               validate=validate.Length(min=1, max=20))
+    waiting_min = fields.Integer(load_default=None, validate=MINUTES)
+    opened_at = fields.AwareDateTime(load_default=None)
+
+
+class AddActRequest(RequestSchema):
+    visit_id = fields.UUID(required=True)
+    kind = fields.String(required=True, validate=one_of(ACTS))
+    partner = fields.String(load_default=None, validate=one_of(PARTNERS))
+
+
+class CloseVisitRequest(RequestSchema):
+    visit_id = fields.UUID(required=True)
+    registres = fields.List(fields.String(validate=one_of(REGISTRES)), required=True,
+                            validate=validate.Length(min=1))
+    outcome = fields.String(required=True, validate=one_of(OUTCOMES))
+    duration_min = fields.Integer(load_default=None, validate=MINUTES)
+    closed_at = fields.AwareDateTime(load_default=None)
+
+
+class RecordWorkshopRequest(RequestSchema):
+    pimms_id = fields.String(required=True, validate=CODE)
+    agent_id = fields.String(required=True, validate=CODE)
+    theme = fields.String(required=True, validate=one_of(THEMES))
+    partner = fields.String(load_default=None, validate=one_of(PARTNERS))
+    held_on = fields.Date(required=True)
+    attendees = fields.Integer(required=True, validate=validate.Range(min=1, max=500))
+    duration_min = fields.Integer(required=True, validate=validate.Range(min=1, max=1440))
+    registres = fields.List(fields.String(validate=one_of(REGISTRES)), required=True,
+                            validate=validate.Length(min=1))
+
+
+class ListVisitsRequest(RequestSchema):
+    pimms_id = fields.String(required=True, validate=CODE)
+    day = fields.Date(load_default=None)
+    status = fields.String(load_default=None, validate=one_of(("open", "closed")))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

@@ -1,0 +1,121 @@
+"""The accueil service: visits at the desk (médiation postée) and collective workshops, over RPC and HTTP."""
+from pathlib import Path
+
+from nameko.dependency_providers import Config
+from nameko.rpc import rpc
+from nameko.web.handlers import http
+
+from services.accueil import domain
+from services.accueil.schemas import (
+    AddActRequest, CloseVisitRequest, ListVisitsRequest, OpenVisitRequest, RecordWorkshopRequest)
+from shared.db import utcnow
+from shared.dependencies import Database
+from shared.errors import parse_request
+from shared.http import json_api, request_json
+from shared.metrics import Metrics
+
+MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+
+
+class AccueilService:
+    name = "accueil"
+
+    config = Config()
+    db = Database(MIGRATIONS)
+    metrics = Metrics()
+
+    # -- RPC ------------------------------------------------------------------------------------------------
+    @rpc
+    def open_visit(self, request):
+        req = parse_request(OpenVisitRequest, request)
+        with self.db.unit_of_work() as uow:
+            return domain.visit_view(domain.open_visit(uow.session, req, self.config["VISITOR_REF_KEY"], utcnow()))
+
+    @rpc
+    def add_act(self, request):
+        req = parse_request(AddActRequest, request)
+        with self.db.unit_of_work() as uow:
+            return domain.visit_view(domain.add_act(uow.session, req, utcnow()))
+
+    @rpc
+    def close_visit(self, request):
+        req = parse_request(CloseVisitRequest, request)
+        with self.db.unit_of_work() as uow:
+            visit = domain.close_visit(uow, req, utcnow())
+            view = domain.visit_view(visit)
+        self._count_visit(view)
+        return view
+
+    @rpc
+    def record_workshop(self, request):
+        req = parse_request(RecordWorkshopRequest, request)
+        with self.db.unit_of_work() as uow:
+            workshop = domain.record_workshop(uow, req, utcnow())
+        self.metrics.counter("pimms_workshops_held_total", "Collective workshops recorded", ["theme"]) \
+            .labels(workshop["theme"]).inc()
+        self.metrics.counter("pimms_workshop_attendees_total", "Workshop attendees").inc(workshop["attendees"])
+        return workshop
+
+    @rpc
+    def get_visit(self, visit_id):
+        with self.db.unit_of_work() as uow:
+            return domain.visit_view(domain.get_visit(uow.session, visit_id))
+
+    @rpc
+    def list_visits(self, request):
+        req = parse_request(ListVisitsRequest, request)
+        with self.db.unit_of_work() as uow:
+            return [domain.visit_view(v) for v in domain.list_visits(uow.session, req)]
+
+    @rpc
+    def ping(self):
+        """Readiness: answers once the service consumes RPC and its database is migrated."""
+        return "pong"
+
+    @rpc
+    def desk_figures(self, pimms_id):
+        with self.db.unit_of_work() as uow:
+            return domain.desk_figures(uow.session, pimms_id)
+
+    # -- HTTP JSON API: the same operations, the same errors ------------------------------------------------
+    @http("POST", "/visits")
+    @json_api
+    def http_open_visit(self, request):
+        return self.open_visit(request_json(request))
+
+    @http("POST", "/visits/<string:visit_id>/acts")
+    @json_api
+    def http_add_act(self, request, visit_id):
+        return self.add_act({**request_json(request), "visit_id": visit_id})
+
+    @http("POST", "/visits/<string:visit_id>/close")
+    @json_api
+    def http_close_visit(self, request, visit_id):
+        return self.close_visit({**request_json(request), "visit_id": visit_id})
+
+    @http("GET", "/visits/<string:visit_id>")
+    @json_api
+    def http_get_visit(self, request, visit_id):
+        return self.get_visit(visit_id)
+
+    @http("GET", "/visits")
+    @json_api
+    def http_list_visits(self, request):
+        return self.list_visits(request.args.to_dict())
+
+    @http("POST", "/workshops")
+    @json_api
+    def http_record_workshop(self, request):
+        return self.record_workshop(request_json(request))
+
+    @http("GET", "/metrics")
+    def http_metrics(self, request):
+        return self.metrics.expose(request.headers.get("Accept"))
+
+    # -- business counters ----------------------------------------------------------------------------------
+    def _count_visit(self, view):
+        self.metrics.counter("pimms_visits_closed_total", "Visits closed", ["motif"]) \
+            .labels(view["motif"]["kind"]).inc()
+        acts = self.metrics.counter("pimms_mediation_acts_total", "Actes de médiation in closed visits", ["kind"])
+        for act in view["acts"]:
+            acts.labels(act["kind"]).inc()

@@ -1,0 +1,88 @@
+"""Accueil running for real, against the local RabbitMQ: its events, its HTTP API and its metrics."""
+import pytest
+from kombu import Connection
+from nameko.standalone.rpc import ServiceRpcProxy
+
+from services.accueil.service import AccueilService
+from shared import envelope, topology
+from shared.errors import Conflict, InvalidRequest
+from tests.helpers import drain, wait_for
+
+
+@pytest.fixture
+def accueil(container_factory, service_config, web_config, rabbit_config):
+    uri = rabbit_config["AMQP_URI"]
+    with Connection(uri) as conn:  # a consumer's queue, bound before anything is published
+        topology.declare_service(conn.channel(), "probe", ["accueil.visit_closed", "accueil.workshop_held"])
+    container = container_factory(AccueilService, service_config("accueil", **web_config))
+    container.start()
+    return container
+
+
+def test_a_closed_visit_publishes_an_event_that_matches_its_schema(accueil, rabbit_config):
+    uri = rabbit_config["AMQP_URI"]
+    with ServiceRpcProxy("accueil", rabbit_config) as rpc:
+        visit = rpc.open_visit({"pimms_id": "lyon-8", "agent_id": "agent-1", "waiting_min": 7,
+                                "motif": {"kind": "partenaire", "partner": "sncf"}})
+        rpc.add_act({"visit_id": visit["visit_id"], "kind": "online_help"})
+        rpc.close_visit({"visit_id": visit["visit_id"], "registres": ["understanding"], "outcome": "resolved"})
+    messages = wait_for(lambda: drain(uri, "probe.accueil.visit_closed"), message="the visit_closed event")
+    assert len(messages) == 1
+    event = envelope.load(messages[0][0])  # raises if the event breaks its schema
+    assert event.type == "accueil.visit_closed" and event.pimms_id == "lyon-8"
+    assert event.association_id == "pimms-test"
+    assert str(event.payload["visit_id"]) == visit["visit_id"]
+    assert event.payload["acts"] == ["online_help"] and event.payload["waiting_min"] == 7
+    assert event.payload["motif"] == {"kind": "partenaire", "partner": "sncf", "domain": None}
+
+
+def test_rpc_callers_get_typed_errors(accueil, rabbit_config):
+    with ServiceRpcProxy("accueil", rabbit_config) as rpc:
+        with pytest.raises(InvalidRequest) as exc:
+            rpc.open_visit({"pimms_id": "lyon-8", "agent_id": "a", "motif": {"kind": "partenaire"}})
+        assert "motif" in exc.value.errors
+        visit = rpc.open_visit({"pimms_id": "lyon-8", "agent_id": "a",
+                                "motif": {"kind": "generaliste", "domain": "cpam"}})
+        rpc.add_act({"visit_id": visit["visit_id"], "kind": "advice"})
+        rpc.close_visit({"visit_id": visit["visit_id"], "registres": ["presence"], "outcome": "resolved"})
+        with pytest.raises(Conflict):
+            rpc.close_visit({"visit_id": visit["visit_id"], "registres": ["presence"], "outcome": "resolved"})
+
+
+def test_the_http_api_records_a_visit_and_answers_json_errors(accueil, web_session):
+    created = web_session.post("/visits", json={"pimms_id": "lyon-8", "agent_id": "a",
+                                                "motif": {"kind": "generaliste", "domain": "housing"}})
+    assert created.status_code == 201
+    visit_id = created.json()["visit_id"]
+    assert web_session.post(f"/visits/{visit_id}/acts", json={"kind": "letter"}).status_code == 201
+    closed = web_session.post(f"/visits/{visit_id}/close", json={"registres": ["understanding"],
+                                                                 "outcome": "follow_up"})
+    assert closed.status_code == 201 and closed.json()["status"] == "closed"
+    listed = web_session.get("/visits", params={"pimms_id": "lyon-8"})
+    assert [v["visit_id"] for v in listed.json()] == [visit_id]
+
+    bad = web_session.post("/visits", json={"pimms_id": "lyon-8", "agent_id": "a", "motif": {"kind": "x"}})
+    assert bad.status_code == 400
+    assert bad.json()["error"] == "InvalidRequest" and "motif" in bad.json()["fields"]
+    assert web_session.post("/visits", data="{oops").status_code == 400
+    again = web_session.post(f"/visits/{visit_id}/close", json={"registres": ["presence"], "outcome": "resolved"})
+    assert again.status_code == 409
+    assert web_session.get("/visits/7d3c1f4e-1111-4a4a-9b9b-000000000000").status_code == 404
+
+
+def test_metrics_move_after_real_work(accueil, web_session):
+    def scrape():
+        return web_session.get("/metrics").text
+
+    assert 'pimms_visits_closed_total{motif="partenaire"}' not in scrape()
+    visit = web_session.post("/visits", json={"pimms_id": "lyon-8", "agent_id": "a",
+                                              "motif": {"kind": "partenaire", "partner": "edf"}}).json()
+    web_session.post(f"/visits/{visit['visit_id']}/acts", json={"kind": "explanation"})
+    web_session.post(f"/visits/{visit['visit_id']}/close", json={"registres": ["presence"], "outcome": "resolved"})
+    text = scrape()
+    assert 'pimms_visits_closed_total{motif="partenaire"} 1.0' in text
+    assert 'pimms_mediation_acts_total{kind="explanation"} 1.0' in text
+    assert 'pimms_entrypoint_calls_total{entrypoint="http_close_visit"} 1.0' in text
+    text = wait_for(lambda: (t := scrape()) and 'pimms_events_published_total{event_type="accueil.visit_closed"} 1.0'
+                    in t and t, message="the event counted as published")
+    assert "pimms_outbox_backlog_events 0.0" in text

@@ -1,0 +1,140 @@
+"""`@handle_event("accueil.visit_closed")`: a nameko entrypoint that validates every event before the
+handler sees it, and never drops a message.
+
+Nameko's own event handler acks and forgets a message whose handler raised (or, with requeue, loops on it
+forever). Here:
+- a message that is not JSON, or fails the envelope or payload schema, goes to the service's dead-letter
+  queue at once, with the reason;
+- a handler that raises gets the message back after a growing pause, up to `max_attempts` (config
+  EVENT_RETRY), then the message goes to the dead-letter queue with the last error;
+- the message is acked only after the dead-letter or retry copy is confirmed by the broker.
+"""
+import datetime as dt
+import json
+import logging
+import traceback
+from functools import partial
+
+import eventlet
+from kombu import Exchange
+from marshmallow import ValidationError
+from nameko.amqp.publish import get_producer
+from nameko.containers import ContainerBeingKilled
+from nameko.messaging import Consumer, QueueConsumer
+
+from shared import envelope, topology
+from shared.db import ALREADY_APPLIED
+from shared.metrics import metrics_for
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = "x-pimms-attempts"
+default_exchange = Exchange("", type="direct")
+
+
+class SafeQueueConsumer(QueueConsumer):
+    """Nameko's queue consumer, except that a body kombu cannot decode is dead-lettered instead of killing
+    the consumer thread (and with it the service)."""
+
+    def get_consumers(self, consumer_cls, channel):
+        consumers = super().get_consumers(consumer_cls, channel)
+        for provider, consumer in self._consumers.items():
+            consumer.on_decode_error = partial(provider.handle_undecodable, provider)
+        return consumers
+
+
+class EventConsumer(Consumer):
+    queue_consumer = SafeQueueConsumer()
+
+    def __init__(self, event_type, **kwargs):
+        envelope.EVENT_TYPE(event_type)
+        self.event_type = event_type
+        super().__init__(queue=None, requeue_on_error=False, **kwargs)
+
+    def setup(self):
+        config = self.container.config
+        retry = config.get("EVENT_RETRY") or {}
+        self.max_attempts = int(retry.get("max_attempts", 5))
+        self.backoff = float(retry.get("backoff", 0.2))
+        self.amqp_uri = config["AMQP_URI"]
+        self.service = self.container.service_name
+        self.queue = topology.consumer_queue(self.service, self.event_type)
+        self.metrics = metrics_for(self.container)
+        super().setup()
+
+    # -- receiving ----------------------------------------------------------------------------------------
+    def handle_message(self, body, message):
+        try:
+            event = envelope.load(body)
+        except ValidationError as exc:
+            self.metrics.events_rejected.labels(self.event_type).inc()
+            self._dead_letter(message, "invalid", json.dumps(exc.messages, sort_keys=True, default=str))
+            return
+        if event.type != self.event_type:
+            self._dead_letter(message, "invalid", f"event type {event.type} arrived on {self.queue.name}")
+            return
+        handle_result = partial(self.handle_result, message)
+        try:
+            self.container.spawn_worker(
+                self, (event,), {}, context_data=self.unpack_message_headers(message), handle_result=handle_result)
+        except ContainerBeingKilled:
+            self.queue_consumer.requeue_message(message)
+
+    @staticmethod
+    def handle_undecodable(provider, message, exc):
+        provider.metrics.events_rejected.labels(provider.event_type).inc()
+        provider._dead_letter(message, "invalid", f"body cannot be decoded: {exc}")
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        if exc_info is None:
+            counter = self.metrics.events_duplicate if result is ALREADY_APPLIED else self.metrics.events_consumed
+            counter.labels(self.event_type).inc()
+            self.queue_consumer.ack_message(message)
+            return result, exc_info
+        attempts = int((message.headers or {}).get(ATTEMPTS, 0)) + 1
+        error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+        if attempts >= self.max_attempts:
+            self._dead_letter(message, "failed", f"failed {attempts} times, last: {error}", attempts)
+        else:
+            log.warning("%s: attempt %d failed (%s); retrying", self.queue.name, attempts, error)
+            eventlet.sleep(self.backoff * 2 ** (attempts - 1))
+            self._forward(message, default_exchange, self.queue.name, {ATTEMPTS: attempts}, None,
+                          self.metrics.events_retried.labels(self.event_type))
+        return result, exc_info
+
+    # -- never dropping -----------------------------------------------------------------------------------
+    def _dead_letter(self, message, kind, reason, attempts=None):
+        log.error("%s: dead-lettering a message (%s): %s", self.queue.name, kind, reason)
+        headers = {
+            "x-pimms-reason": reason[:4000],
+            "x-pimms-reason-kind": kind,
+            "x-pimms-queue": self.queue.name,
+            "x-pimms-dead-lettered-at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        }
+        if attempts is not None:
+            headers[ATTEMPTS] = attempts
+        self._forward(message, topology.dead_letter_exchange, self.service, headers,
+                      topology.dead_letter_queue(self.service),
+                      self.metrics.events_dead_lettered.labels(self.event_type, kind))
+
+    def _forward(self, message, exchange, routing_key, extra_headers, declare, counter):
+        """Publish a copy with confirm, then ack the original; if the copy fails, requeue the original."""
+        headers = dict(message.headers or {})
+        headers.update(extra_headers)
+        try:
+            with get_producer(self.amqp_uri) as producer:
+                producer.publish(
+                    message.body, exchange=exchange, routing_key=routing_key, headers=headers,
+                    content_type=message.content_type or "application/octet-stream",
+                    content_encoding=message.content_encoding or "binary",
+                    delivery_mode=2, retry=True, declare=[declare] if declare is not None else [],
+                )
+        except Exception:
+            log.exception("%s: could not forward a message; requeueing it", self.queue.name)
+            self.queue_consumer.requeue_message(message)
+            return
+        counter.inc()
+        self.queue_consumer.ack_message(message)
+
+
+handle_event = EventConsumer.decorator

@@ -1,0 +1,151 @@
+"""The database: engine (SQLite by default, PostgreSQL by URL), migrations at start, and the unit of work that
+commits a state change together with the events it causes and the event ids it applied."""
+import datetime as dt
+import json
+import logging
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from shared import envelope
+from shared.tables import outbox, processed_events
+
+log = logging.getLogger(__name__)
+
+PLATFORM_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def utcnow():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def make_engine(url):
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # One connection per process: SQLite has one writer anyway, and a second connection waiting in
+        # sqlite's busy handler would block the whole eventlet hub while the first cannot finish.
+        engine = create_engine(
+            url, poolclass=QueuePool, pool_size=1, max_overflow=0, pool_timeout=120,
+            connect_args={"timeout": 30, "check_same_thread": False},
+        )
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")  # in WAL mode: durable across a process crash
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        # pg8000 is pure Python, so eventlet's green sockets keep the service responsive during queries
+        url = "postgresql+pg8000://" + url.split("://", 1)[1]
+    return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True, pool_recycle=1800)
+
+
+def migrate(engine, service_versions):
+    """Bring the database to the newest schema: platform tables plus the service's (alembic heads)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(PLATFORM_MIGRATIONS))
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option(
+        "version_locations", os.pathsep.join([str(PLATFORM_MIGRATIONS / "versions"), str(service_versions)])
+    )
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # replicas starting together must not run the same migration twice
+            conn.execute(text("SELECT pg_advisory_xact_lock(72002600)"))
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "heads")
+
+
+class UnitOfWork:
+    """One transaction: the service's changes, the events they cause (outbox) and the events applied.
+
+    Used as `with db.unit_of_work() as uow:`; it commits when the block ends without error, else rolls back.
+    Commit happens inside the entrypoint, before nameko acks the message that caused it."""
+
+    def __init__(self, sessionmaker, association_id, on_commit=None):
+        self._sessionmaker = sessionmaker
+        self.association_id = association_id
+        self._on_commit = on_commit
+        self.session = None
+        self.events = []
+
+    def __enter__(self):
+        self.session = self._sessionmaker()
+        self.events = []
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is None:
+                self.session.commit()
+            else:
+                self.session.rollback()
+        finally:
+            self.session.close()
+        if exc_type is None and self.events and self._on_commit:
+            self._on_commit()
+        return False
+
+    def publish(self, event_type, payload, *, pimms_id, association_id=None, version=1, occurred_at=None):
+        """Validate the event against its schema and add it to the outbox in this transaction."""
+        doc = envelope.build(
+            event_type, payload, version=version, occurred_at=occurred_at,
+            association_id=association_id or self.association_id, pimms_id=pimms_id,
+        )
+        self.session.execute(insert(outbox).values(
+            event_id=doc["event_id"], event_type=event_type, body=json.dumps(doc), created_at=utcnow(),
+        ))
+        self.events.append(doc)
+        return doc
+
+    def already_applied(self, consumer, event_id):
+        row = self.session.execute(
+            select(processed_events.c.event_id).where(
+                processed_events.c.consumer == consumer, processed_events.c.event_id == event_id)
+        ).first()
+        return row is not None
+
+    def mark_applied(self, consumer, event_id):
+        # the primary key makes a concurrent second application fail at commit, so it is retried and skipped
+        self.session.execute(insert(processed_events).values(
+            consumer=consumer, event_id=event_id, applied_at=utcnow()))
+
+
+ALREADY_APPLIED = object()
+
+
+class Storage:
+    """What a service holds of its database: engine, sessions, and the outbox wake-up."""
+
+    def __init__(self, url, service_versions, association_id, on_commit=None):
+        self.engine = make_engine(url)
+        migrate(self.engine, service_versions)
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.association_id = association_id
+        self.on_commit = on_commit
+
+    def unit_of_work(self):
+        return UnitOfWork(self.sessionmaker, self.association_id, self.on_commit)
+
+    def apply_once(self, consumer, event, apply):
+        """Run `apply(uow, event)` unless this consumer already applied this event; both in one transaction."""
+        with self.unit_of_work() as uow:
+            if uow.already_applied(consumer, event.event_id):
+                return ALREADY_APPLIED
+            result = apply(uow, event)
+            uow.mark_applied(consumer, event.event_id)
+            return result
+
+    def dispose(self):
+        self.engine.dispose()

@@ -1,0 +1,140 @@
+"""List and replay dead letters, and route again the events that found no consumer.
+
+    python -m shared.deadletters list   --service accueil [--amqp-uri URI]
+    python -m shared.deadletters replay --service accueil [--event-id ID] [--amqp-uri URI]
+    python -m shared.deadletters list   --unrouted
+    python -m shared.deadletters replay --unrouted
+
+A replayed dead letter goes back to the queue it failed on, with its attempts reset; an unrouted event goes
+back to the events exchange with its routing key. Each is acked only once its copy is confirmed."""
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+
+from kombu import Connection
+
+from shared import topology
+from shared.consumer import ATTEMPTS
+
+DEFAULT_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672//")
+
+
+@dataclass
+class Letter:
+    delivery_tag: int
+    body: bytes
+    headers: dict
+    routing_key: str
+    content_type: str
+    content_encoding: str
+
+    @property
+    def event_id(self):
+        try:
+            return json.loads(self.body).get("event_id")
+        except (ValueError, AttributeError):
+            return None
+
+    def describe(self):
+        return {
+            "event_id": self.event_id,
+            "queue": self.headers.get("x-pimms-queue"),
+            "routing_key": self.routing_key,
+            "reason": self.headers.get("x-pimms-reason"),
+            "kind": self.headers.get("x-pimms-reason-kind"),
+            "dead_lettered_at": self.headers.get("x-pimms-dead-lettered-at"),
+            "body": self.body.decode("utf-8", "replace"),
+        }
+
+
+def _queue_name(service, unrouted):
+    return topology.UNROUTED if unrouted else topology.dead_letter_queue(service).name
+
+
+def _fetch_all(channel, queue):
+    letters = []
+    while True:
+        msg = channel.basic_get(queue, no_ack=False)
+        if msg is None:
+            return letters
+        letters.append(Letter(
+            msg.delivery_tag, msg.body if isinstance(msg.body, bytes) else msg.body.encode(),
+            dict(msg.properties.get("application_headers") or {}), msg.delivery_info.get("routing_key", ""),
+            msg.properties.get("content_type", "application/json"),
+            msg.properties.get("content_encoding", "utf-8"),
+        ))
+
+
+def list_letters(amqp_uri, service=None, unrouted=False):
+    """Read every letter without taking it: the channel closes unacked, so they all go back."""
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        _declare(channel, service, unrouted)
+        letters = _fetch_all(channel, _queue_name(service, unrouted))
+        channel.close()
+    return letters
+
+
+def replay(amqp_uri, service=None, unrouted=False, event_id=None):
+    """Send letters back where they came from; returns how many were replayed."""
+    import amqp
+
+    replayed = 0
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        _declare(channel, service, unrouted)
+        channel.confirm_select()
+        letters = _fetch_all(channel, _queue_name(service, unrouted))
+        for letter in letters:
+            if event_id is not None and letter.event_id != event_id:
+                continue
+            headers = {k: v for k, v in letter.headers.items() if not k.startswith("x-pimms-")}
+            if unrouted:
+                exchange, routing_key = topology.EVENTS, letter.routing_key
+            else:
+                exchange, routing_key = "", letter.headers["x-pimms-queue"]
+                headers[ATTEMPTS] = 0
+            channel.basic_publish_confirm(
+                amqp.Message(letter.body, content_type=letter.content_type,
+                             content_encoding=letter.content_encoding, delivery_mode=2,
+                             application_headers=headers),
+                exchange=exchange, routing_key=routing_key,
+            )
+            channel.basic_ack(letter.delivery_tag)
+            replayed += 1
+        channel.close()  # letters not replayed were never acked: they stay
+    return replayed
+
+
+def _declare(channel, service, unrouted):
+    if unrouted:
+        topology.declare_publishing(channel)
+    else:
+        if not service:
+            raise SystemExit("--service is required (or --unrouted)")
+        topology.dead_letter_exchange(channel).declare()
+        topology.dead_letter_queue(service)(channel).declare()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m shared.deadletters", description=__doc__.split("\n")[0])
+    parser.add_argument("command", choices=["list", "replay"])
+    parser.add_argument("--service")
+    parser.add_argument("--unrouted", action="store_true")
+    parser.add_argument("--event-id")
+    parser.add_argument("--amqp-uri", default=DEFAULT_URI)
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        letters = list_letters(args.amqp_uri, args.service, args.unrouted)
+        for letter in letters:
+            print(json.dumps(letter.describe(), ensure_ascii=False))
+        print(f"{len(letters)} message(s)", file=sys.stderr)
+    else:
+        count = replay(args.amqp_uri, args.service, args.unrouted, args.event_id)
+        print(f"replayed {count} message(s)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

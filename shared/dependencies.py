@@ -1,0 +1,69 @@
+"""The database as a nameko dependency: migrates at start, runs the outbox relay beside the service, and
+gives each worker a handle to open units of work and apply events once."""
+import logging
+
+from nameko.extensions import DependencyProvider
+
+from shared.db import Storage
+from shared.metrics import metrics_for
+from shared.outbox import Relay
+
+log = logging.getLogger(__name__)
+
+
+class Database(DependencyProvider):
+    """Config: DB_URL, ASSOCIATION_ID, OUTBOX (relay: true|false, batch_size, poll_interval)."""
+
+    def __init__(self, migrations):
+        self.migrations = migrations
+
+    def setup(self):
+        config = self.container.config
+        outbox_cfg = config.get("OUTBOX") or {}
+        self.relay = None
+        self.storage = Storage(config["DB_URL"], self.migrations, config["ASSOCIATION_ID"], on_commit=self._wake)
+        if outbox_cfg.get("relay", True):
+            self.relay = Relay(
+                self.storage.engine, config["AMQP_URI"],
+                batch_size=int(outbox_cfg.get("batch_size", 500)),
+                poll_interval=float(outbox_cfg.get("poll_interval", 1.0)),
+                metrics=metrics_for(self.container),
+            )
+            metrics_for(self.container).watch_outbox(self.relay)
+
+    def start(self):
+        if self.relay is not None:
+            self.container.spawn_managed_thread(self.relay.run, identifier="outbox-relay")
+
+    def stop(self):
+        self._shutdown()
+
+    def kill(self):
+        self._shutdown()
+
+    def _shutdown(self):
+        if self.relay is not None:
+            self.relay.stop()
+        self.storage.dispose()
+
+    def _wake(self):
+        if self.relay is not None:
+            self.relay.wake()
+
+    def get_dependency(self, worker_ctx):
+        return WorkerDatabase(self.storage, worker_ctx)
+
+
+class WorkerDatabase:
+    def __init__(self, storage, worker_ctx):
+        self.storage = storage
+        self.worker_ctx = worker_ctx
+
+    def unit_of_work(self):
+        return self.storage.unit_of_work()
+
+    def apply_once(self, event, apply):
+        """Apply an event at most once for this consumer (named after its queue)."""
+        entrypoint = self.worker_ctx.entrypoint
+        consumer = getattr(getattr(entrypoint, "queue", None), "name", None) or entrypoint.method_name
+        return self.storage.apply_once(consumer, event, apply)

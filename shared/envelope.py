@@ -1,0 +1,116 @@
+"""The event envelope and the registry of event schemas: the contract between services.
+
+Every event on the bus is `{event_id, type, version, occurred_at, association_id, pimms_id, payload}`; the
+payload's schema is looked up by `(type, version)`. The same schemas validate on publish and on consume.
+"""
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+# Identifiers of associations and desks are codes chosen by head office, never free text.
+CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="must be a lower-case code (a-z, 0-9, _ or -)")
+EVENT_TYPE = validate.Regexp(r"^[a-z_]+\.[a-z_]+$", error="must read <service>.<event>")
+
+EVENTS = {}  # (type, version) -> payload Schema class
+
+
+def event_schema(event_type, version=1):
+    """Register a payload schema as the contract of one event type and version."""
+    EVENT_TYPE(event_type)
+
+    def register(cls):
+        known = EVENTS.get((event_type, version))
+        if known is not None and known.__qualname__ != cls.__qualname__:
+            raise RuntimeError(f"{event_type} v{version} is already defined by {known.__qualname__}")
+        cls.event_type, cls.event_version = event_type, version
+        EVENTS[(event_type, version)] = cls
+        return cls
+
+    return register
+
+
+class PayloadSchema(Schema):
+    """Base of every payload schema: unknown fields are an error, never silently carried along."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class EnvelopeSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    event_id = fields.UUID(required=True)
+    type = fields.String(required=True, validate=EVENT_TYPE)
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    occurred_at = fields.AwareDateTime(required=True)
+    association_id = fields.String(required=True, validate=CODE)
+    pimms_id = fields.String(required=True, allow_none=True, validate=CODE)
+    payload = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: str
+    type: str
+    version: int
+    occurred_at: dt.datetime
+    association_id: str
+    pimms_id: str
+    payload: dict  # loaded by the payload schema: dates are dates, enums are strings
+
+    @property
+    def source(self):
+        return self.type.split(".", 1)[0]
+
+
+def payload_schema(event_type, version):
+    try:
+        return EVENTS[(event_type, version)]()
+    except KeyError:
+        raise ValidationError({"type": [f"unknown event {event_type} v{version}"]}) from None
+
+
+def build(event_type, payload, *, association_id, pimms_id, version=1, occurred_at=None, event_id=None):
+    """Make a validated envelope as a JSON-ready dict; raises ValidationError naming the bad field."""
+    schema = payload_schema(event_type, version)
+    # dump makes JSON types, load proves the result obeys every rule of the schema
+    wire_payload = schema.dump(payload)
+    errors = schema.validate(wire_payload)
+    if errors:
+        raise ValidationError({"payload": errors})
+    doc = {
+        "event_id": str(event_id or uuid.uuid4()),
+        "type": event_type,
+        "version": version,
+        "occurred_at": (occurred_at or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(),
+        "association_id": association_id,
+        "pimms_id": pimms_id,
+        "payload": wire_payload,
+    }
+    errors = EnvelopeSchema().validate(doc)
+    if errors:
+        raise ValidationError(errors)
+    return doc
+
+
+def load(doc):
+    """Validate a received envelope and its payload; raises ValidationError with every reason."""
+    if not isinstance(doc, dict):
+        raise ValidationError({"_envelope": [f"expected a JSON object, got {type(doc).__name__}"]})
+    env = EnvelopeSchema().load(doc)
+    try:
+        payload = payload_schema(env["type"], env["version"]).load(env["payload"])
+    except ValidationError as exc:
+        raise ValidationError({"payload": exc.messages}) from None
+    return Event(
+        event_id=str(env["event_id"]),
+        type=env["type"],
+        version=env["version"],
+        occurred_at=env["occurred_at"].astimezone(dt.timezone.utc),
+        association_id=env["association_id"],
+        pimms_id=env["pimms_id"],
+        payload=payload,
+    )

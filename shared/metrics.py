@@ -1,0 +1,118 @@
+"""Prometheus metrics: entrypoint calls, errors and latency, the event flow, the outbox backlog, and the
+service's business counters, served by the service's own `GET /metrics`.
+
+Each container gets its own CollectorRegistry (not prometheus-client's global one), so several containers
+of one service can live in one process, as they do in tests."""
+import time
+import weakref
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import choose_encoder
+from nameko.extensions import DependencyProvider
+from werkzeug.wrappers import Response
+
+class PlatformMetrics:
+    def __init__(self):
+        self.registry = r = CollectorRegistry()
+        self._business = {}
+        self.calls = Counter("pimms_entrypoint_calls_total", "Entrypoint calls", ["entrypoint"], registry=r)
+        self.errors = Counter(
+            "pimms_entrypoint_errors_total", "Entrypoint calls that raised", ["entrypoint", "error"], registry=r)
+        self.latency = Histogram(
+            "pimms_entrypoint_duration_seconds", "Entrypoint call duration", ["entrypoint"], registry=r,
+            buckets=(.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10))
+        self.events_published = Counter(
+            "pimms_events_published_total", "Events confirmed by the broker", ["event_type"], registry=r)
+        self.events_consumed = Counter(
+            "pimms_events_consumed_total", "Events applied by a handler", ["event_type"], registry=r)
+        self.events_duplicate = Counter(
+            "pimms_events_duplicate_total", "Redelivered events skipped as already applied", ["event_type"],
+            registry=r)
+        self.events_retried = Counter(
+            "pimms_events_retried_total", "Handler failures sent back for another attempt", ["event_type"],
+            registry=r)
+        self.events_rejected = Counter(
+            "pimms_events_rejected_total", "Messages that failed validation", ["event_type"], registry=r)
+        self.events_dead_lettered = Counter(
+            "pimms_events_dead_lettered_total", "Messages moved to the dead-letter queue", ["event_type", "reason"],
+            registry=r)
+        self.relay_errors = Counter(
+            "pimms_outbox_relay_errors_total", "Relay rounds that failed (broker or database)", registry=r)
+
+    def watch_outbox(self, relay):
+        self.registry.register(_OutboxCollector(relay))
+
+    def counter(self, name, doc, labels=()):
+        return self._metric(Counter, name, doc, labels)
+
+    def gauge(self, name, doc, labels=()):
+        return self._metric(Gauge, name, doc, labels)
+
+    def histogram(self, name, doc, labels=(), buckets=Histogram.DEFAULT_BUCKETS):
+        return self._metric(Histogram, name, doc, labels, buckets=buckets)
+
+    def _metric(self, kind, name, doc, labels, **kwargs):
+        metric = self._business.get(name)
+        if metric is None:
+            metric = self._business[name] = kind(name, doc, list(labels), registry=self.registry, **kwargs)
+        return metric
+
+    def expose(self, accept=None):
+        encoder, content_type = choose_encoder(accept or "")
+        return Response(encoder(self.registry), status=200, content_type=content_type)
+
+
+class _OutboxCollector:
+    """Read at scrape time, so the backlog is the database's truth, not a counter that can drift."""
+
+    def __init__(self, relay):
+        self.relay = relay
+
+    def collect(self):
+        count, oldest = self.relay.backlog()
+        size = GaugeMetricFamily("pimms_outbox_backlog_events", "Committed events not yet confirmed by the broker")
+        size.add_metric([], count)
+        age = GaugeMetricFamily("pimms_outbox_oldest_unsent_age_seconds", "Age of the oldest unsent event")
+        age.add_metric([], 0 if oldest is None else max(0.0, time.time() - _epoch(oldest)))
+        return [size, age]
+
+
+def _epoch(moment):
+    if moment.tzinfo is None:  # SQLite gives naive datetimes back: they were written in UTC
+        import datetime as dt
+
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.timestamp()
+
+
+def metrics_for(container):
+    # extensions hold the container through a weak proxy: the registry lives on the container itself
+    metrics = getattr(container, "_pimms_metrics", None)
+    if metrics is None:
+        metrics = PlatformMetrics()
+        setattr(container, "_pimms_metrics", metrics)
+    return metrics
+
+
+class Metrics(DependencyProvider):
+    """Times every entrypoint of the service and gives it `self.metrics` for its business counters."""
+
+    def setup(self):
+        self.platform = metrics_for(self.container)
+        self._started = weakref.WeakKeyDictionary()
+
+    def worker_setup(self, worker_ctx):
+        self._started[worker_ctx] = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        name = worker_ctx.entrypoint.method_name
+        started = self._started.pop(worker_ctx, None)
+        self.platform.calls.labels(name).inc()
+        if started is not None:
+            self.platform.latency.labels(name).observe(time.perf_counter() - started)
+        if exc_info is not None:
+            self.platform.errors.labels(name, exc_info[0].__name__).inc()
+
+    def get_dependency(self, worker_ctx):
+        return self.platform

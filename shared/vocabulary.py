@@ -1,0 +1,24 @@
+"""The network's shared words: the norm's registres, partners, and codes every service validates against.
+Codes are lower-case ASCII; labels in French are the users' words."""
+
+# Norm XP X60-600: the 8 registres d'intervention; a structure must deploy at least 5.
+REGISTRES = {
+    "presence": "Présence active de proximité",
+    "conflict": "Prévention et gestion des situations conflictuelles",
+    "understanding": "Levée des incompréhensions entre personnes et institutions",
+    "watch": "Veille sociale et technique du territoire",
+    "referral": "Mise en relation avec un partenaire",
+    "dialogue": "Dialogue entre habitants et institutions",
+    "collective": "Projets collectifs supports de médiation",
+    "inform": "Information, sensibilisation, formation",
+}
+REGISTRES_REQUIRED = 5
+
+PARTNERS = {
+    "edf": "EDF", "engie": "Engie", "enedis": "Enedis", "grdf": "GRDF", "sncf": "SNCF", "keolis": "Keolis",
+    "la_poste": "La Poste", "veolia": "Veolia", "suez": "Suez", "caf": "CAF", "cpam": "CPAM",
+    "france_travail": "France Travail", "etat": "État", "cresus": "Crésus",
+}
+
+# Activities a franchise mandate can cover.
+MANDATES = ("accueil", "ateliers", "mediation_sortante", "point_conseil_budget", "formation")

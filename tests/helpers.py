@@ -1,0 +1,60 @@
+"""Helpers for tests that talk to the real broker."""
+import json
+import time
+
+from kombu import Connection
+
+
+def wait_for(predicate, timeout=15.0, interval=0.05, message="condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)
+
+
+def drain(amqp_uri, queue, settle=0.3):
+    """Take every message from a queue (acked), returning (bodies as dicts or bytes, headers) in order."""
+    taken = []
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        idle_since = time.monotonic()
+        while time.monotonic() - idle_since < settle:
+            msg = channel.basic_get(queue, no_ack=True)
+            if msg is None:
+                time.sleep(0.02)
+                continue
+            idle_since = time.monotonic()
+            body = msg.body
+            try:
+                body = json.loads(body)
+            except ValueError:
+                pass
+            taken.append((body, dict(msg.properties.get("application_headers") or {})))
+    return taken
+
+
+def queue_depth(amqp_uri, queue):
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        _, count, _ = channel.queue_declare(queue, passive=True)
+        return count
+
+
+def publish_raw(amqp_uri, routing_key, body, content_type="application/json", exchange="pimms.events"):
+    """Put a message straight on the bus, bypassing every check a service would make."""
+    import amqp
+
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        from shared import topology
+
+        topology.declare_publishing(channel)
+        channel.confirm_select()
+        if not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+        channel.basic_publish_confirm(amqp.Message(body, content_type=content_type, delivery_mode=2),
+                                      exchange=exchange, routing_key=routing_key)
