@@ -58,6 +58,7 @@ def service_config(rabbit_config, tmp_path):
             "DB_URL": f"sqlite:///{tmp_path}/{name}.db",
             "ASSOCIATION_ID": "pimms-test",
             "VISITOR_REF_KEY": "test-key",
+            "CONTRACT_ENFORCEMENT": False,  # tests of the franchise rules turn it on
             "OUTBOX": {"relay": True, "batch_size": 100, "poll_interval": 0.1},
             "EVENT_RETRY": {"max_attempts": 3, "backoff": 0.01},
             "WEB_SERVER_ADDRESS": "127.0.0.1:0",

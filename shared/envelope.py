@@ -67,10 +67,24 @@ class Event:
 
 
 def payload_schema(event_type, version):
+    if (event_type, version) not in EVENTS:
+        _import_schemas(event_type.split(".", 1)[0])
     try:
         return EVENTS[(event_type, version)]()
     except KeyError:
         raise ValidationError({"type": [f"unknown event {event_type} v{version}"]}) from None
+
+
+def _import_schemas(source):
+    """An event's schema lives beside its publisher (`services/<source>/schemas.py`); a consumer loads it
+    on first sight, so every service validates with the publisher's own contract."""
+    import importlib
+
+    if source.isidentifier():
+        try:
+            importlib.import_module(f"services.{source}.schemas")
+        except ModuleNotFoundError:
+            pass
 
 
 def build(event_type, payload, *, association_id, pimms_id, version=1, occurred_at=None, event_id=None):

@@ -1,5 +1,5 @@
 """The platform's own tables, present in every service's database beside the service's tables."""
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -22,4 +22,15 @@ processed_events = Table(
     Column("consumer", String(200), primary_key=True),
     Column("event_id", String(36), primary_key=True),
     Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+# The last contract terms received from franchise (`franchise.contract_changed`), kept so that a service
+# enforces its association's contract while franchise or head office is unreachable.
+contract_terms = Table(
+    "contract_terms",
+    metadata,
+    Column("association_id", String(64), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("terms", JSON, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
 )

@@ -26,10 +26,13 @@ def visitor_ref(key, subject):
 
 
 # -- visits -------------------------------------------------------------------------------------------------
-def open_visit(session, req, key, now):
+def open_visit(session, req, key, now, contract):
     opened_at = req["opened_at"] or now
     if opened_at > now + CLOCK_SKEW:
         raise invalid("opened_at", "must not be in the future")
+    motif = req["motif"]
+    activity = "point_conseil_budget" if motif["domain"] == "point_conseil_budget" else "accueil"
+    contract.check(activity, pimms_id=req["pimms_id"], on=opened_at.date(), partner=motif["partner"])
     visit = Visit(
         id=str(uuid.uuid4()), pimms_id=req["pimms_id"], agent_id=req["agent_id"], status="open",
         motif_kind=req["motif"]["kind"], partner=req["motif"]["partner"], domain=req["motif"]["domain"],
@@ -151,9 +154,10 @@ def list_visits(session, req):
 
 
 # -- workshops ----------------------------------------------------------------------------------------------
-def record_workshop(uow, req, now):
+def record_workshop(uow, req, now, contract):
     if req["held_on"] > (now + CLOCK_SKEW).date():
         raise invalid("held_on", "must not be in the future")
+    contract.check("ateliers", pimms_id=req["pimms_id"], on=req["held_on"], partner=req["partner"])
     workshop = Workshop(id=str(uuid.uuid4()), **{k: req[k] for k in (
         "pimms_id", "agent_id", "theme", "partner", "held_on", "attendees", "duration_min")},
         registres=sorted(set(req["registres"])))

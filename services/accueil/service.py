@@ -8,6 +8,8 @@ from nameko.web.handlers import http
 from services.accueil import domain
 from services.accueil.schemas import (
     AddActRequest, CloseVisitRequest, ListVisitsRequest, OpenVisitRequest, RecordWorkshopRequest)
+from shared import contract_terms
+from shared.consumer import handle_event
 from shared.db import utcnow
 from shared.dependencies import Database
 from shared.errors import parse_request
@@ -29,7 +31,9 @@ class AccueilService:
     def open_visit(self, request):
         req = parse_request(OpenVisitRequest, request)
         with self.db.unit_of_work() as uow:
-            return domain.visit_view(domain.open_visit(uow.session, req, self.config["VISITOR_REF_KEY"], utcnow()))
+            visit = domain.open_visit(uow.session, req, self.config["VISITOR_REF_KEY"], utcnow(),
+                                      self._contract(uow))
+            return domain.visit_view(visit)
 
     @rpc
     def add_act(self, request):
@@ -50,7 +54,7 @@ class AccueilService:
     def record_workshop(self, request):
         req = parse_request(RecordWorkshopRequest, request)
         with self.db.unit_of_work() as uow:
-            workshop = domain.record_workshop(uow, req, utcnow())
+            workshop = domain.record_workshop(uow, req, utcnow(), self._contract(uow))
         self.metrics.counter("pimms_workshops_held_total", "Collective workshops recorded", ["theme"]) \
             .labels(workshop["theme"]).inc()
         self.metrics.counter("pimms_workshop_attendees_total", "Workshop attendees").inc(workshop["attendees"])
@@ -76,6 +80,11 @@ class AccueilService:
     def desk_figures(self, pimms_id):
         with self.db.unit_of_work() as uow:
             return domain.desk_figures(uow.session, pimms_id)
+
+    # -- events -------------------------------------------------------------------------------------------
+    @handle_event("franchise.contract_changed")
+    def on_contract_changed(self, event):
+        return self.db.apply_once(event, contract_terms.apply_contract_changed)
 
     # -- HTTP JSON API: the same operations, the same errors ------------------------------------------------
     @http("POST", "/visits")
@@ -111,6 +120,10 @@ class AccueilService:
     @http("GET", "/metrics")
     def http_metrics(self, request):
         return self.metrics.expose(request.headers.get("Accept"))
+
+    def _contract(self, uow):
+        return contract_terms.Enforcer(uow.session, self.config["ASSOCIATION_ID"],
+                                       enabled=self.config.get("CONTRACT_ENFORCEMENT", True))
 
     # -- business counters ----------------------------------------------------------------------------------
     def _count_visit(self, view):

@@ -28,7 +28,8 @@ def storage(tmp_path):
 @pytest.fixture
 def accueil(storage):
     return worker_factory(AccueilService, db=WorkerDatabase(storage, None), metrics=PlatformMetrics(),
-                          config={"VISITOR_REF_KEY": "k"})
+                          config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-lyon",
+                                  "CONTRACT_ENFORCEMENT": False})
 
 
 def count(storage, what):

@@ -1,0 +1,111 @@
+"""Accueil refuses, from its own copy of the contract terms, what the franchise contract does not cover;
+the franchise service is not involved (not even running)."""
+import datetime as dt
+import uuid
+
+import pytest
+from nameko.testing.services import worker_factory
+
+from services.accueil.service import MIGRATIONS, AccueilService
+from shared import envelope
+from shared.contract_terms import apply_contract_changed
+from shared.db import Storage
+from shared.dependencies import WorkerDatabase
+from shared.errors import ContractViolation
+from shared.metrics import PlatformMetrics
+
+YESTERDAY = dt.date.today() - dt.timedelta(days=1)
+CONTRACT_ID = uuid.uuid4()
+
+
+def contract(revision=1, **changes):
+    terms = {
+        "contract_id": CONTRACT_ID, "revision": revision, "pimms_ids": ["lyon-8", "lyon-9"],
+        "mandates": ["accueil", "ateliers"], "training_floor_pct": 9.0, "status": "active",
+        "valid_from": dt.date(2025, 1, 1), "valid_to": None,
+        "conventions": [
+            {"partner": "edf", "scope": ["accueil", "ateliers"], "valid_from": dt.date(2025, 1, 1), "valid_to": None},
+            {"partner": "sncf", "scope": ["accueil"], "valid_from": dt.date(2025, 1, 1),
+             "valid_to": dt.date(2025, 12, 31)},
+            {"partner": "la_poste", "scope": ["mediation_sortante"], "valid_from": dt.date(2025, 1, 1),
+             "valid_to": None},
+        ],
+    }
+    terms.update(changes)
+    return envelope.load(envelope.build("franchise.contract_changed", terms, association_id="pimms-lyon",
+                                        pimms_id=None))
+
+
+@pytest.fixture
+def storage(tmp_path):
+    store = Storage(f"sqlite:///{tmp_path}/accueil.db", MIGRATIONS, "pimms-lyon")
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def accueil(storage):
+    return worker_factory(AccueilService, db=WorkerDatabase(storage, None), metrics=PlatformMetrics(),
+                          config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-lyon",
+                                  "CONTRACT_ENFORCEMENT": True})
+
+
+def sign(storage, event):
+    return storage.apply_once("accueil.franchise.contract_changed", event, apply_contract_changed)
+
+
+def visit(accueil, motif, pimms_id="lyon-8", day=YESTERDAY):
+    opened = dt.datetime.combine(day, dt.time(10), tzinfo=dt.timezone.utc).isoformat()
+    return accueil.open_visit({"pimms_id": pimms_id, "agent_id": "a", "motif": motif, "opened_at": opened})
+
+
+def workshop(accueil, partner=None):
+    return accueil.record_workshop({"pimms_id": "lyon-8", "agent_id": "a", "theme": "energy_savings",
+                                    "partner": partner, "held_on": YESTERDAY.isoformat(), "attendees": 9,
+                                    "duration_min": 60, "registres": ["collective"]})
+
+
+EDF = {"kind": "partenaire", "partner": "edf"}
+CAF = {"kind": "generaliste", "domain": "caf"}
+
+
+def test_without_any_contract_received_nothing_is_recorded(accueil):
+    with pytest.raises(ContractViolation) as exc:
+        visit(accueil, CAF)
+    assert exc.value.rule == "no_contract"
+
+
+@pytest.mark.parametrize("terms, act, rule", [
+    ({}, lambda a: visit(a, EDF), None),
+    ({}, lambda a: visit(a, CAF), None),
+    ({}, lambda a: workshop(a, partner="edf"), None),
+    ({}, lambda a: visit(a, {"kind": "partenaire", "partner": "veolia"}), "no_convention"),
+    ({}, lambda a: visit(a, {"kind": "partenaire", "partner": "sncf"}), "no_convention"),  # expired 2025
+    ({}, lambda a: visit(a, {"kind": "partenaire", "partner": "la_poste"}), "no_convention"),  # other scope
+    ({}, lambda a: visit(a, {"kind": "partenaire", "partner": "sncf"}, day=dt.date(2025, 6, 1)), None),
+    ({}, lambda a: visit(a, CAF, pimms_id="paris-20"), "desk_not_covered"),
+    ({}, lambda a: visit(a, {"kind": "generaliste", "domain": "point_conseil_budget"}), "outside_mandate"),
+    ({"mandates": ["accueil"]}, lambda a: workshop(a), "outside_mandate"),
+    ({}, lambda a: workshop(a, partner="sncf"), "no_convention"),
+    ({"status": "suspended"}, lambda a: visit(a, CAF), "association_suspended"),
+    ({"status": "terminated"}, lambda a: workshop(a), "contract_terminated"),
+    ({"valid_from": dt.date(2030, 1, 1)}, lambda a: visit(a, CAF), "contract_not_in_force"),
+])
+def test_the_contract_terms_decide(accueil, storage, terms, act, rule):
+    sign(storage, contract(**terms))
+    if rule is None:
+        act(accueil)
+    else:
+        with pytest.raises(ContractViolation) as exc:
+            act(accueil)
+        assert exc.value.rule == rule
+
+
+def test_the_newest_revision_wins_even_when_an_older_one_arrives_late(accueil, storage):
+    sign(storage, contract(revision=2, status="suspended"))
+    assert sign(storage, contract(revision=1)) == "stale"
+    with pytest.raises(ContractViolation) as exc:
+        visit(accueil, CAF)
+    assert exc.value.rule == "association_suspended"
+    sign(storage, contract(revision=3))
+    visit(accueil, CAF)
