@@ -8,7 +8,7 @@ from nameko.web.handlers import http
 from services.accueil import domain
 from services.accueil.schemas import (
     AddActRequest, CloseVisitRequest, ListVisitsRequest, OpenVisitRequest, RecordWorkshopRequest)
-from shared import contract_terms
+from shared import contract_terms, health
 from shared.consumer import handle_event
 from shared.db import utcnow
 from shared.dependencies import Database
@@ -116,6 +116,10 @@ class AccueilService:
     @json_api
     def http_record_workshop(self, request):
         return self.record_workshop(request_json(request))
+
+    @http("GET", "/health")
+    def http_health(self, request):
+        return health.response(self.db.storage.engine, self.config["AMQP_URI"])
 
     @http("GET", "/metrics")
     def http_metrics(self, request):

@@ -86,3 +86,12 @@ def test_metrics_move_after_real_work(accueil, web_session):
     text = wait_for(lambda: (t := scrape()) and 'pimms_events_published_total{event_type="accueil.visit_closed"} 1.0'
                     in t and t, message="the event counted as published")
     assert "pimms_outbox_backlog_events 0.0" in text
+
+
+def test_health_checks_the_database_and_the_broker_for_real(accueil, web_session, rabbit_config):
+    answer = web_session.get("/health")
+    assert answer.status_code == 200
+    assert answer.json()["checks"] == {"database": "ok", "broker": "ok"}
+    accueil.config["AMQP_URI"] = "pyamqp://guest:guest@127.0.0.1:1//"  # as if the broker went away
+    down = web_session.get("/health")
+    assert down.status_code == 503 and down.json()["checks"]["broker"].startswith("error")
