@@ -51,6 +51,9 @@ class EnvelopeSchema(Schema):
     payload = fields.Dict(required=True)
 
 
+_ENVELOPE = EnvelopeSchema()
+
+
 @dataclass(frozen=True)
 class Event:
     event_id: str
@@ -66,13 +69,20 @@ class Event:
         return self.type.split(".", 1)[0]
 
 
+_instances = {}  # marshmallow schemas are stateless once built, and building one is costly
+
+
 def payload_schema(event_type, version):
-    if (event_type, version) not in EVENTS:
-        _import_schemas(event_type.split(".", 1)[0])
-    try:
-        return EVENTS[(event_type, version)]()
-    except KeyError:
-        raise ValidationError({"type": [f"unknown event {event_type} v{version}"]}) from None
+    key = (event_type, version)
+    schema = _instances.get(key)
+    if schema is None:
+        if key not in EVENTS:
+            _import_schemas(event_type.split(".", 1)[0])
+        try:
+            schema = _instances[key] = EVENTS[key]()
+        except KeyError:
+            raise ValidationError({"type": [f"unknown event {event_type} v{version}"]}) from None
+    return schema
 
 
 def _import_schemas(source):
@@ -95,6 +105,10 @@ def build(event_type, payload, *, association_id, pimms_id, version=1, occurred_
     errors = schema.validate(wire_payload)
     if errors:
         raise ValidationError({"payload": errors})
+    _check_ids(association_id=association_id, pimms_id=pimms_id)
+    if occurred_at is not None and occurred_at.tzinfo is None:
+        raise ValidationError({"occurred_at": ["must carry a time zone"]})
+    # the rest of the envelope is made here, so it is valid by construction
     doc = {
         "event_id": str(event_id or uuid.uuid4()),
         "type": event_type,
@@ -104,17 +118,30 @@ def build(event_type, payload, *, association_id, pimms_id, version=1, occurred_
         "pimms_id": pimms_id,
         "payload": wire_payload,
     }
-    errors = EnvelopeSchema().validate(doc)
+    return doc
+
+
+def _check_ids(**ids):
+    errors = {}
+    for field, value in ids.items():
+        if value is None and field == "pimms_id":  # association-level events have no desk
+            continue
+        if not isinstance(value, str):
+            errors[field] = ["must be a code"]
+            continue
+        try:
+            CODE(value)
+        except ValidationError as exc:
+            errors[field] = exc.messages
     if errors:
         raise ValidationError(errors)
-    return doc
 
 
 def load(doc):
     """Validate a received envelope and its payload; raises ValidationError with every reason."""
     if not isinstance(doc, dict):
         raise ValidationError({"_envelope": [f"expected a JSON object, got {type(doc).__name__}"]})
-    env = EnvelopeSchema().load(doc)
+    env = _ENVELOPE.load(doc)
     try:
         payload = payload_schema(env["type"], env["version"]).load(env["payload"])
     except ValidationError as exc:

@@ -92,16 +92,6 @@ class Relay:
         """Publish rows and wait for the broker's confirms; returns the ids it confirmed (acked)."""
         channel = self._ensure_channel()
         by_tag = {}
-        for row in rows:
-            self._tag += 1
-            by_tag[self._tag] = row.id
-            channel.basic_publish(
-                amqp.Message(
-                    row.body, content_type="application/json", content_encoding="utf-8",
-                    delivery_mode=2, message_id=row.event_id,
-                ),
-                exchange=topology.EVENTS, routing_key=row.event_type,
-            )
         acked, nacked = set(), set()
 
         def settle(into, delivery_tag, multiple):
@@ -112,9 +102,20 @@ class Relay:
 
         on_ack = lambda tag, multiple: settle(acked, tag, multiple)  # noqa: E731
         on_nack = lambda tag, multiple: settle(nacked, tag, multiple)  # noqa: E731
+        # listen before publishing: py-amqp reads pending frames (and so confirms) inside basic_publish
         channel.events["basic_ack"].add(on_ack)
         channel.events["basic_nack"].add(on_nack)
         try:
+            for row in rows:
+                self._tag += 1
+                by_tag[self._tag] = row.id
+                channel.basic_publish(
+                    amqp.Message(
+                        row.body, content_type="application/json", content_encoding="utf-8",
+                        delivery_mode=2, message_id=row.event_id,
+                    ),
+                    exchange=topology.EVENTS, routing_key=row.event_type,
+                )
             deadline = time.monotonic() + self.confirm_timeout
             while by_tag:
                 remaining = deadline - time.monotonic()

@@ -66,3 +66,21 @@ def test_a_received_payload_with_an_unknown_field_is_refused():
 def test_a_body_that_is_not_an_object_is_refused():
     with pytest.raises(ValidationError):
         envelope.load(["not", "an", "event"])
+
+
+@pytest.mark.parametrize("ids, field", [
+    ({"association_id": "Lyon Nord", "pimms_id": "p"}, "association_id"),
+    ({"association_id": None, "pimms_id": "p"}, "association_id"),
+    ({"association_id": "a", "pimms_id": 8}, "pimms_id"),
+])
+def test_publishing_with_a_bad_association_or_desk_is_refused(ids, field):
+    with pytest.raises(ValidationError) as exc:
+        envelope.build("accueil.workshop_held", workshop_payload(), **ids)
+    assert field in exc.value.messages
+
+
+def test_publishing_with_a_naive_time_is_refused():
+    with pytest.raises(ValidationError) as exc:
+        envelope.build("accueil.workshop_held", workshop_payload(), association_id="a", pimms_id="p",
+                       occurred_at=dt.datetime(2026, 11, 23, 10, 0))
+    assert "occurred_at" in exc.value.messages

@@ -98,3 +98,14 @@ def test_an_event_nobody_listens_to_yet_is_kept_not_dropped(storage, rabbit_conf
     assert Relay(storage.engine, uri).publish_batch() == 3
     kept = [body["event_id"] for body, _ in drain(uri, topology.UNROUTED)]
     assert kept == ids
+
+
+def test_a_large_batch_is_confirmed_even_when_confirms_arrive_while_it_is_still_publishing(storage, listening):
+    # py-amqp reads incoming frames inside basic_publish: confirms of the first messages of a batch arrive
+    # before the last is sent, and must not be missed
+    uri, queue = listening
+    commit_events(storage, 3000)
+    relay = Relay(storage.engine, uri, batch_size=3000, confirm_timeout=10)
+    assert relay.publish_batch() == 3000
+    assert relay.backlog()[0] == 0
+    relay.stop()
