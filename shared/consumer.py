@@ -121,16 +121,19 @@ class EventConsumer(Consumer):
         """Publish a copy with confirm, then ack the original; if the copy fails, requeue the original."""
         headers = dict(message.headers or {})
         headers.update(extra_headers)
+        # the copy carries the exact bytes received, whatever they are, so a replay sends the same message
+        body = message.body if isinstance(message.body, bytes) else str(message.body).encode("utf-8")
         try:
             with get_producer(self.amqp_uri) as producer:
                 producer.publish(
-                    message.body, exchange=exchange, routing_key=routing_key, headers=headers,
+                    body, exchange=exchange, routing_key=routing_key, headers=headers,
                     content_type=message.content_type or "application/octet-stream",
                     content_encoding=message.content_encoding or "binary",
                     delivery_mode=2, retry=True, declare=[declare] if declare is not None else [],
                 )
         except Exception:
             log.exception("%s: could not forward a message; requeueing it", self.queue.name)
+            eventlet.sleep(1)  # the broker is likely down: do not spin on the same message
             self.queue_consumer.requeue_message(message)
             return
         counter.inc()

@@ -142,3 +142,37 @@ def test_events_published_before_their_consumer_existed_are_replayed_from_unrout
     container_factory(TallyService, tally_config).start()
     assert deadletters.replay(uri, unrouted=True) == 3
     wait_for(lambda: len(tally_counts(tally_config)) == 3, message="3 tallied visits")
+
+
+def test_random_malformed_messages_on_the_bus_are_all_dead_lettered_and_the_consumer_keeps_going(
+        stack, rabbit_config):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.fuzz import broken, json_values
+
+    _, tally_config = stack
+    uri = rabbit_config["AMQP_URI"]
+    sent = []
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(st.one_of(json_values, broken(valid_event()), st.binary(max_size=40)))
+    def publish_garbage(body):
+        try:
+            envelope.load(body)
+            return  # hypothesis made a valid event: not garbage
+        except Exception:
+            pass
+        if not isinstance(body, bytes):
+            body = json.dumps(body)
+        publish_raw(uri, "accueil.workshop_held", body)
+        sent.append(body)
+
+    publish_garbage()
+    assert sent
+    letters = wait_for(lambda: (found := deadletters.list_letters(uri, "tally")) and len(found) == len(sent)
+                       and found, timeout=30, message=f"{len(sent)} dead letters")
+    assert all(letter.headers["x-pimms-reason"] for letter in letters)
+    good = valid_event()
+    publish_raw(uri, "accueil.workshop_held", good)
+    wait_for(lambda: tally_counts(tally_config) == {good["event_id"]: 1}, message="the good event tallied")
