@@ -34,7 +34,12 @@ default_exchange = Exchange("", type="direct")
 
 class SafeQueueConsumer(QueueConsumer):
     """Nameko's queue consumer, except that a body kombu cannot decode is dead-lettered instead of killing
-    the consumer thread (and with it the service)."""
+    the consumer thread (and with it the service), and that its prefetch (EVENT_PREFETCH) can exceed
+    max_workers so that batch consumers can fill their batches."""
+
+    @property
+    def prefetch_count(self):
+        return int(self.container.config.get("EVENT_PREFETCH") or self.container.max_workers)
 
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
@@ -63,15 +68,22 @@ class EventConsumer(Consumer):
         super().setup()
 
     # -- receiving ----------------------------------------------------------------------------------------
-    def handle_message(self, body, message):
+    def validated(self, body, message):
+        """The message's Event, or None once it has been dead-lettered as invalid."""
         try:
             event = envelope.load(body)
         except ValidationError as exc:
             self.metrics.events_rejected.labels(self.event_type).inc()
             self._dead_letter(message, "invalid", json.dumps(exc.messages, sort_keys=True, default=str))
-            return
+            return None
         if event.type != self.event_type:
             self._dead_letter(message, "invalid", f"event type {event.type} arrived on {self.queue.name}")
+            return None
+        return event
+
+    def handle_message(self, body, message):
+        event = self.validated(body, message)
+        if event is None:
             return
         handle_result = partial(self.handle_result, message)
         try:
@@ -140,4 +152,64 @@ class EventConsumer(Consumer):
         self.queue_consumer.ack_message(message)
 
 
+class EventBatchConsumer(EventConsumer):
+    """`@handle_event_batch("accueil.visit_closed")`: the handler gets a list of Events and applies them in one
+    transaction (use `db.apply_batch`). A batch closes at `batch_size` events or `max_wait` seconds after
+    its first. If a batch fails, each of its events is handled alone, so one bad event is retried and
+    dead-lettered by itself while the others are applied. Set EVENT_PREFETCH at least to batch_size."""
+
+    def __init__(self, event_type, batch_size=200, max_wait=0.05, **kwargs):
+        self.batch_size, self.max_wait = batch_size, max_wait
+        super().__init__(event_type, **kwargs)
+
+    def setup(self):
+        self._pending = []
+        self._timer = None
+        super().setup()
+
+    def handle_message(self, body, message):
+        event = self.validated(body, message)
+        if event is None:
+            return
+        self._pending.append((event, message))
+        if len(self._pending) >= self.batch_size:
+            self._flush()
+        elif self._timer is None:
+            self._timer = self.container.spawn_managed_thread(self._flush_later, identifier="event-batch")
+
+    def _flush_later(self):
+        eventlet.sleep(self.max_wait)
+        self._timer = None
+        self._flush()
+
+    def _flush(self):
+        batch, self._pending = self._pending, []
+        if batch:
+            self._spawn(batch)
+
+    def _spawn(self, batch):
+        try:
+            self.container.spawn_worker(self, ([event for event, _ in batch],), {}, context_data={},
+                                        handle_result=partial(self.handle_batch_result, batch))
+        except ContainerBeingKilled:
+            for _, message in batch:
+                self.queue_consumer.requeue_message(message)
+
+    def handle_batch_result(self, batch, worker_ctx, result=None, exc_info=None):
+        if exc_info is None:
+            applied, duplicates = result if isinstance(result, tuple) else (len(batch), 0)
+            self.metrics.events_consumed.labels(self.event_type).inc(applied)
+            self.metrics.events_duplicate.labels(self.event_type).inc(duplicates)
+            for _, message in batch:
+                self.queue_consumer.ack_message(message)
+        elif len(batch) == 1:
+            self.handle_result(batch[0][1], worker_ctx, None, exc_info)
+        else:
+            log.warning("%s: a batch of %d failed; handling its events one by one", self.queue.name, len(batch))
+            for item in batch:
+                self._spawn([item])
+        return result, exc_info
+
+
 handle_event = EventConsumer.decorator
+handle_event_batch = EventBatchConsumer.decorator

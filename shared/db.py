@@ -147,5 +147,25 @@ class Storage:
             uow.mark_applied(consumer, event.event_id)
             return result
 
+    def apply_batch(self, consumer, events, apply):
+        """Run `apply(uow, new_events)` on the events this consumer has not applied yet, and mark them, in
+        one transaction. Returns (applied, duplicates)."""
+        with self.unit_of_work() as uow:
+            ids = [event.event_id for event in events]
+            done = set(uow.session.scalars(
+                select(processed_events.c.event_id).where(
+                    processed_events.c.consumer == consumer, processed_events.c.event_id.in_(ids))))
+            new, seen = [], set()
+            for event in events:
+                if event.event_id not in done and event.event_id not in seen:
+                    seen.add(event.event_id)
+                    new.append(event)
+            if new:
+                apply(uow, new)
+                now = utcnow()
+                uow.session.execute(insert(processed_events), [
+                    {"consumer": consumer, "event_id": event.event_id, "applied_at": now} for event in new])
+            return len(new), len(events) - len(new)
+
     def dispose(self):
         self.engine.dispose()

@@ -64,6 +64,12 @@ class WorkerDatabase:
 
     def apply_once(self, event, apply):
         """Apply an event at most once for this consumer (named after its queue)."""
+        return self.storage.apply_once(self._consumer(), event, apply)
+
+    def apply_batch(self, events, apply):
+        """Apply the events this consumer has not applied yet, in one transaction: (applied, duplicates)."""
+        return self.storage.apply_batch(self._consumer(), events, apply)
+
+    def _consumer(self):
         entrypoint = self.worker_ctx.entrypoint
-        consumer = getattr(getattr(entrypoint, "queue", None), "name", None) or entrypoint.method_name
-        return self.storage.apply_once(consumer, event, apply)
+        return getattr(getattr(entrypoint, "queue", None), "name", None) or entrypoint.method_name

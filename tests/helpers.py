@@ -46,15 +46,20 @@ def queue_depth(amqp_uri, queue):
 
 def publish_raw(amqp_uri, routing_key, body, content_type="application/json", exchange="pimms.events"):
     """Put a message straight on the bus, bypassing every check a service would make."""
+    publish_many(amqp_uri, routing_key, [body], content_type, exchange)
+
+
+def publish_many(amqp_uri, routing_key, bodies, content_type="application/json", exchange="pimms.events"):
     import amqp
+
+    from shared import topology
 
     with Connection(amqp_uri) as conn:
         channel = conn.channel()
-        from shared import topology
-
         topology.declare_publishing(channel)
         channel.confirm_select()
-        if not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-        channel.basic_publish_confirm(amqp.Message(body, content_type=content_type, delivery_mode=2),
-                                      exchange=exchange, routing_key=routing_key)
+        for body in bodies:
+            if not isinstance(body, (bytes, str)):
+                body = json.dumps(body)
+            channel.basic_publish_confirm(amqp.Message(body, content_type=content_type, delivery_mode=2),
+                                          exchange=exchange, routing_key=routing_key)

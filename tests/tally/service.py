@@ -5,7 +5,7 @@ from pathlib import Path
 from nameko.rpc import rpc
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
-from shared.consumer import handle_event
+from shared.consumer import handle_event, handle_event_batch
 from shared.dependencies import Database
 from shared.metrics import Metrics
 
@@ -47,3 +47,24 @@ class TallyService:
             rows = uow.session.execute(
                 select(tallied.c.event_id, func.count()).group_by(tallied.c.event_id)).all()
         return {event_id: n for event_id, n in rows}
+
+
+def tally_all(uow, events):
+    for event in events:
+        tally(uow, event)
+
+
+class BatchTallyService:
+    """The same tally, applying events in batches (one transaction per batch)."""
+
+    name = "batch_tally"
+    db = Database(Path(__file__).parent / "migrations" / "versions")
+    metrics = Metrics()
+
+    @handle_event_batch("accueil.workshop_held", batch_size=50, max_wait=0.05)
+    def on_workshops(self, events):
+        return self.db.apply_batch(events, tally_all)
+
+    @rpc
+    def counts(self):
+        return TallyService.counts(self)
