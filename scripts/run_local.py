@@ -14,6 +14,8 @@ from pathlib import Path
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from scripts import demo_day
+from services.formation import demo as formation_demo
+from services.mediation_sortante import demo as mediation_sortante_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "demo"
@@ -22,6 +24,8 @@ AMQP_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672//")
 # (service, nameko module:class, HTTP port)
 STACK = [
     ("accueil", "services.accueil.service:AccueilService", 8101),
+    ("mediation_sortante", "services.mediation_sortante.service:MediationSortanteService", 8102),
+    ("formation", "services.formation.service:FormationService", 8103),
 ]
 
 
@@ -81,7 +85,11 @@ def main():
             wait_ready(rpc, processes)
             print("stack up: " + ", ".join(f"{n} (http://127.0.0.1:{p})" for n, _, p in STACK))
             demo_day.play(rpc, visits=args.visits)
+            mediation_sortante_demo.play(rpc, demo_day.demo_date())
+            formation_demo.play(rpc, demo_day.demo_date())
             demo_day.print_figures(rpc)
+            print("\n" + "\n".join(mediation_sortante_demo.figures(rpc)))
+            print("\n" + "\n".join(formation_demo.figures(rpc)))
         if not args.exit:
             print("\nrunning; logs in var/demo/*.log; metrics at http://127.0.0.1:8101/metrics. Ctrl-C stops.")
             while all(p.poll() is None for p in processes.values()):

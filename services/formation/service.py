@@ -1,0 +1,169 @@
+"""The formation service: agents médiateurs from hiring to exit, their working and training time, their
+qualification path, and the training share against the franchise contract's floor; over RPC and HTTP."""
+from pathlib import Path
+
+from nameko.dependency_providers import Config
+from nameko.rpc import rpc
+from nameko.web.handlers import http
+
+from services.formation import domain, share
+from services.formation.schemas import (
+    AddMilestoneRequest, AgentsUnderFloorRequest, HireAgentRequest, ListAgentsRequest, LogTrainingRequest,
+    LogWorkTimeRequest, RecordExitRequest, TrainingShareRequest)
+from shared import contract_terms, health
+from shared.consumer import handle_event
+from shared.db import utcnow
+from shared.dependencies import Database
+from shared.errors import parse_request
+from shared.http import json_api, request_json
+from shared.metrics import Metrics
+
+MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+TRAINING_FLOOR_PCT_DEFAULT = 9.0  # the network's floor when no contract says otherwise
+
+
+class FormationService:
+    name = "formation"
+
+    config = Config()
+    db = Database(MIGRATIONS)
+    metrics = Metrics()
+
+    # -- RPC ------------------------------------------------------------------------------------------------
+    @rpc
+    def hire_agent(self, request):
+        req = parse_request(HireAgentRequest, request)
+        with self.db.unit_of_work() as uow:
+            view = domain.agent_view(domain.hire_agent(uow, req, utcnow(), self._contract(uow)))
+        self.metrics.counter("pimms_agents_hired_total", "Agents médiateurs hired", ["contract_type"]) \
+            .labels(view["contract_type"]).inc()
+        return view
+
+    @rpc
+    def log_work_time(self, request):
+        req = parse_request(LogWorkTimeRequest, request)
+        with self.db.unit_of_work() as uow:
+            return domain.log_work_time(uow, req, utcnow())
+
+    @rpc
+    def log_training(self, request):
+        req = parse_request(LogTrainingRequest, request)
+        with self.db.unit_of_work() as uow:
+            training = domain.log_training(uow, req, utcnow())
+        self.metrics.counter("pimms_training_hours_total", "Hours of training logged", ["kind"]) \
+            .labels(training["kind"]).inc(training["hours"])
+        return training
+
+    @rpc
+    def add_milestone(self, request):
+        req = parse_request(AddMilestoneRequest, request)
+        with self.db.unit_of_work() as uow:
+            agent = domain.add_milestone(uow.session, req, utcnow())
+            return domain.agent_detail(uow.session, agent)
+
+    @rpc
+    def record_exit(self, request):
+        req = parse_request(RecordExitRequest, request)
+        with self.db.unit_of_work() as uow:
+            view = domain.agent_view(domain.record_exit(uow, req, utcnow()))
+        self.metrics.counter("pimms_agents_exited_total", "Agents médiateurs who left, by outcome",
+                             ["outcome", "positive"]) \
+            .labels(view["exit"]["outcome"], str(view["exit"]["positive"]).lower()).inc()
+        return view
+
+    @rpc
+    def get_agent(self, agent_id):
+        with self.db.unit_of_work() as uow:
+            return domain.agent_detail(uow.session, domain.get_agent(uow.session, agent_id))
+
+    @rpc
+    def list_agents(self, request):
+        req = parse_request(ListAgentsRequest, request)
+        with self.db.unit_of_work() as uow:
+            return [domain.agent_view(agent) for agent in domain.list_agents(uow.session, req)]
+
+    @rpc
+    def training_share(self, request):
+        """`{scope: agent|desk, id, from, to}`; from and to are dates or ISO weeks."""
+        req = parse_request(TrainingShareRequest, request)
+        with self.db.unit_of_work() as uow:
+            return share.training_share(uow.session, req, self._floor(uow))
+
+    @rpc
+    def agents_under_floor(self, request):
+        """`{pimms_id, from, to}`; from and to are dates or ISO weeks."""
+        req = parse_request(AgentsUnderFloorRequest, request)
+        with self.db.unit_of_work() as uow:
+            return share.agents_under_floor(uow.session, req, self._floor(uow))
+
+    @rpc
+    def ping(self):
+        """Readiness: answers once the service consumes RPC and its database is migrated."""
+        return "pong"
+
+    # -- events -------------------------------------------------------------------------------------------
+    @handle_event("franchise.contract_changed")
+    def on_contract_changed(self, event):
+        return self.db.apply_once(event, contract_terms.apply_contract_changed)
+
+    # -- HTTP JSON API: the same operations, the same errors ------------------------------------------------
+    @http("POST", "/agents")
+    @json_api
+    def http_hire_agent(self, request):
+        return self.hire_agent(request_json(request))
+
+    @http("GET", "/agents")
+    @json_api
+    def http_list_agents(self, request):
+        return self.list_agents(request.args.to_dict())
+
+    @http("GET", "/agents/<string:agent_id>")
+    @json_api
+    def http_get_agent(self, request, agent_id):
+        return self.get_agent(agent_id)
+
+    @http("POST", "/agents/<string:agent_id>/work-time")
+    @json_api
+    def http_log_work_time(self, request, agent_id):
+        return self.log_work_time({**request_json(request), "agent_id": agent_id})
+
+    @http("POST", "/agents/<string:agent_id>/training")
+    @json_api
+    def http_log_training(self, request, agent_id):
+        return self.log_training({**request_json(request), "agent_id": agent_id})
+
+    @http("POST", "/agents/<string:agent_id>/milestones")
+    @json_api
+    def http_add_milestone(self, request, agent_id):
+        return self.add_milestone({**request_json(request), "agent_id": agent_id})
+
+    @http("POST", "/agents/<string:agent_id>/exit")
+    @json_api
+    def http_record_exit(self, request, agent_id):
+        return self.record_exit({**request_json(request), "agent_id": agent_id})
+
+    @http("GET", "/training-share")
+    @json_api
+    def http_training_share(self, request):
+        return self.training_share(request.args.to_dict())
+
+    @http("GET", "/agents-under-floor")
+    @json_api
+    def http_agents_under_floor(self, request):
+        return self.agents_under_floor(request.args.to_dict())
+
+    @http("GET", "/health")
+    def http_health(self, request):
+        return health.response(self.db.storage.engine, self.config["AMQP_URI"])
+
+    @http("GET", "/metrics")
+    def http_metrics(self, request):
+        return self.metrics.expose(request.headers.get("Accept"))
+
+    def _contract(self, uow):
+        return contract_terms.Enforcer(uow.session, self.config["ASSOCIATION_ID"],
+                                       enabled=self.config.get("CONTRACT_ENFORCEMENT", True))
+
+    def _floor(self, uow):
+        default = self.config.get("TRAINING_FLOOR_PCT_DEFAULT", TRAINING_FLOOR_PCT_DEFAULT)
+        return share.training_floor(uow.session, self.config["ASSOCIATION_ID"], default)

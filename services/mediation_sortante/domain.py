@@ -1,0 +1,344 @@
+"""Médiation sortante: the rules of a campaign, from opening and importing the partner's file to attempts,
+outcomes, the close and the purge of identities. Plain functions over a SQLAlchemy session; events go out
+through `uow.publish`.
+
+Decisions:
+- an attempt is refused once the case has had the campaign's `max_attempts`; when that last allowed
+  attempt fails and no attempt ever reached the person, the case is resolved `unreachable` at once
+  (`automatic`), since no other outcome is possible any more;
+- `unreachable` by hand needs every allowed attempt made (someone reached once, then never again); every
+  other outcome needs an attempt that reached the person;
+- a campaign closes only when every case has its outcome, so the partner is billed for work done and
+  nothing is called unreachable that was not tried; nothing is recorded in a closed campaign;
+- every campaign mutation locks the campaign's row first (PostgreSQL; SQLite has one writer anyway), so a
+  close cannot slip between an attempt's checks and its commit."""
+import datetime as dt
+import uuid
+
+from sqlalchemy import case, func, select, text, update
+from sqlalchemy.orm import selectinload
+
+from services.mediation_sortante import contact_file, statement
+from services.mediation_sortante.models import Attempt, Campaign, Contact, as_utc
+from services.mediation_sortante.schemas import ACTS, CHANNELS, OUTCOMES, OUTCOMES_NEEDING_ACTS
+from shared.errors import Conflict, NotFound, invalid
+
+CLOCK_SKEW = dt.timedelta(minutes=5)  # a desk's clock may run a little ahead of the server's
+
+
+def _moment(value, now, field):
+    """A moment given by the caller (default: now), in UTC, and not in the future."""
+    moment = now if value is None else value.astimezone(dt.timezone.utc)
+    if moment > now + CLOCK_SKEW:
+        raise invalid(field, "must not be in the future")
+    return moment
+
+
+# -- campaigns ----------------------------------------------------------------------------------------------
+def open_campaign(uow, req, now, contract):
+    opened_at = _moment(req["opened_at"], now, "opened_at")
+    contract.check("mediation_sortante", pimms_id=req["pimms_id"], on=opened_at.date(), partner=req["partner"])
+    campaign = Campaign(
+        id=str(uuid.uuid4()), pimms_id=req["pimms_id"], partner=req["partner"], label=req["label"],
+        channels=[channel for channel in CHANNELS if channel in req["channels"]],
+        max_attempts=req["max_attempts"], status="open", opened_at=opened_at,
+    )
+    uow.session.add(campaign)
+    uow.publish("mediation_sortante.campaign_opened", {
+        "campaign_id": uuid.UUID(campaign.id), "partner": campaign.partner, "channels": campaign.channels,
+        "max_attempts": campaign.max_attempts, "opened_at": opened_at,
+    }, pimms_id=campaign.pimms_id, occurred_at=opened_at)
+    return campaign
+
+
+def get_campaign(session, campaign_id, for_update=False):
+    campaign = session.get(Campaign, str(campaign_id), with_for_update=True if for_update else None)
+    if campaign is None:
+        raise NotFound(f"no campaign {campaign_id}")
+    return campaign
+
+
+def _open_campaign(session, campaign_id, doing):
+    campaign = get_campaign(session, campaign_id, for_update=True)
+    if campaign.status != "open":
+        raise Conflict(f"campaign {campaign.id} is closed: nothing can {doing} it any more")
+    return campaign
+
+
+def close_campaign(uow, req, now, association_id):
+    session = uow.session
+    closed_at = _moment(req["closed_at"], now, "closed_at")
+    campaign = get_campaign(session, req["campaign_id"], for_update=True)
+    if campaign.status != "open":
+        raise Conflict(f"campaign {campaign.id} is already closed")
+    open_cases = session.scalar(
+        select(func.count()).where(Contact.campaign_id == campaign.id, Contact.status == "open"))
+    if open_cases:
+        raise Conflict(f"campaign {campaign.id} still has {open_cases} open case(s): record their outcome "
+                       "(or their remaining attempts) before closing it")
+    last_outcome = as_utc(session.scalar(select(func.max(Contact.resolved_at))
+                                         .where(Contact.campaign_id == campaign.id)))
+    if closed_at < max(filter(None, (as_utc(campaign.opened_at), last_outcome))):
+        raise invalid("closed_at", "must not be before the campaign opened or its last outcome")
+    campaign.status, campaign.closed_at = "closed", closed_at
+    doc = statement.build(session, campaign, association_id)
+    campaign.statement = doc
+    uow.publish("mediation_sortante.campaign_closed", {
+        "campaign_id": uuid.UUID(campaign.id), "partner": campaign.partner,
+        "opened_at": as_utc(campaign.opened_at), "closed_at": closed_at, "contacts": doc["totals"]["contacts"],
+        "channels": [{"channel": channel, "attempts": doc["attempts"][channel], "reached": doc["reached"][channel]}
+                     for channel in CHANNELS],
+        "outcomes": [{"outcome": outcome, "cases": doc["outcomes"][outcome]} for outcome in OUTCOMES],
+        "acts": [{"act": act, "count": doc["acts"][act]} for act in ACTS],
+    }, pimms_id=campaign.pimms_id, occurred_at=closed_at)
+    return campaign
+
+
+def partner_statement(session, campaign_id, association_id):
+    """The frozen statement of a closed campaign; for an open one, the statement as it stands (not final)."""
+    campaign = get_campaign(session, campaign_id)
+    if campaign.statement is not None:
+        return campaign.statement
+    return statement.build(session, campaign, association_id)
+
+
+# -- the partner's file -------------------------------------------------------------------------------------
+def import_contacts(uow, req, now):
+    """Import the good rows, report every bad one with its line and reasons. A reference already in the
+    campaign is reported as already imported: importing the same file twice adds nothing."""
+    session = uow.session
+    campaign = _open_campaign(session, req["campaign_id"], "be imported into")
+    format_name = req["file_format"] or contact_file.file_format_for(campaign.partner)
+    if req["content"] is not None:
+        text, encoding, field = req["content"], "text", "content"
+    else:
+        (text, encoding), field = contact_file.decode(req["content_base64"], req["encoding"]), "content_base64"
+    parsed = contact_file.parse(text, format_name, field)
+    known = set(session.scalars(select(Contact.partner_ref).where(Contact.campaign_id == campaign.id)))
+    imported, already = [], []
+    for row in parsed.rows:
+        if row.partner_ref in known:
+            already.append(row.line)
+            continue
+        session.add(Contact(
+            id=str(uuid.uuid4()), campaign_id=campaign.id, partner_ref=row.partner_ref, name=row.name,
+            phone=row.phone, address=row.address, line=row.line, imported_at=now, status="open"))
+        imported.append(row.line)
+    return {
+        "campaign_id": campaign.id, "partner": campaign.partner, "file_format": format_name, "encoding": encoding,
+        "rows": parsed.count, "imported": len(imported), "already_imported": len(already),
+        "rejected": len(parsed.rejected), "already_imported_lines": already, "rejected_rows": parsed.rejected,
+    }
+
+
+# -- agents -------------------------------------------------------------------------------------------------
+def assign_contacts(session, req):
+    campaign = _open_campaign(session, req["campaign_id"], "be assigned in")
+    wanted = {str(contact_id) for contact_id in req["contact_ids"]}
+    contacts = session.scalars(
+        select(Contact).where(Contact.campaign_id == campaign.id, Contact.id.in_(sorted(wanted)))).all()
+    missing = wanted - {contact.id for contact in contacts}
+    if missing:
+        raise NotFound(f"no case {sorted(missing)[0]} in campaign {campaign.id}")
+    resolved = sorted(contact.id for contact in contacts if contact.status != "open")
+    if resolved:
+        raise Conflict(f"case {resolved[0]} already has its outcome: only open cases are assigned")
+    for contact in contacts:
+        contact.agent_id = req["agent_id"]
+    return {"campaign_id": campaign.id, "assigned": {req["agent_id"]: len(contacts)}}
+
+
+def share_out(session, req):
+    """Give the open cases nobody holds to the agents in turn, in the order of the partner's file."""
+    campaign = _open_campaign(session, req["campaign_id"], "be assigned in")
+    agents = list(dict.fromkeys(req["agent_ids"]))
+    contacts = session.scalars(
+        select(Contact).where(Contact.campaign_id == campaign.id, Contact.status == "open",
+                              Contact.agent_id.is_(None))
+        .order_by(Contact.imported_at, Contact.line)).all()
+    assigned = dict.fromkeys(agents, 0)
+    for index, contact in enumerate(contacts):
+        contact.agent_id = agents[index % len(agents)]
+        assigned[contact.agent_id] += 1
+    return {"campaign_id": campaign.id, "assigned": assigned}
+
+
+# -- cases --------------------------------------------------------------------------------------------------
+def _case(session, contact_id):
+    """A case and its campaign, the campaign's row locked before the case is read."""
+    campaign_id = session.scalar(select(Contact.campaign_id).where(Contact.id == str(contact_id)))
+    if campaign_id is None:
+        raise NotFound(f"no case {contact_id}")
+    campaign = get_campaign(session, campaign_id, for_update=True)
+    return session.get(Contact, str(contact_id)), campaign
+
+
+def record_attempt(uow, req, now):
+    contact, campaign = _case(uow.session, req["contact_id"])
+    if campaign.status != "open":
+        raise Conflict(f"campaign {campaign.id} is closed: no attempt after its close")
+    if contact.status != "open":
+        raise Conflict(f"case {contact.id} already has its outcome ({contact.outcome}): no more attempts")
+    if req["channel"] not in campaign.channels:
+        raise invalid("channel", f"must be one of this campaign's channels: {', '.join(campaign.channels)}")
+    at = _moment(req["at"], now, "at")
+    if at < as_utc(campaign.opened_at):
+        raise invalid("at", "must not be before the campaign opened")
+    number = len(contact.attempts) + 1
+    if number > campaign.max_attempts:
+        raise Conflict(f"case {contact.id} has had the campaign's {campaign.max_attempts} attempts: "
+                       "record its outcome")
+    attempt = Attempt(id=str(uuid.uuid4()), contact_id=contact.id, campaign_id=campaign.id, number=number,
+                      channel=req["channel"], reached=req["reached"], agent_id=req["agent_id"], at=at,
+                      recorded_at=now)
+    contact.attempts.append(attempt)
+    if contact.agent_id is None:
+        contact.agent_id = req["agent_id"]  # whoever tries first holds the case
+    uow.publish("mediation_sortante.contact_attempted", {
+        "campaign_id": uuid.UUID(campaign.id), "contact_id": uuid.UUID(contact.id),
+        "attempt_id": uuid.UUID(attempt.id), "partner": campaign.partner, "attempt_number": number,
+        "channel": attempt.channel, "reached": attempt.reached, "agent_id": attempt.agent_id, "at": at,
+    }, pimms_id=campaign.pimms_id, occurred_at=at)
+    if number == campaign.max_attempts and not any(a.reached for a in contact.attempts):
+        last = max(as_utc(a.at) for a in contact.attempts)
+        _resolve(uow, campaign, contact, "unreachable", [], req["agent_id"], last, automatic=True)
+    return contact
+
+
+def resolve_case(uow, req, now):
+    """Record the one outcome of a case."""
+    contact, campaign = _case(uow.session, req["contact_id"])
+    if contact.status != "open":
+        raise Conflict(f"case {contact.id} already has its outcome ({contact.outcome})")
+    outcome, acts = req["outcome"], list(dict.fromkeys(req["acts"]))
+    resolved_at = _moment(req["resolved_at"], now, "resolved_at")
+    attempts = contact.attempts
+    if not attempts:
+        raise Conflict(f"case {contact.id} has no attempt yet: an outcome follows an attempt")
+    if outcome == "unreachable":
+        if len(attempts) < campaign.max_attempts:
+            raise Conflict(f"case {contact.id} has had {len(attempts)} of the campaign's {campaign.max_attempts} "
+                           "attempts: it is unreachable only after all of them")
+        if acts:
+            raise invalid("acts", "an unreachable case has no acts")
+    else:
+        if not any(a.reached for a in attempts):
+            raise Conflict(f"case {contact.id} was never reached: {outcome} needs an attempt that reached them")
+        if outcome in OUTCOMES_NEEDING_ACTS and not acts:
+            raise invalid("acts", f"{outcome} needs at least one act de médiation")
+    if resolved_at < max(as_utc(a.at) for a in attempts):
+        raise invalid("resolved_at", "must not be before the case's last attempt")
+    _resolve(uow, campaign, contact, outcome, acts, req["agent_id"], resolved_at, automatic=False)
+    return contact
+
+
+def _resolve(uow, campaign, contact, outcome, acts, agent_id, resolved_at, automatic):
+    contact.status, contact.outcome, contact.acts, contact.automatic = "resolved", outcome, acts, automatic
+    contact.resolved_by, contact.resolved_at = agent_id, resolved_at
+    uow.publish("mediation_sortante.case_resolved", {
+        "campaign_id": uuid.UUID(campaign.id), "contact_id": uuid.UUID(contact.id), "partner": campaign.partner,
+        "outcome": outcome, "acts": acts, "attempts": len(contact.attempts), "automatic": automatic,
+        "agent_id": agent_id, "resolved_at": resolved_at,
+    }, pimms_id=campaign.pimms_id, occurred_at=resolved_at)
+
+
+# -- retention ----------------------------------------------------------------------------------------------
+def purge_identities(session, req, now, retention_days):
+    """Blank the identities of the cases of every campaign closed `retention_days` ago or more: name, phone,
+    address and the partner's reference. What stays: the cases as contact ids with their outcome, acts and
+    attempts, the events, and the frozen statement (the billing document the partner already received)."""
+    now = _moment(req["now"], now, "now")
+    cutoff = now - dt.timedelta(days=retention_days)
+    if session.get_bind().dialect.name == "sqlite":
+        # blanked values must not linger in the file's free space (this connection's setting, kept on)
+        session.execute(text("PRAGMA secure_delete = ON"))
+    due = session.scalars(
+        select(Campaign).where(Campaign.status == "closed", Campaign.closed_at <= cutoff,
+                               Campaign.purged_at.is_(None))
+        .order_by(Campaign.closed_at).with_for_update()).all()
+    contacts = 0
+    for campaign in due:
+        contacts += session.execute(
+            update(Contact).where(Contact.campaign_id == campaign.id, Contact.purged_at.is_(None))
+            .values(partner_ref=None, name=None, phone=None, address=None, purged_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        campaign.purged_at = now
+    return {"campaigns": len(due), "contacts": contacts}
+
+
+def checkpoint(engine):
+    """After a purge on SQLite: fold the write-ahead log, which still holds the old pages, into the file and
+    empty it. Best effort: a reader holding the log open only delays it to the next checkpoint."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+def list_campaigns(session, req):
+    query = select(Campaign).where(Campaign.pimms_id == req["pimms_id"])
+    if req["status"]:
+        query = query.where(Campaign.status == req["status"])
+    return list(session.scalars(query.order_by(Campaign.opened_at.desc(), Campaign.id)))
+
+
+def list_contacts(session, req):
+    campaign = get_campaign(session, req["campaign_id"])
+    query = select(Contact).where(Contact.campaign_id == campaign.id).options(selectinload(Contact.attempts))
+    if req["agent_id"]:
+        query = query.where(Contact.agent_id == req["agent_id"])
+    if req["status"]:
+        query = query.where(Contact.status == req["status"])
+    query = query.order_by(Contact.imported_at, Contact.line).limit(req["limit"]).offset(req["offset"])
+    return list(session.scalars(query))
+
+
+def campaign_view(session, campaign):
+    contacts, open_cases, unassigned = session.execute(
+        select(func.count(), func.sum(case((Contact.status == "open", 1), else_=0)),
+               func.sum(case((Contact.agent_id.is_(None), 1), else_=0)))
+        .where(Contact.campaign_id == campaign.id)).one()
+    attempts = session.scalar(select(func.count()).select_from(Attempt).where(Attempt.campaign_id == campaign.id))
+    return {
+        "campaign_id": campaign.id, "pimms_id": campaign.pimms_id, "partner": campaign.partner,
+        "label": campaign.label, "channels": list(campaign.channels), "max_attempts": campaign.max_attempts,
+        "status": campaign.status, "opened_at": as_utc(campaign.opened_at).isoformat(),
+        "closed_at": _iso(campaign.closed_at), "identities_purged_at": _iso(campaign.purged_at),
+        "contacts": contacts, "open_cases": int(open_cases or 0), "unassigned": int(unassigned or 0),
+        "attempts": attempts,
+    }
+
+
+def contact_view(contact):
+    """What the agent holding the case reads: who to reach and how, and what was tried."""
+    return {
+        "contact_id": contact.id, "campaign_id": contact.campaign_id, "partner_reference": contact.partner_ref,
+        "name": contact.name, "phone": contact.phone, "address": contact.address, "line": contact.line,
+        "agent_id": contact.agent_id, "status": contact.status, "outcome": contact.outcome,
+        "acts": contact.acts or [], "automatic": bool(contact.automatic), "resolved_by": contact.resolved_by,
+        "resolved_at": _iso(contact.resolved_at), "identity_purged": contact.purged_at is not None,
+        "attempts": [{"attempt_id": a.id, "number": a.number, "channel": a.channel, "reached": a.reached,
+                      "agent_id": a.agent_id, "at": as_utc(a.at).isoformat()} for a in contact.attempts],
+    }
+
+
+def desk_figures(session, pimms_id):
+    """The desk's running totals over all its campaigns, for the demo and the desk page."""
+    in_desk = Campaign.pimms_id == pimms_id
+    campaigns = dict(session.execute(
+        select(Campaign.status, func.count()).where(in_desk).group_by(Campaign.status)).all())
+    contacts = session.scalar(select(func.count()).select_from(Contact).join(Campaign).where(in_desk))
+    attempts, reached = session.execute(
+        select(func.count(), func.sum(case((Attempt.reached.is_(True), 1), else_=0)))
+        .select_from(Attempt).join(Campaign).where(in_desk)).one()
+    outcomes = dict.fromkeys(OUTCOMES, 0)
+    outcomes.update(session.execute(
+        select(Contact.outcome, func.count()).join(Campaign)
+        .where(in_desk, Contact.outcome.is_not(None)).group_by(Contact.outcome)).all())
+    return {"campaigns_open": campaigns.get("open", 0), "campaigns_closed": campaigns.get("closed", 0),
+            "contacts": contacts, "attempts": attempts, "reached": int(reached or 0), "outcomes": outcomes}
+
+
+def _iso(moment):
+    return None if moment is None else as_utc(moment).isoformat()

@@ -1,0 +1,242 @@
+"""The mediation_sortante service: partners' outbound campaigns (phone, door to door...), over RPC and HTTP."""
+import base64
+from pathlib import Path
+
+from nameko.dependency_providers import Config
+from nameko.rpc import rpc
+from nameko.timer import timer
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from services.mediation_sortante import domain, statement
+from services.mediation_sortante.schemas import (
+    AssignContactsRequest, CloseCampaignRequest, ImportContactsRequest, ListCampaignsRequest, ListContactsRequest,
+    OpenCampaignRequest, PurgeRequest, RecordAttemptRequest, ResolveCaseRequest, ShareOutRequest, StatementRequest)
+from shared import contract_terms, health
+from shared.consumer import handle_event
+from shared.db import utcnow
+from shared.dependencies import Database
+from shared.errors import parse_request
+from shared.http import STATUS, error_body, json_api, json_response, request_json
+from shared.metrics import Metrics
+
+MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+
+
+class MediationSortanteService:
+    name = "mediation_sortante"
+
+    config = Config()
+    db = Database(MIGRATIONS)
+    metrics = Metrics()
+
+    # -- RPC: campaigns -------------------------------------------------------------------------------------
+    @rpc
+    def open_campaign(self, request):
+        req = parse_request(OpenCampaignRequest, request)
+        with self.db.unit_of_work() as uow:
+            campaign = domain.open_campaign(uow, req, utcnow(), self._contract(uow))
+            return domain.campaign_view(uow.session, campaign)
+
+    @rpc
+    def import_contacts(self, request):
+        req = parse_request(ImportContactsRequest, request)
+        with self.db.unit_of_work() as uow:
+            report = domain.import_contacts(uow, req, utcnow())
+        labels = (report["partner"], report["file_format"])
+        self.metrics.counter("pimms_outbound_contacts_imported_total", "Contacts imported from partners' files",
+                      ["partner", "file_format"]).labels(*labels).inc(report["imported"])
+        self.metrics.counter("pimms_outbound_contact_rows_rejected_total", "Rows of partners' files rejected",
+                      ["partner", "file_format"]).labels(*labels).inc(report["rejected"])
+        return report
+
+    @rpc
+    def assign_contacts(self, request):
+        req = parse_request(AssignContactsRequest, request)
+        with self.db.unit_of_work() as uow:
+            return domain.assign_contacts(uow.session, req)
+
+    @rpc
+    def share_out(self, request):
+        req = parse_request(ShareOutRequest, request)
+        with self.db.unit_of_work() as uow:
+            return domain.share_out(uow.session, req)
+
+    @rpc
+    def close_campaign(self, request):
+        req = parse_request(CloseCampaignRequest, request)
+        with self.db.unit_of_work() as uow:
+            campaign = domain.close_campaign(uow, req, utcnow(), self.config["ASSOCIATION_ID"])
+            return domain.campaign_view(uow.session, campaign)
+
+    @rpc
+    def statement(self, campaign_id, format="json"):
+        """The partner statement: a dict, or the CSV text with `format="csv"`."""
+        req = parse_request(StatementRequest, {"campaign_id": campaign_id, "format": format})
+        with self.db.unit_of_work() as uow:
+            doc = domain.partner_statement(uow.session, req["campaign_id"], self.config["ASSOCIATION_ID"])
+        return statement.render_csv(doc) if req["format"] == "csv" else doc
+
+    # -- RPC: cases ---------------------------------------------------------------------------------------
+    @rpc
+    def record_attempt(self, request):
+        req = parse_request(RecordAttemptRequest, request)
+        with self.db.unit_of_work() as uow:
+            contact = domain.record_attempt(uow, req, utcnow())
+            partner = domain.get_campaign(uow.session, contact.campaign_id).partner
+            view = domain.contact_view(contact)
+        self.metrics.counter("pimms_outbound_attempts_total", "Attempts to reach a partner's customer",
+                      ["channel", "reached"]).labels(req["channel"], str(req["reached"]).lower()).inc()
+        if view["automatic"]:
+            self._count_outcome(partner, view["outcome"])
+        return view
+
+    @rpc
+    def resolve_case(self, request):
+        req = parse_request(ResolveCaseRequest, request)
+        with self.db.unit_of_work() as uow:
+            contact = domain.resolve_case(uow, req, utcnow())
+            partner = domain.get_campaign(uow.session, contact.campaign_id).partner
+            view = domain.contact_view(contact)
+        self._count_outcome(partner, view["outcome"])
+        return view
+
+    # -- RPC: reading -------------------------------------------------------------------------------------
+    @rpc
+    def get_campaign(self, campaign_id):
+        with self.db.unit_of_work() as uow:
+            return domain.campaign_view(uow.session, domain.get_campaign(uow.session, campaign_id))
+
+    @rpc
+    def list_campaigns(self, request):
+        req = parse_request(ListCampaignsRequest, request)
+        with self.db.unit_of_work() as uow:
+            return [domain.campaign_view(uow.session, c) for c in domain.list_campaigns(uow.session, req)]
+
+    @rpc
+    def list_contacts(self, request):
+        req = parse_request(ListContactsRequest, request)
+        with self.db.unit_of_work() as uow:
+            return [domain.contact_view(c) for c in domain.list_contacts(uow.session, req)]
+
+    @rpc
+    def desk_figures(self, pimms_id):
+        with self.db.unit_of_work() as uow:
+            return domain.desk_figures(uow.session, pimms_id)
+
+    @rpc
+    def ping(self):
+        """Readiness: answers once the service consumes RPC and its database is migrated."""
+        return "pong"
+
+    # -- retention ----------------------------------------------------------------------------------------
+    @rpc
+    def purge_identities(self, now=None):
+        """Blank the identities of campaigns closed CONTACT_RETENTION_DAYS ago or more; `now` (not in the
+        future) lets an operator check what a given day would purge."""
+        req = parse_request(PurgeRequest, {"now": now})
+        with self.db.unit_of_work() as uow:
+            purged = domain.purge_identities(uow.session, req, utcnow(),
+                                             int(self.config.get("CONTACT_RETENTION_DAYS", 90)))
+        if purged["contacts"]:
+            domain.checkpoint(self.db.storage.engine)
+        self.metrics.counter("pimms_outbound_identities_purged_total",
+                      "Contacts whose identity was blanked after the retention delay").inc(purged["contacts"])
+        return purged
+
+    @timer(interval=24 * 3600, eager=True)  # eager: a service restarted daily would otherwise never purge
+    def purge_daily(self):
+        self.purge_identities()
+
+    # -- events -------------------------------------------------------------------------------------------
+    @handle_event("franchise.contract_changed")
+    def on_contract_changed(self, event):
+        return self.db.apply_once(event, contract_terms.apply_contract_changed)
+
+    # -- HTTP JSON API: the same operations, the same errors ------------------------------------------------
+    @http("POST", "/campaigns")
+    @json_api
+    def http_open_campaign(self, request):
+        return self.open_campaign(request_json(request))
+
+    @http("GET", "/campaigns")
+    @json_api
+    def http_list_campaigns(self, request):
+        return self.list_campaigns(request.args.to_dict())
+
+    @http("GET", "/campaigns/<string:campaign_id>")
+    @json_api
+    def http_get_campaign(self, request, campaign_id):
+        return self.get_campaign(campaign_id)
+
+    @http("POST", "/campaigns/<string:campaign_id>/contacts")
+    @json_api
+    def http_import_contacts(self, request, campaign_id):
+        """The partner's file as the body (text/csv, or a multipart upload), `?encoding=&file_format=` in the
+        query; or a JSON body as over RPC."""
+        if request.mimetype == "application/json":
+            body = request_json(request)
+        else:
+            upload = next(iter(request.files.values()), None)
+            data = upload.read() if upload is not None else request.get_data()
+            body = {**request.args.to_dict(), "content_base64": base64.b64encode(data).decode("ascii")}
+        return self.import_contacts({**body, "campaign_id": campaign_id})
+
+    @http("GET", "/campaigns/<string:campaign_id>/contacts")
+    @json_api
+    def http_list_contacts(self, request, campaign_id):
+        return self.list_contacts({**request.args.to_dict(), "campaign_id": campaign_id})
+
+    @http("POST", "/campaigns/<string:campaign_id>/assignments")
+    @json_api
+    def http_assign_contacts(self, request, campaign_id):
+        return self.assign_contacts({**request_json(request), "campaign_id": campaign_id})
+
+    @http("POST", "/campaigns/<string:campaign_id>/share-out")
+    @json_api
+    def http_share_out(self, request, campaign_id):
+        return self.share_out({**request_json(request), "campaign_id": campaign_id})
+
+    @http("POST", "/campaigns/<string:campaign_id>/close")
+    @json_api
+    def http_close_campaign(self, request, campaign_id):
+        return self.close_campaign({**request_json(request), "campaign_id": campaign_id})
+
+    @http("GET", "/campaigns/<string:campaign_id>/statement")
+    def http_statement(self, request, campaign_id):
+        format = request.args.get("format", "json")
+        try:
+            result = self.statement(campaign_id, format)
+        except tuple(STATUS) as exc:
+            return json_response(error_body(exc), STATUS[type(exc)])
+        if format != "csv":
+            return json_response(result)
+        return Response(result, content_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="statement-{campaign_id}.csv"'})
+
+    @http("POST", "/contacts/<string:contact_id>/attempts")
+    @json_api
+    def http_record_attempt(self, request, contact_id):
+        return self.record_attempt({**request_json(request), "contact_id": contact_id})
+
+    @http("POST", "/contacts/<string:contact_id>/outcome")
+    @json_api
+    def http_resolve_case(self, request, contact_id):
+        return self.resolve_case({**request_json(request), "contact_id": contact_id})
+
+    @http("GET", "/health")
+    def http_health(self, request):
+        return health.response(self.db.storage.engine, self.config["AMQP_URI"])
+
+    @http("GET", "/metrics")
+    def http_metrics(self, request):
+        return self.metrics.expose(request.headers.get("Accept"))
+
+    def _contract(self, uow):
+        return contract_terms.Enforcer(uow.session, self.config["ASSOCIATION_ID"],
+                                       enabled=self.config.get("CONTRACT_ENFORCEMENT", True))
+
+    # -- business counters ----------------------------------------------------------------------------------
+    def _count_outcome(self, partner, outcome):
+        self.metrics.counter("pimms_outbound_outcomes_total", "Outcomes of outbound cases", ["partner", "outcome"]) \
+            .labels(partner, outcome).inc()

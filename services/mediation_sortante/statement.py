@@ -1,0 +1,82 @@
+"""The partner statement: what a desk did in one campaign, and what the partner is billed for. Counts by
+outcome, attempts by channel, acts, and for each of the partner's references its outcome: nothing more
+about the person. Frozen at the campaign's close, so it outlives the purge of identities."""
+import csv
+import io
+
+from sqlalchemy import case, func, select
+
+from services.mediation_sortante.models import Attempt, Contact, as_utc
+from services.mediation_sortante.schemas import ACTS, CHANNELS, OUTCOMES
+
+# The CSV's columns, in this order, for good: partners load the file into their billing systems.
+COLUMNS = ("campaign_id", "partner", "section", "key", "count", "outcome", "resolved_on")
+TOTALS = ("contacts", "open_cases", "attempts", "reached", "acts")
+
+
+def build(session, campaign, association_id):
+    cases = session.execute(
+        select(Contact.id, Contact.partner_ref, Contact.outcome, Contact.acts, Contact.resolved_at)
+        .where(Contact.campaign_id == campaign.id)
+    ).all()
+    per_case = dict(session.execute(
+        select(Attempt.contact_id, func.count()).where(Attempt.campaign_id == campaign.id)
+        .group_by(Attempt.contact_id)
+    ).all())
+    by_channel = {channel: (int(n), int(reached or 0)) for channel, n, reached in session.execute(
+        select(Attempt.channel, func.count(), func.sum(case((Attempt.reached.is_(True), 1), else_=0)))
+        .where(Attempt.campaign_id == campaign.id).group_by(Attempt.channel)
+    ).all()}
+    outcomes = {outcome: 0 for outcome in OUTCOMES}
+    acts = {act: 0 for act in ACTS}
+    for row in cases:
+        if row.outcome is not None:
+            outcomes[row.outcome] += 1
+        for act in row.acts or ():
+            acts[act] += 1
+    attempts = {channel: by_channel.get(channel, (0, 0))[0] for channel in CHANNELS}
+    reached = {channel: by_channel.get(channel, (0, 0))[1] for channel in CHANNELS}
+    return {
+        "campaign_id": campaign.id, "partner": campaign.partner, "association_id": association_id,
+        "pimms_id": campaign.pimms_id, "label": campaign.label, "channels": list(campaign.channels),
+        "max_attempts": campaign.max_attempts, "opened_at": _iso(campaign.opened_at),
+        "closed_at": _iso(campaign.closed_at), "final": campaign.status == "closed",
+        "totals": {
+            "contacts": len(cases), "open_cases": sum(1 for row in cases if row.outcome is None),
+            "attempts": sum(attempts.values()), "reached": sum(reached.values()), "acts": sum(acts.values()),
+        },
+        "outcomes": outcomes, "attempts": attempts, "reached": reached, "acts": acts,
+        "cases": sorted(({
+            "partner_reference": row.partner_ref, "outcome": row.outcome, "attempts": per_case.get(row.id, 0),
+            "resolved_on": as_utc(row.resolved_at).date().isoformat() if row.resolved_at else None,
+        } for row in cases), key=lambda c: c["partner_reference"] or ""),
+    }
+
+
+def render_csv(doc):
+    """One row per figure (`section`, `key`, `count`), then one per case (`key` is the partner's reference,
+    `count` its attempts). Separated by ';', which a French Excel opens as columns."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+
+    def put(section, key, count, outcome=None, resolved_on=None):
+        writer.writerow([doc["campaign_id"], doc["partner"], section, key, count, outcome or "", resolved_on or ""])
+
+    for key in TOTALS:
+        put("total", key, doc["totals"][key])
+    for outcome in OUTCOMES:
+        put("outcome", outcome, doc["outcomes"][outcome])
+    for channel in CHANNELS:
+        put("attempts", channel, doc["attempts"][channel])
+    for channel in CHANNELS:
+        put("reached", channel, doc["reached"][channel])
+    for act in ACTS:
+        put("act", act, doc["acts"][act])
+    for row in doc["cases"]:
+        put("case", row["partner_reference"], row["attempts"], row["outcome"], row["resolved_on"])
+    return out.getvalue()
+
+
+def _iso(moment):
+    return None if moment is None else as_utc(moment).isoformat()

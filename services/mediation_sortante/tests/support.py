@@ -1,0 +1,61 @@
+"""Builders for médiation sortante's tests: partners' files and campaigns at the stage a test needs."""
+import datetime as dt
+import json
+
+from sqlalchemy import func, select
+
+from shared.tables import outbox
+
+EDF_HEADER = "Ref client;Nom;Téléphone;Adresse"
+
+
+def ago(days=0, hours=0):
+    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days, hours=hours)).isoformat()
+
+
+def edf_row(n, name=None, phone=None, address=None):
+    """A row of EDF's layout for customer `n` (reference 10000000nn), its phone and address made up from n."""
+    return ";".join([f"{1000000000 + n}", name or f"Client Numéro{n}",
+                     phone or f"06 12 34 {n // 100 % 100:02d} {n % 100:02d}",
+                     address or f"{n} rue Paul Bert, 69003 Lyon"])
+
+
+def edf_file(*rows, count=None):
+    rows = list(rows) or [edf_row(n) for n in range(1, (count or 3) + 1)]
+    return "\r\n".join([EDF_HEADER, *rows]) + "\r\n"
+
+
+def open_campaign(service, **changes):
+    return service.open_campaign({"pimms_id": "lyon-8", "partner": "edf", "label": "Impayés hiver",
+                                  "opened_at": ago(days=10), **changes})
+
+
+def campaign_with_contacts(service, count=3, **changes):
+    campaign = open_campaign(service, **changes)
+    service.import_contacts({"campaign_id": campaign["campaign_id"], "content": edf_file(count=count)})
+    contacts = service.list_contacts({"campaign_id": campaign["campaign_id"]})
+    return campaign, contacts
+
+
+def attempt(service, contact, reached=False, channel="phone", agent="agent-amina", days_ago=2):
+    return service.record_attempt({"contact_id": contact["contact_id"], "channel": channel, "reached": reached,
+                                   "agent_id": agent, "at": ago(days=days_ago)})
+
+
+def resolve(service, contact, outcome="contact_restored", acts=("explanation",), agent="agent-amina", days_ago=1):
+    return service.resolve_case({"contact_id": contact["contact_id"], "outcome": outcome, "acts": list(acts),
+                                 "agent_id": agent, "resolved_at": ago(days=days_ago)})
+
+
+def events(storage, event_type=None):
+    """The outbox's events, oldest first, as sent on the bus."""
+    query = select(outbox.c.body).order_by(outbox.c.id)
+    if event_type:
+        query = query.where(outbox.c.event_type == event_type)
+    with storage.sessionmaker() as session:
+        return [json.loads(body) for body in session.scalars(query)]
+
+
+def count(storage, what):
+    with storage.sessionmaker() as session:
+        return session.scalar(select(func.count()).select_from(what))

@@ -1,0 +1,38 @@
+"""A whole campaign on SQLite and on PostgreSQL: the same rules, the same statement, the same purge
+(row locks, JSON columns and zone-aware moments behave alike on both)."""
+import pytest
+
+from services.mediation_sortante.service import MIGRATIONS
+from services.mediation_sortante.tests.conftest import make_service
+from services.mediation_sortante.tests.support import attempt, campaign_with_contacts, events, resolve
+from shared.db import Storage
+from shared.errors import Conflict
+
+
+@pytest.fixture
+def any_storage(db_url):
+    store = Storage(db_url, MIGRATIONS, "pimms-lyon")
+    yield store
+    store.dispose()
+
+
+def test_a_campaign_from_import_to_purge(any_storage):
+    service = make_service(any_storage, CONTACT_RETENTION_DAYS=0)
+    campaign, (first, second) = campaign_with_contacts(service, count=2, max_attempts=2)
+    service.share_out({"campaign_id": campaign["campaign_id"], "agent_ids": ["agent-amina"]})
+    attempt(service, first, reached=True, days_ago=3)
+    resolve(service, first, outcome="referred", acts=["explanation", "referral"], days_ago=2)
+    with pytest.raises(Conflict):
+        resolve(service, first, outcome="refused", acts=())
+    attempt(service, second, channel="sms", days_ago=3)
+    assert attempt(service, second, days_ago=2)["outcome"] == "unreachable"
+    service.close_campaign({"campaign_id": campaign["campaign_id"]})
+    statement = service.statement(campaign["campaign_id"], "csv")
+    assert ";case;1000000001;1;referred;" in statement
+
+    assert service.purge_identities() == {"campaigns": 1, "contacts": 2}
+    assert [c["name"] for c in service.list_contacts({"campaign_id": campaign["campaign_id"]})] == [None, None]
+    assert service.statement(campaign["campaign_id"], "csv") == statement
+    assert [e["type"].split(".")[1] for e in events(any_storage)] == [
+        "campaign_opened", "contact_attempted", "case_resolved", "contact_attempted", "contact_attempted",
+        "case_resolved", "campaign_closed"]
