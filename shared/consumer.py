@@ -29,6 +29,21 @@ from shared.metrics import metrics_for
 log = logging.getLogger(__name__)
 
 ATTEMPTS = "x-pimms-attempts"
+OUTAGE_PAUSE = 1.0  # seconds a message waits before another try while the database or broker is away
+
+
+def is_outage(exc):
+    """Is this the database or the broker being unreachable, rather than something wrong with the event?"""
+    from sqlalchemy import exc as sa
+
+    if isinstance(exc, (sa.DisconnectionError, sa.TimeoutError, ConnectionError, TimeoutError)):
+        return True
+    if isinstance(exc, sa.DBAPIError):
+        text = str(exc.orig).lower()
+        return exc.connection_invalidated or isinstance(exc, sa.InterfaceError) or any(
+            word in text for word in ("database is locked", "could not connect", "connection", "server closed",
+                                      "terminating", "shutting down", "starting up"))
+    return False
 default_exchange = Exchange("", type="direct")
 
 
@@ -103,8 +118,15 @@ class EventConsumer(Consumer):
             counter.labels(self.event_type).inc()
             self.queue_consumer.ack_message(message)
             return result, exc_info
-        attempts = int((message.headers or {}).get(ATTEMPTS, 0)) + 1
         error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
+        if is_outage(exc_info[1]):
+            # the database or broker is away: the event is fine, so it waits instead of using up attempts
+            log.warning("%s: infrastructure unavailable (%s); the message waits", self.queue.name, error)
+            self.metrics.events_retried.labels(self.event_type).inc()
+            eventlet.sleep(OUTAGE_PAUSE)
+            self.queue_consumer.requeue_message(message)
+            return result, exc_info
+        attempts = int((message.headers or {}).get(ATTEMPTS, 0)) + 1
         if attempts >= self.max_attempts:
             self._dead_letter(message, "failed", f"failed {attempts} times, last: {error}", attempts)
         else:

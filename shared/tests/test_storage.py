@@ -85,3 +85,21 @@ def test_a_failed_application_does_not_mark_the_event_applied(storage):
     with pytest.raises(ValueError):
         storage.apply_once("c", event, fail)
     assert count(storage, processed_events) == 0 and count(storage, tallied) == 0
+
+
+def test_a_database_outage_is_told_apart_from_a_bad_event(tmp_path):
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    from shared.consumer import is_outage
+
+    unreachable = create_engine("postgresql+pg8000://nobody@127.0.0.1:1/none")
+    with pytest.raises(Exception) as outage:
+        unreachable.connect()
+    assert is_outage(outage.value)
+    engine = create_engine(f"sqlite:///{tmp_path}/x.db")
+    with pytest.raises(OperationalError) as bug:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT * FROM no_such_table"))
+    assert not is_outage(bug.value)
+    assert not is_outage(ValueError("bad payload"))
