@@ -15,7 +15,9 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from scripts import demo_day
 from services.formation import demo as formation_demo
+from services.franchise import demo as franchise_demo
 from services.mediation_sortante import demo as mediation_sortante_demo
+from services.reporting import demo as reporting_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "demo"
@@ -23,15 +25,17 @@ AMQP_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672//")
 
 # (service, nameko module:class, HTTP port)
 STACK = [
+    ("franchise", "services.franchise.service:FranchiseService", 8104),
     ("accueil", "services.accueil.service:AccueilService", 8101),
     ("mediation_sortante", "services.mediation_sortante.service:MediationSortanteService", 8102),
     ("formation", "services.formation.service:FormationService", 8103),
+    ("reporting", "services.reporting.service:ReportingService", 8105),
 ]
+ENFORCING = ("accueil", "mediation_sortante", "formation")  # they keep a copy of the contract terms
 
 
 def start(name, target, port):
-    # no franchise service in the stack yet: nothing to sign a contract with, so no contract to enforce
-    env = dict(os.environ, AMQP_URI=AMQP_URI, CONTRACT_ENFORCEMENT="false", **{
+    env = dict(os.environ, AMQP_URI=AMQP_URI, **{
         f"{name.upper()}_DB_URL": f"sqlite:///{VAR}/{name}.db",
         f"{name.upper()}_WEB_ADDRESS": f"127.0.0.1:{port}",
     })
@@ -56,6 +60,16 @@ def wait_ready(rpc, processes, timeout=60):
                 if time.monotonic() > deadline:
                     raise SystemExit(f"{name} did not answer within {timeout}s: see var/demo/{name}.log")
                 time.sleep(0.5)
+
+
+def wait_enforced(rpc, timeout=30):
+    """The contract reaches each service as an event: wait until every enforcing service holds it."""
+    deadline = time.monotonic() + timeout
+    for name in ENFORCING:
+        while getattr(rpc, name).contract_revision() is None:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{name} did not receive the franchise contract within {timeout}s")
+            time.sleep(0.2)
 
 
 def stop(processes):
@@ -84,12 +98,16 @@ def main():
         with ClusterRpcProxy({"AMQP_URI": AMQP_URI}, timeout=30) as rpc:
             wait_ready(rpc, processes)
             print("stack up: " + ", ".join(f"{n} (http://127.0.0.1:{p})" for n, _, p in STACK))
+            day = demo_day.demo_date()
+            franchise_demo.play(rpc, day)  # first: the contract that covers everything below
+            wait_enforced(rpc)
             demo_day.play(rpc, visits=args.visits)
-            mediation_sortante_demo.play(rpc, demo_day.demo_date())
-            formation_demo.play(rpc, demo_day.demo_date())
+            mediation_sortante_demo.play(rpc, day)
+            formation_demo.play(rpc, day)
+            reporting_demo.play(rpc, day)  # last: it closes the month of what came before
             demo_day.print_figures(rpc)
-            print("\n" + "\n".join(mediation_sortante_demo.figures(rpc)))
-            print("\n" + "\n".join(formation_demo.figures(rpc)))
+            for demo in (mediation_sortante_demo, formation_demo, reporting_demo, franchise_demo):
+                print("\n" + "\n".join(demo.figures(rpc)))
         if not args.exit:
             print("\nrunning; logs in var/demo/*.log; metrics at http://127.0.0.1:8101/metrics. Ctrl-C stops.")
             while all(p.poll() is None for p in processes.values()):

@@ -121,3 +121,9 @@ class Enforcer:
         if terms is None:
             raise ContractViolation("no_contract", f"no franchise contract received for {self.association_id}")
         terms.check(activity, pimms_id=pimms_id, on=on, partner=partner)
+
+
+def revision(session, association_id):
+    """The revision of the terms this service holds, or None: lets a caller wait until a contract arrived."""
+    terms = current_terms(session, association_id)
+    return None if terms is None else terms.revision

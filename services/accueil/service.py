@@ -72,6 +72,12 @@ class AccueilService:
             return [domain.visit_view(v) for v in domain.list_visits(uow.session, req)]
 
     @rpc
+    def contract_revision(self):
+        """The revision of the franchise contract this service enforces (None before the first)."""
+        with self.db.unit_of_work() as uow:
+            return contract_terms.revision(uow.session, self.config["ASSOCIATION_ID"])
+
+    @rpc
     def ping(self):
         """Readiness: answers once the service consumes RPC and its database is migrated."""
         return "pong"

@@ -125,6 +125,12 @@ class MediationSortanteService:
             return domain.desk_figures(uow.session, pimms_id)
 
     @rpc
+    def contract_revision(self):
+        """The revision of the franchise contract this service enforces (None before the first)."""
+        with self.db.unit_of_work() as uow:
+            return contract_terms.revision(uow.session, self.config["ASSOCIATION_ID"])
+
+    @rpc
     def ping(self):
         """Readiness: answers once the service consumes RPC and its database is migrated."""
         return "pong"

@@ -1,0 +1,216 @@
+"""The franchise service, at head office: the register of associations and desks, the social-franchise
+contracts (every change published in full as `franchise.contract_changed`), and the desks' compliance with
+the norm XP X60-600 and their contract, evaluated from the activity the associations send up."""
+from pathlib import Path
+
+from nameko.dependency_providers import Config
+from nameko.rpc import rpc
+from nameko.timer import timer
+from nameko.web.handlers import http
+
+from services.franchise import activity, domain
+from services.franchise.schemas import (
+    AmendContractRequest, ContractStatusRequest, RegisterAssociationRequest, RegisterDeskRequest,
+    SignContractRequest)
+from shared import health
+from shared.consumer import handle_event
+from shared.db import utcnow
+from shared.dependencies import Database
+from shared.errors import NotFound, parse_request
+from shared.http import json_api, request_json
+from shared.metrics import Metrics
+
+MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+REEVALUATE_EVERY_S = 3600  # time alone moves the window: deadlines pass, registres lapse
+
+
+class FranchiseService:
+    name = "franchise"
+
+    config = Config()
+    db = Database(MIGRATIONS)
+    metrics = Metrics()
+
+    # -- the register -------------------------------------------------------------------------------------
+    @rpc
+    def register_association(self, request):
+        req = parse_request(RegisterAssociationRequest, request)
+        with self.db.unit_of_work() as uow:
+            return domain.register_association(uow.session, req, utcnow())
+
+    @rpc
+    def register_desk(self, request):
+        req = parse_request(RegisterDeskRequest, request)
+        with self.db.unit_of_work() as uow:
+            return domain.register_desk(uow.session, req, utcnow())
+
+    # -- contracts ----------------------------------------------------------------------------------------
+    @rpc
+    def sign_contract(self, request):
+        req = parse_request(SignContractRequest, request)
+        return self._change("signed", lambda uow, now: domain.sign_contract(uow, req, now))
+
+    @rpc
+    def amend_contract(self, request):
+        req = parse_request(AmendContractRequest, request)
+        return self._change("amended", lambda uow, now: domain.amend_contract(uow, req, now))
+
+    @rpc
+    def suspend(self, request):
+        req = parse_request(ContractStatusRequest, request)
+        return self._change("suspended", lambda uow, now: domain.change_status(uow, req, "suspended", now))
+
+    @rpc
+    def reinstate(self, request):
+        req = parse_request(ContractStatusRequest, request)
+        return self._change("reinstated", lambda uow, now: domain.change_status(uow, req, "reinstated", now))
+
+    @rpc
+    def terminate(self, request):
+        req = parse_request(ContractStatusRequest, request)
+        return self._change("terminated", lambda uow, now: domain.change_status(uow, req, "terminated", now))
+
+    @rpc
+    def get_contract(self, association_id):
+        with self.db.unit_of_work() as uow:
+            return domain.contract_view(domain.get_contract(uow.session, association_id))
+
+    @rpc
+    def contract_history(self, association_id):
+        with self.db.unit_of_work() as uow:
+            return domain.contract_history(uow.session, association_id)
+
+    # -- compliance ---------------------------------------------------------------------------------------
+    @rpc
+    def scorecard(self, pimms_id):
+        now = utcnow()
+        with self.db.unit_of_work() as uow:
+            self._count(activity.evaluate_desk(uow, pimms_id, now.date(), now))
+            return activity.scorecard(uow.session, pimms_id)
+
+    @rpc
+    def network_scorecard(self):
+        now = utcnow()
+        with self.db.unit_of_work() as uow:
+            self._count(activity.evaluate_network(uow, now.date(), now))
+            return activity.network_scorecard(uow.session, now.date())
+
+    @timer(interval=REEVALUATE_EVERY_S)
+    def reevaluate(self):
+        now = utcnow()
+        with self.db.unit_of_work() as uow:
+            self._count(activity.evaluate_network(uow, now.date(), now))
+
+    @rpc
+    def ping(self):
+        """Readiness: answers once the service consumes RPC and its database is migrated."""
+        return "pong"
+
+    # -- the associations' activity, as it comes up their uplink ------------------------------------------
+    @handle_event("accueil.visit_closed")
+    def on_visit_closed(self, event):
+        return self._apply(event, activity.visit_closed)
+
+    @handle_event("accueil.workshop_held")
+    def on_workshop_held(self, event):
+        return self._apply(event, activity.workshop_held)
+
+    @handle_event("formation.work_time_logged")
+    def on_work_time_logged(self, event):
+        return self._apply(event, activity.work_time_logged)
+
+    @handle_event("formation.training_logged")
+    def on_training_logged(self, event):
+        return self._apply(event, activity.training_logged)
+
+    @handle_event("reporting.period_closed")
+    def on_period_closed(self, event):
+        return self._apply(event, activity.period_closed)
+
+    # -- HTTP JSON API: the same operations, the same errors ----------------------------------------------
+    @http("POST", "/associations")
+    @json_api
+    def http_register_association(self, request):
+        return self.register_association(request_json(request))
+
+    @http("POST", "/desks")
+    @json_api
+    def http_register_desk(self, request):
+        return self.register_desk(request_json(request))
+
+    @http("POST", "/contracts")
+    @json_api
+    def http_sign_contract(self, request):
+        return self.sign_contract(request_json(request))
+
+    @http("POST", "/contracts/<string:association_id>/<string:change>")
+    @json_api
+    def http_change_contract(self, request, association_id, change):
+        methods = {"amend": self.amend_contract, "suspend": self.suspend, "reinstate": self.reinstate,
+                   "terminate": self.terminate}
+        if change not in methods:
+            raise NotFound(f"no such change: {change} (one of {', '.join(methods)})")
+        return methods[change]({**request_json(request), "association_id": association_id})
+
+    @http("GET", "/contracts/<string:association_id>")
+    @json_api
+    def http_get_contract(self, request, association_id):
+        return self.get_contract(association_id)
+
+    @http("GET", "/contracts/<string:association_id>/history")
+    @json_api
+    def http_contract_history(self, request, association_id):
+        return self.contract_history(association_id)
+
+    @http("GET", "/scorecards/<string:pimms_id>")
+    @json_api
+    def http_scorecard(self, request, pimms_id):
+        return self.scorecard(pimms_id)
+
+    @http("GET", "/scorecards")
+    @json_api
+    def http_network_scorecard(self, request):
+        return self.network_scorecard()
+
+    @http("GET", "/health")
+    def http_health(self, request):
+        return health.response(self.db.storage.engine, self.config["AMQP_URI"])
+
+    @http("GET", "/metrics")
+    def http_metrics(self, request):
+        # desks by status, read at scrape time so the gauge is the database's truth
+        desks = self.metrics.gauge("pimms_compliance_desks", "Desks by their last compliance status", ["status"])
+        with self.db.unit_of_work() as uow:
+            counts = activity.desks_by_status(uow.session)
+        for status in ("ok", "warning", "breach"):
+            desks.labels(status).set(counts.get(status, 0))
+        return self.metrics.expose(request.headers.get("Accept"))
+
+    # -- helpers ------------------------------------------------------------------------------------------
+    def _change(self, kind, change):
+        """A contract change and the re-evaluation of the association's desks it causes, one transaction."""
+        now = utcnow()
+        with self.db.unit_of_work() as uow:
+            contract = change(uow, now)
+            published = any(doc["type"] == "franchise.contract_changed" for doc in uow.events)
+            evaluated = activity.evaluate_association(uow, contract.association_id, now.date(), now)
+            view = domain.contract_view(contract)
+        if published:  # an amendment that changes nothing publishes nothing
+            self.metrics.counter("pimms_contract_changes_total", "Franchise contract changes published",
+                                 ["change"]).labels(kind).inc()
+        self._count(evaluated)
+        return view
+
+    def _apply(self, event, fact):
+        now = utcnow()
+        published = self.db.apply_once(event, lambda uow, received: fact(uow, received, now.date(), now))
+        if isinstance(published, list):
+            self._count(published)
+        return published
+
+    def _count(self, published):
+        counter = self.metrics.counter("pimms_compliance_status_changes_total",
+                                       "Desks whose compliance status changed, by new status", ["status"])
+        for doc in published:
+            counter.labels(doc["payload"]["status"]).inc()
+

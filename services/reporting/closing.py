@@ -1,0 +1,122 @@
+"""Closing periods: an association publishes its suppressed figures as `reporting.period_closed`, and head
+office keeps the latest revision of each.
+
+Closing a month publishes, for each association, one `period_closed` per desk and one for the association
+(pimms_id null), for the month and for the year to date (period YYYY: distinct people of a year cannot be
+summed from its months), all suppressed. A revision is published only when what would be sent differs
+from what was last sent (a hash of it is kept): closing twice publishes once; events arriving after a
+close mark the period dirty, and the next close (the timer, or the RPC) publishes revision n+1, which
+replaces revision n at head office."""
+import datetime as dt
+import hashlib
+import json
+
+from sqlalchemy import func, insert, select, update
+
+from services.reporting import reading
+from services.reporting.domain import dialect_insert, year_of
+from services.reporting.models import NO_DESK, aggregates, periods, received_periods
+from services.reporting.suppression import protect
+from shared.errors import Conflict
+
+PERIOD_CLOSED = "reporting.period_closed"
+
+
+def previous_month(moment):
+    first = moment.date().replace(day=1) - dt.timedelta(days=1)
+    return f"{first.year:04d}-{first.month:02d}"
+
+
+# -- an association closing a month ------------------------------------------------------------------------
+def publication(table, association_id, threshold):
+    """What leaves the association for one period: its desks' rows and its own, suppressed."""
+    protect(table, threshold)
+    docs = []
+    for key in [("association", association_id), *table.desk_keys(association_id)]:
+        if key[0] == "desk" and key[2] == NO_DESK:
+            continue
+        row = reading.render(table, key, threshold)
+        docs.append({"pimms_id": None if key[0] == "association" else key[2],
+                     "figures": row["figures"], "suppressed": row["suppressed"]})
+    return docs
+
+
+def close_period(uow, association_id, period, now, threshold):
+    """Publish this period's figures as revision n+1 unless they equal what was last published.
+    Returns the revision published, or None when nothing changed."""
+    session = uow.session
+    session.execute(dialect_insert(session, periods).on_conflict_do_nothing().values(
+        association_id=association_id, period=period, revision=0, dirty=True))
+    state = session.execute(select(periods).where(
+        periods.c.association_id == association_id, periods.c.period == period).with_for_update()).one()
+    docs = publication(reading.local_table(session, period, association_id), association_id, threshold)
+    digest = hashlib.sha256(json.dumps([threshold, docs], sort_keys=True).encode()).hexdigest()
+    if state.revision and state.published_hash == digest:
+        session.execute(update(periods).where(
+            periods.c.association_id == association_id, periods.c.period == period).values(dirty=False))
+        return None
+    revision = state.revision + 1
+    for doc in docs:
+        uow.publish(PERIOD_CLOSED, {"period": period, "revision": revision, "threshold": threshold,
+                                    "figures": doc["figures"], "suppressed": doc["suppressed"]},
+                    pimms_id=doc["pimms_id"], association_id=association_id, occurred_at=now)
+    session.execute(update(periods).where(
+        periods.c.association_id == association_id, periods.c.period == period,
+    ).values(revision=revision, published_hash=digest, closed_at=now, dirty=False))
+    return revision
+
+
+def associations_active(session, month):
+    return set(session.scalars(select(aggregates.c.association_id).where(aggregates.c.month == month).distinct()))
+
+
+def close_month(uow, month, now, threshold, association_id):
+    """Close a month and the year to date for this association (and any other whose events it holds).
+    Returns [(association_id, period, revision)] of what was published."""
+    if month > f"{now.year:04d}-{now.month:02d}":
+        raise Conflict(f"{month} has not started: a month can be closed once it has begun")
+    published = []
+    for a in sorted({association_id} | associations_active(uow.session, month)):
+        for period in (month, year_of(month)):
+            revision = close_period(uow, a, period, now, threshold)
+            if revision is not None:
+                published.append((a, period, revision))
+    return published
+
+
+def months_due(session, now, grace, association_id):
+    """Months the timer must close: last month once `grace` into this one (if never closed, or changed
+    since), and every earlier closed month that received events since its close."""
+    due = set()
+    last = previous_month(now)
+    start_of_month = dt.datetime(now.year, now.month, 1, tzinfo=dt.timezone.utc)
+    if now >= start_of_month + grace:
+        state = session.execute(select(periods.c.revision, periods.c.dirty).where(
+            periods.c.association_id == association_id, periods.c.period == last)).first()
+        if state is None or state.revision == 0 or state.dirty:
+            due.add(last)
+    due |= set(session.scalars(select(periods.c.period).where(
+        periods.c.dirty.is_(True), periods.c.revision > 0, func.length(periods.c.period) == 7,
+        periods.c.period < last)))
+    return sorted(due)
+
+
+# -- head office ------------------------------------------------------------------------------------------------
+def receive_period(uow, event, now):
+    """Keep the latest revision of an association's figures for one (desk or total, period): a later
+    revision replaces the earlier, an older or equal one changes nothing. Returns what it did."""
+    payload, desk = event.payload, event.pimms_id or NO_DESK
+    key = (received_periods.c.association_id == event.association_id, received_periods.c.pimms_id == desk,
+           received_periods.c.period == payload["period"])
+    session = uow.session
+    known = session.execute(select(received_periods.c.revision).where(*key).with_for_update()).first()
+    if known is not None and known.revision >= payload["revision"]:
+        return "stale"
+    values = {"revision": payload["revision"], "threshold": payload["threshold"], "figures": payload["figures"],
+              "suppressed": sorted(payload["suppressed"]), "event_id": event.event_id, "received_at": now}
+    if known is None:
+        session.execute(insert(received_periods).values(
+            association_id=event.association_id, pimms_id=desk, period=payload["period"], **values))
+        return "received"
+    session.execute(update(received_periods).where(*key).values(**values))
+    return "replaced"

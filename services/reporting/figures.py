@@ -1,0 +1,124 @@
+"""The catalogue of figure cells, read from `FiguresSchema`, and the arithmetic on flat figures.
+
+Inside reporting a set of figures is flat: `{"visits.by_partner.edf": 12, ...}`, one value per cell path, in
+the schema's order (the CSV column order). `nest` gives the nested shape of the contract, `flatten` reads it
+back. Additive cells (counts, measures) are summed; distinct people are unions computed by the database;
+derived cells (means, shares, rates) are always recomputed from their sums, never summed themselves."""
+from dataclasses import dataclass
+
+from marshmallow import fields
+
+from services.reporting.schemas import FiguresSchema
+
+ADDITIVE = ("count", "tally", "measure")
+SUPPRESSIBLE = ("count", "distinct")  # head counts: the cells that could single a person out
+
+
+@dataclass(frozen=True)
+class Cell:
+    path: str
+    kind: str  # count | distinct | tally | measure | derived | structure
+    base: str | None = None  # a measure's count, a derived cell's denominator: suppressed with it
+    numerator: str | None = None
+    digits: int | None = None  # a derived cell's rounding
+
+    @property
+    def section(self):
+        return self.path.split(".", 1)[0]
+
+
+def _walk(schema, prefix=""):
+    for name, field in schema.fields.items():
+        if isinstance(field, fields.Nested):
+            yield from _walk(field.schema, f"{prefix}{name}.")
+            continue
+        meta = field.metadata
+        numerator, denominator = meta.get("of") or (None, None)
+        yield Cell(f"{prefix}{name}", meta["cell"], base=meta.get("base") or denominator, numerator=numerator,
+                   digits=meta.get("digits"))
+
+
+CELLS = tuple(_walk(FiguresSchema()))
+BY_PATH = {cell.path: cell for cell in CELLS}
+COLUMNS = tuple(cell.path for cell in CELLS)
+SECTIONS = tuple(dict.fromkeys(cell.section for cell in CELLS if cell.kind != "structure"))
+
+
+def under(prefix, leaf=None):
+    """The cells below a prefix (`visits.by_partner`), or their `leaf` (`workshops.by_theme`, `sessions`)."""
+    paths = [c.path for c in CELLS if c.path.startswith(prefix + ".")]
+    if leaf is not None:
+        return [p for p in paths if p.endswith("." + leaf)]
+    return paths
+
+
+# Within one scope's figures, a total is the sum of its breakdown: what suppression must not let anyone
+# subtract a hidden cell from.
+EQUATIONS = (
+    ("visits.total", ["visits.partenaire", "visits.generaliste"]),
+    ("visits.partenaire", under("visits.by_partner")),
+    ("visits.generaliste", under("visits.by_domain")),
+    ("acts.total", under("acts.by_kind")),
+    ("workshops.attendees", under("workshops.by_theme", "attendees")),
+    ("outbound.attempts", under("outbound.attempts_by_partner")),
+    ("outbound.cases_resolved", under("outbound.cases_by_outcome")),
+)
+# Across scopes, a parent's count is the sum of its children's (desks of an association, associations of
+# the network). Distinct people are not: one person may visit two desks.
+HIERARCHY_CELLS = tuple(c.path for c in CELLS if c.kind == "count")
+
+
+def complete(sums, distinct, measured, structure):
+    """Every cell of one scope's figures: sums and distinct counts as given, None for a section no consumed
+    event feeds yet (so the shape never changes), derived cells recomputed."""
+    values = {}
+    for cell in CELLS:
+        if cell.kind == "structure":
+            values[cell.path] = structure.get(cell.path)
+        elif cell.section not in measured:
+            values[cell.path] = None
+        elif cell.kind == "distinct":
+            values[cell.path] = distinct.get(cell.path, 0)
+        elif cell.kind in ADDITIVE:
+            values[cell.path] = sums.get(cell.path, 0)
+    return derive(values)
+
+
+def derive(values):
+    for cell in CELLS:
+        if cell.kind == "derived":
+            numerator, denominator = values.get(cell.numerator), values.get(cell.base)
+            values[cell.path] = (round(numerator / denominator, cell.digits)
+                                 if numerator is not None and denominator else None)
+    return values
+
+
+def add(parts, paths=None):
+    """Sum flat figures cell by cell; None (unknown) contributes nothing, and all-None stays None."""
+    total = {}
+    for path in paths or COLUMNS:
+        known = [part[path] for part in parts if part.get(path) is not None]
+        total[path] = sum(known) if known else None
+    return total
+
+
+def nest(values):
+    """Flat cells to the nested shape of `FiguresSchema`."""
+    nested = {}
+    for path in COLUMNS:
+        node = nested
+        *parents, leaf = path.split(".")
+        for name in parents:
+            node = node.setdefault(name, {})
+        node[leaf] = values.get(path)
+    return nested
+
+
+def flatten(nested, prefix=""):
+    flat = {}
+    for name, value in nested.items():
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = value
+    return flat

@@ -1,0 +1,73 @@
+"""Reporting's tables (SQLAlchemy Core: rebuilds write them in bulk).
+
+- `applied_events`: the append-only store of every event reporting applied, in order; the aggregates can
+  always be rebuilt from it.
+- `aggregates`: additive cells at the finest grain, one row per (association, desk, month, cell). The
+  association, network and year figures are sums over it, computed in one grouped query.
+- `visitors`: the set of visitor_refs per (association, desk, month), from which distinct people of any
+  scope and period are counted (a union, not a sum). Pseudonymous references, and they never leave.
+- `periods`: what this association published for each closed period (revision, hash of the figures sent),
+  and whether events arrived since.
+- `received_periods`: at head office, the latest revision of each (association, desk, period) received.
+"""
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table,
+                        Text)
+
+metadata = MetaData()
+TS = DateTime(timezone=True)
+NO_DESK = ""  # the desk column of what an association did outside any desk (an event without pimms_id)
+
+applied_events = Table(
+    "reporting_applied_events", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False, unique=True),
+    Column("type", String(80), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("occurred_at", TS, nullable=False),
+    Column("association_id", String(64), nullable=False),
+    Column("pimms_id", String(64), nullable=True),
+    Column("payload", Text, nullable=False),  # the payload as it travelled (JSON), re-folded on rebuild
+    Column("applied_at", TS, nullable=False),
+)
+
+aggregates = Table(
+    "reporting_aggregates", metadata,
+    Column("association_id", String(64), primary_key=True),
+    Column("pimms_id", String(64), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("cell", String(120), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+    Index("ix_reporting_aggregates_month", "month"),
+)
+
+visitors = Table(
+    "reporting_visitors", metadata,
+    Column("association_id", String(64), primary_key=True),
+    Column("pimms_id", String(64), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("visitor_ref", String(32), primary_key=True),
+    sqlite_with_rowid=False,  # the primary key is the table: one B-tree to fill, not two
+)
+
+periods = Table(
+    "reporting_periods", metadata,
+    Column("association_id", String(64), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("published_hash", String(64), nullable=True),
+    Column("closed_at", TS, nullable=True),
+    Column("dirty", Boolean, nullable=False),
+)
+
+received_periods = Table(
+    "reporting_received_periods", metadata,
+    Column("association_id", String(64), primary_key=True),
+    Column("pimms_id", String(64), primary_key=True),  # NO_DESK: the association's total
+    Column("period", String(7), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("threshold", Integer, nullable=False),
+    Column("figures", JSON, nullable=False),
+    Column("suppressed", JSON, nullable=False),
+    Column("event_id", String(36), nullable=False),
+    Column("received_at", TS, nullable=False),
+)

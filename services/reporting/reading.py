@@ -1,0 +1,226 @@
+"""Reading figures: one period's `Table` (the network, its associations, their desks), built from the local
+aggregates (an association's reporting) or from the periods received (head office), then rendered as rows,
+CSV or the annual report."""
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, distinct, func, select
+
+from services.reporting import figures as F
+from services.reporting.models import NO_DESK, aggregates, received_periods, visitors
+from services.reporting.projectors import measured_sections
+
+NETWORK = ("network",)
+NATIONAL = "national"
+
+
+@dataclass
+class Table:
+    period: str
+    rows: dict = field(default_factory=dict)  # key -> flat figures; keys: network / association / desk
+    hidden: dict = field(default_factory=lambda: defaultdict(set))  # key -> suppressed cell paths
+    incomplete: dict = field(default_factory=lambda: defaultdict(set))  # key -> cells missing a part
+    desks: dict = field(default_factory=lambda: defaultdict(set))  # association_id -> desk ids
+    thresholds: dict = field(default_factory=dict)  # key -> threshold its figures were suppressed with
+    revisions: dict = field(default_factory=dict)  # key -> revision received (head office)
+    national_from_published: bool = False
+
+    @property
+    def associations(self):
+        return set(self.desks)
+
+    def desk_keys(self, association_id):
+        return [("desk", association_id, p) for p in sorted(self.desks[association_id])]
+
+
+def in_period(column, period):
+    if len(period) == 7:
+        return column == period
+    return and_(column >= f"{period}-01", column <= f"{period}-12")
+
+
+# -- an association's own figures ------------------------------------------------------------------------------
+def local_table(session, period, association_id=None, desk=None, network=False):
+    """Exact figures from the aggregates: every desk of the association (or of every association), the
+    association totals, and the network's if asked. `desk` is added with zeros if it had no activity."""
+    table = Table(period)
+    where = [in_period(aggregates.c.month, period)]
+    vwhere = [in_period(visitors.c.month, period)]
+    if association_id is not None:
+        where.append(aggregates.c.association_id == association_id)
+        vwhere.append(visitors.c.association_id == association_id)
+        table.desks[association_id]  # an association is reported even in a month without activity
+    if desk is not None:
+        table.desks[association_id].add(desk)
+
+    sums = defaultdict(dict)
+    for a, p, cell, value in session.execute(
+            select(aggregates.c.association_id, aggregates.c.pimms_id, aggregates.c.cell, func.sum(aggregates.c.value))
+            .where(*where).group_by(aggregates.c.association_id, aggregates.c.pimms_id, aggregates.c.cell)):
+        sums[(a, p)][cell] = int(value)
+        table.desks[a].add(p)
+    people = {(a, p): n for a, p, n in session.execute(
+        select(visitors.c.association_id, visitors.c.pimms_id, func.count(distinct(visitors.c.visitor_ref)))
+        .where(*vwhere).group_by(visitors.c.association_id, visitors.c.pimms_id))}
+    association_people = dict(session.execute(
+        select(visitors.c.association_id, func.count(distinct(visitors.c.visitor_ref)))
+        .where(*vwhere).group_by(visitors.c.association_id)).all())
+
+    measured = measured_sections()
+    additive = [c.path for c in F.CELLS if c.kind in F.ADDITIVE]
+    for a in sorted(table.desks):
+        desk_sums = []
+        for p in sorted(table.desks[a]):
+            desk_sums.append(sums.get((a, p), {}))
+            table.rows[("desk", a, p)] = F.complete(
+                desk_sums[-1], {"people.received": people.get((a, p), 0)}, measured,
+                {"desks": 0 if p == NO_DESK else 1, "associations": 1})
+        total = {k: v for k, v in F.add(desk_sums, additive).items() if v is not None}
+        real_desks = len([p for p in table.desks[a] if p != NO_DESK])
+        table.rows[("association", a)] = F.complete(
+            total, {"people.received": association_people.get(a, 0)}, measured,
+            {"desks": real_desks, "associations": 1})
+    if network:
+        association_rows = [table.rows[("association", a)] for a in sorted(table.desks)]
+        total = {k: v for k, v in F.add(association_rows, additive).items() if v is not None}
+        people_all = session.scalar(select(func.count(distinct(visitors.c.visitor_ref))).where(*vwhere))
+        table.rows[NETWORK] = F.complete(
+            total, {"people.received": people_all or 0}, measured,
+            {"desks": sum(r["desks"] for r in association_rows), "associations": len(association_rows)})
+    return table
+
+
+# -- head office: the latest revision received of each association's figures -----------------------------------
+def received_table(session, period, association_id=None):
+    """Desk and association rows exactly as their associations published them (already suppressed), and the
+    national row: the sum of what was published. A cell some association hid is `incomplete` there: the
+    national figure is then a lower bound."""
+    table = Table(period, national_from_published=True)
+    query = select(received_periods).where(received_periods.c.period == period)
+    if association_id is not None:
+        query = query.where(received_periods.c.association_id == association_id)
+        table.desks[association_id]
+    for row in session.execute(query.order_by(received_periods.c.association_id, received_periods.c.pimms_id)):
+        if row.pimms_id == NO_DESK:
+            key = ("association", row.association_id)
+            table.desks[row.association_id]
+        else:
+            key = ("desk", row.association_id, row.pimms_id)
+            table.desks[row.association_id].add(row.pimms_id)
+        table.rows[key] = F.flatten(row.figures)
+        table.hidden[key] = set(row.suppressed)
+        table.thresholds[key] = row.threshold
+        table.revisions[key] = row.revision
+    for a in list(table.desks):  # an association whose total is not (yet) received is not counted
+        if ("association", a) not in table.rows:
+            del table.desks[a]
+
+    parts = [("association", a) for a in sorted(table.desks)]
+    summed = [c.path for c in F.CELLS if c.kind in (*F.ADDITIVE, "distinct", "structure")]
+    national = F.derive(F.add([table.rows[k] for k in parts], summed))
+    for path in summed:
+        if any(path in table.hidden[k] for k in parts):
+            table.incomplete[NETWORK].add(path)
+    for cell in F.CELLS:
+        if cell.kind == "derived" and {cell.base, cell.numerator} & table.incomplete[NETWORK]:
+            table.incomplete[NETWORK].add(cell.path)
+    if national.get("associations") is None:
+        national["associations"] = len(parts)
+    table.rows[NETWORK] = national
+    return table
+
+
+# -- rendering --------------------------------------------------------------------------------------------------
+def key_of(scope, id_, association_id=None):
+    if scope == "network":
+        return NETWORK
+    if scope == "association":
+        return ("association", id_)
+    return ("desk", association_id, id_)
+
+
+def describe(key):
+    if key == NETWORK:
+        return {"scope": "network", "id": NATIONAL, "association_id": None}
+    if key[0] == "association":
+        return {"scope": "association", "id": key[1], "association_id": key[1]}
+    return {"scope": "desk", "id": key[2], "association_id": key[1]}
+
+
+def render(table, key, threshold):
+    values, hidden = table.rows[key], table.hidden[key]
+    return {
+        **describe(key),
+        "period": table.period,
+        "threshold": table.thresholds.get(key, threshold),
+        "figures": F.nest({path: None if path in hidden else value for path, value in values.items()}),
+        "suppressed": sorted(hidden),
+        "incomplete": sorted(table.incomplete[key]),
+    }
+
+
+def export_keys(table, key):
+    """The requested row and the rows below it: an association's desks, the network's associations and desks
+    (never the row of events without a desk: it is not a desk)."""
+    if key[0] == "desk":
+        return [key]
+    associations = [key[1]] if key[0] == "association" else sorted(table.associations)
+    keys = [key] if key == NETWORK else []
+    for a in associations:
+        keys.append(("association", a))
+        keys += [k for k in table.desk_keys(a) if k[2] != NO_DESK]
+    return [k for k in keys if k in table.rows]
+
+
+CSV_HEADER = ("scope", "id", "association_id", "period", *F.COLUMNS, "incomplete")
+
+
+def to_csv(rows):
+    """One line per row, columns in the fixed order of CSV_HEADER; a suppressed cell reads `<threshold`,
+    a cell not measured yet is empty."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        flat, hidden = F.flatten(row["figures"]), set(row["suppressed"])
+        writer.writerow([
+            row["scope"], row["id"], row["association_id"] or "", row["period"],
+            *[f"<{row['threshold']}" if path in hidden else _cell(flat[path]) for path in F.COLUMNS],
+            ";".join(row["incomplete"]),
+        ])
+    return out.getvalue()
+
+
+def _cell(value):
+    return "" if value is None else str(value)
+
+
+# The network's published figures (DESIGN.md), in their order: name -> cell.
+ANNUAL_REPORT = (
+    ("people_received", "people.received"),
+    ("visits", "visits.total"),
+    ("mediation_acts", "acts.total"),
+    ("workshop_sessions", "workshops.sessions"),
+    ("workshop_attendees", "workshops.attendees"),
+    ("outbound_contacts", "outbound.attempts"),
+    ("outbound_reached", "outbound.reached"),
+    ("outbound_cases_resolved", "outbound.cases_resolved"),
+    ("agents", "agents.employed"),
+    ("share_of_women", "agents.share_of_women"),
+    ("training_share", "training.share"),
+    ("positive_exits_rate", "exits.positive_rate"),
+    ("desks", "desks"),
+    ("associations", "associations"),
+)
+
+
+def annual_report(row):
+    flat, hidden, incomplete = F.flatten(row["figures"]), set(row["suppressed"]), set(row["incomplete"])
+    return {
+        "year": int(row["period"]), "scope": row["scope"], "id": row["id"], "threshold": row["threshold"],
+        **{name: flat[cell] for name, cell in ANNUAL_REPORT},
+        "suppressed": [name for name, cell in ANNUAL_REPORT if cell in hidden],
+        "incomplete": [name for name, cell in ANNUAL_REPORT if cell in incomplete],
+    }

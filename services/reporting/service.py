@@ -1,0 +1,204 @@
+"""The reporting service: figures per desk, association and network, per month and year, from events alone.
+
+An association's reporting (`HEAD_OFFICE: false`) folds its activity events and, at each month's close,
+publishes its suppressed figures as `reporting.period_closed`. Head office's (`HEAD_OFFICE: true`) keeps the
+latest revision of every association's figures and sums them into the national view. Over RPC and HTTP."""
+import datetime as dt
+from pathlib import Path
+
+from nameko.dependency_providers import Config
+from nameko.rpc import rpc
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from services.reporting import closing, domain, queries, reading
+from services.reporting.entrypoints import HEAD_OFFICE, handle_event, handle_event_batch, head_office, timer
+from services.reporting.schemas import AnnualReportRequest, ClosePeriodRequest, ExportRequest, FiguresRequest
+from shared import health
+from shared.db import ALREADY_APPLIED, utcnow
+from shared.dependencies import Database
+from shared.errors import Conflict, invalid, parse_request
+from shared.http import STATUS, error_body, json_api, json_response
+from shared.metrics import Metrics
+
+MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+
+
+class ReportingService:
+    name = "reporting"
+
+    config = Config()
+    db = Database(MIGRATIONS)
+    metrics = Metrics()
+
+    # -- events of the association's activity (one line per event type; the fold is in projectors.py) ---------
+    @handle_event_batch("accueil.visit_closed")
+    def on_visit_closed(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("accueil.workshop_held")
+    def on_workshop_held(self, events):
+        return self._apply(events)
+
+    # -- head office: every association's closed periods --------------------------------------------------------
+    @handle_event("reporting.period_closed", mode=HEAD_OFFICE)
+    def on_period_closed(self, event):
+        result = self.db.apply_once(event, lambda uow, e: closing.receive_period(uow, e, utcnow()))
+        if result is not ALREADY_APPLIED:
+            self.metrics.counter("pimms_reporting_periods_received_total",
+                                 "Closed periods received from associations", ["outcome"]).labels(result).inc()
+        return result
+
+    # -- month close --------------------------------------------------------------------------------------------
+    @timer("CLOSE_CHECK_INTERVAL", 3600)
+    def close_due_months(self):
+        """Closes last month once it is over (and CLOSE_AFTER_HOURS into this one, for late deliveries),
+        and re-closes every past month that received events since it was closed."""
+        if head_office(self.config):
+            return []
+        now = utcnow()
+        with self.db.unit_of_work() as uow:
+            months = closing.months_due(uow.session, now, self._grace(), self.config["ASSOCIATION_ID"])
+        return [self._close(month, now) for month in months]
+
+    @rpc
+    def close_period(self, period):
+        req = parse_request(ClosePeriodRequest, {"period": period})
+        if head_office(self.config):
+            raise Conflict("head office does not close periods: it receives the associations' closed periods")
+        return self._close(req["period"], utcnow())
+
+    # -- figures ------------------------------------------------------------------------------------------------
+    @rpc
+    def figures(self, scope, id=None, period=None, exact=False):
+        return self._figures(_given(scope=scope, id=id, period=period, exact=exact))
+
+    @rpc
+    def export(self, scope, id=None, period=None, format="json"):
+        return self._export(_given(scope=scope, id=id, period=period, format=format))
+
+    @rpc
+    def annual_report(self, year, scope="network", id=None):
+        return self._annual_report(_given(year=year, scope=scope, id=id))
+
+    @rpc
+    def rebuild(self):
+        with self.db.unit_of_work() as uow:
+            applied, seconds = domain.rebuild(uow.session)
+        self.metrics.histogram("pimms_reporting_rebuild_duration_seconds", "Rebuilds of every aggregate",
+                               buckets=(.1, .5, 1, 5, 10, 30, 60, 120, 300, 600)).observe(seconds)
+        return {"events": applied, "seconds": round(seconds, 3)}
+
+    @rpc
+    def status(self):
+        with self.db.unit_of_work() as uow:
+            state = queries.status(uow.session)
+        return {"mode": HEAD_OFFICE if head_office(self.config) else "association",
+                "association_id": self.config["ASSOCIATION_ID"], "threshold": self._threshold(), **state}
+
+    @rpc
+    def ping(self):
+        """Readiness: answers once the service consumes RPC and its database is migrated."""
+        return "pong"
+
+    # -- HTTP JSON API (and CSV exports): the same operations, the same errors ------------------------------------
+    @http("GET", "/figures")
+    @json_api
+    def http_figures(self, request):
+        return self._figures(request.args.to_dict())
+
+    @http("GET", "/exports")
+    def http_export(self, request):
+        try:
+            result = self._export(request.args.to_dict())
+        except tuple(STATUS) as exc:
+            return json_response(error_body(exc), STATUS[type(exc)])
+        if isinstance(result, str):
+            return Response(result, status=200, content_type="text/csv; charset=utf-8")
+        return json_response(result)
+
+    @http("GET", "/annual-report")
+    @json_api
+    def http_annual_report(self, request):
+        return self._annual_report(request.args.to_dict())
+
+    @http("POST", "/periods/<string:period>/close")
+    @json_api
+    def http_close_period(self, request, period):
+        return self.close_period(period)
+
+    @http("POST", "/rebuild")
+    @json_api
+    def http_rebuild(self, request):
+        return self.rebuild()
+
+    @http("GET", "/health")
+    def http_health(self, request):
+        return health.response(self.db.storage.engine, self.config["AMQP_URI"])
+
+    @http("GET", "/metrics")
+    def http_metrics(self, request):
+        return self.metrics.expose(request.headers.get("Accept"))
+
+    # -- the work behind the entrypoints -------------------------------------------------------------------------
+    def _apply(self, events):
+        """A batch of one event type, in one transaction; each event is applied once (apply_batch)."""
+        applied, duplicates = self.db.apply_batch(events, lambda uow, new: domain.apply_events(uow, new, utcnow()))
+        if applied:
+            self.metrics.counter("pimms_reporting_events_applied_total", "Events folded into the figures",
+                                 ["event_type"]).labels(events[0].type).inc(applied)
+        return applied, duplicates
+
+    def _close(self, month, now):
+        with self.db.unit_of_work() as uow:
+            published = closing.close_month(uow, month, now, self._threshold(), self.config["ASSOCIATION_ID"])
+        closed = self.metrics.counter("pimms_reporting_periods_closed_total", "Periods published to head office",
+                                      ["period_kind", "revision"])
+        for _, period, revision in published:
+            closed.labels("month" if len(period) == 7 else "year", "first" if revision == 1 else "revised").inc()
+        return {"month": month, "published": [
+            {"association_id": a, "period": period, "revision": revision} for a, period, revision in published]}
+
+    def _table(self, req, exact=False):
+        with self.db.unit_of_work() as uow:
+            table, key = queries.table_for(
+                uow.session, req, head_office=head_office(self.config), exact=exact,
+                own_association=self.config["ASSOCIATION_ID"], threshold=self._threshold())
+            revision = (table.revisions.get(key) if head_office(self.config) or key == reading.NETWORK
+                        else queries.published_revision(uow.session, key[1], req["period"]))
+        return table, key, revision
+
+    def _figures(self, request):
+        req = parse_request(FiguresRequest, request)
+        if req["exact"] and not self.config.get("ALLOW_EXACT_FIGURES"):
+            raise invalid("exact", "exact figures are disabled here (ALLOW_EXACT_FIGURES); what leaves the "
+                                   "association is suppressed")
+        table, key, revision = self._table(req, exact=req["exact"])
+        return {**reading.render(table, key, self._threshold()), "exact": req["exact"], "revision": revision}
+
+    def _export(self, request):
+        req = parse_request(ExportRequest, request)
+        table, key, _ = self._table(req)
+        rows = [reading.render(table, k, self._threshold()) for k in reading.export_keys(table, key)]
+        if req["format"] == "csv":
+            return reading.to_csv(rows)
+        return {"period": req["period"], "columns": list(reading.CSV_HEADER), "rows": rows}
+
+    def _annual_report(self, request):
+        req = parse_request(AnnualReportRequest, request)
+        table, key, _ = self._table({**req, "period": f"{req['year']:04d}"})
+        return reading.annual_report(reading.render(table, key, self._threshold()))
+
+    def _threshold(self):
+        threshold = int(self.config.get("SUPPRESSION_THRESHOLD", 5))
+        if not 1 <= threshold <= 100:  # 0 would publish every small count: refuse to run on it
+            raise ValueError(f"SUPPRESSION_THRESHOLD must be between 1 and 100, not {threshold}")
+        return threshold
+
+    def _grace(self):
+        return dt.timedelta(hours=float(self.config.get("CLOSE_AFTER_HOURS", 6)))
+
+
+def _given(**args):
+    """RPC arguments as a request: absent ones are left out, so the schema names what is missing."""
+    return {name: value for name, value in args.items() if value is not None}

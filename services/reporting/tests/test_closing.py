@@ -1,0 +1,195 @@
+"""Closing a month: an association publishes its suppressed figures once per revision, a late event
+re-closes the period with a higher revision, and head office keeps the latest revision instead of adding
+them up. On SQLite and PostgreSQL."""
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import select
+
+from services.reporting import service as service_module
+from services.reporting.tests.events import (ASSOCIATION, apply, at, make_reporting, published, ref, visit_closed,
+                                             workshop_held)
+from shared.errors import Conflict, InvalidRequest
+from shared.tables import outbox
+
+
+def october(reporting, n=12, desk="lyon-8", first_person=1):
+    for i in range(n):
+        apply(reporting, visit_closed(at(2026, 10, 1 + i % 28), pimms_id=desk, acts=["advice"],
+                                      visitors=[(first_person + i, True)]))
+
+
+def test_closing_a_month_publishes_each_desk_and_the_association_for_the_month_and_the_year(any_storage):
+    reporting = make_reporting(any_storage)
+    october(reporting, 12, "lyon-8")
+    october(reporting, 7, "lyon-9", first_person=100)
+    result = reporting.close_period("2026-10")
+    assert result["published"] == [{"association_id": ASSOCIATION, "period": "2026-10", "revision": 1},
+                                   {"association_id": ASSOCIATION, "period": "2026", "revision": 1}]
+    events = published(any_storage)  # each one validated against the period_closed schema
+    assert sorted((e.payload["period"], e.pimms_id or "") for e in events) == [
+        ("2026", ""), ("2026", "lyon-8"), ("2026", "lyon-9"), ("2026-10", ""), ("2026-10", "lyon-8"),
+        ("2026-10", "lyon-9")]
+    association = next(e for e in events if e.pimms_id is None and e.payload["period"] == "2026-10")
+    assert association.association_id == ASSOCIATION and association.payload["revision"] == 1
+    assert association.payload["figures"]["visits"]["total"] == 19
+    assert association.payload["figures"]["people"]["received"] == 19
+    assert association.payload["figures"]["agents"]["employed"] is None  # not measured yet
+    assert association.payload["threshold"] == 5
+
+
+def test_no_visitor_reference_leaves_in_a_closed_period(storage):
+    reporting = make_reporting(storage)
+    october(reporting, 9)
+    reporting.close_period("2026-10")
+    with storage.engine.connect() as conn:
+        bodies = conn.execute(select(outbox.c.body)).scalars().all()
+    assert bodies
+    for body in bodies:
+        for person in range(1, 10):
+            assert ref(person) not in body
+        assert "visitor" not in body
+
+
+def test_closing_again_without_new_events_publishes_nothing(any_storage):
+    reporting = make_reporting(any_storage)
+    october(reporting)
+    reporting.close_period("2026-10")
+    assert reporting.close_period("2026-10")["published"] == []
+    assert len(published(any_storage)) == 4  # the desk and the association, month and year, once
+
+
+def test_a_late_event_marks_the_period_dirty_and_the_next_close_publishes_a_higher_revision(any_storage):
+    reporting = make_reporting(any_storage)
+    october(reporting, 12)
+    reporting.close_period("2026-10")
+    # when a visit of October arrives in November
+    apply(reporting, visit_closed(at(2026, 10, 31, 23), acts=["advice", "letter"], visitors=[(500, True)]))
+    assert {p["period"]: p["dirty"] for p in reporting.status()["periods"]} == {"2026": True, "2026-10": True}
+    result = reporting.close_period("2026-10")
+    assert [(p["period"], p["revision"]) for p in result["published"]] == [("2026-10", 2), ("2026", 2)]
+    revised = [e for e in published(any_storage) if e.payload["revision"] == 2 and e.pimms_id is None]
+    assert {e.payload["period"]: e.payload["figures"]["visits"]["total"] for e in revised} == {"2026-10": 13,
+                                                                                               "2026": 13}
+
+
+def test_a_month_without_activity_is_still_reported_on_time(storage):
+    reporting = make_reporting(storage)
+    reporting.close_period("2026-09")
+    events = published(storage)
+    assert [(e.pimms_id, e.payload["period"]) for e in events] == [(None, "2026-09"), (None, "2026")]
+    assert events[0].payload["figures"]["visits"]["total"] == 0
+    assert events[0].payload["figures"]["desks"] == 0 and events[0].payload["figures"]["associations"] == 1
+
+
+def test_small_counts_are_suppressed_in_what_is_published(storage):
+    reporting = make_reporting(storage)
+    october(reporting, 12, "lyon-8")
+    apply(reporting, visit_closed(at(2026, 10, 3), pimms_id="lyon-8", partner="sncf", acts=["letter"]))
+    reporting.close_period("2026-10")
+    desk = next(e for e in published(storage) if e.pimms_id == "lyon-8" and e.payload["period"] == "2026-10")
+    assert desk.payload["figures"]["visits"]["by_partner"]["sncf"] is None
+    assert "visits.by_partner.sncf" in desk.payload["suppressed"]
+    assert desk.payload["figures"]["visits"]["total"] == 13
+
+
+@pytest.mark.parametrize("period, error", [
+    ("2026-13", InvalidRequest), ("2026", InvalidRequest), ("oct", InvalidRequest), (None, InvalidRequest),
+    ("2999-01", Conflict),
+])
+def test_closing_a_bad_or_future_month_is_refused_and_publishes_nothing(storage, period, error):
+    reporting = make_reporting(storage)
+    with pytest.raises(error) as exc:
+        reporting.close_period(period)
+    if error is InvalidRequest:
+        assert "period" in exc.value.errors
+    assert published(storage) == []
+
+
+# -- the timer --------------------------------------------------------------------------------------------------
+def tick(reporting, monkeypatch, now):
+    monkeypatch.setattr(service_module, "utcnow", lambda: now)
+    return reporting.close_due_months()
+
+
+def test_the_timer_closes_last_month_once_it_is_over_and_the_grace_has_passed(storage, monkeypatch):
+    reporting = make_reporting(storage, CLOSE_AFTER_HOURS=6)
+    october(reporting)
+    apply(reporting, visit_closed(at(2026, 11, 1, 1)))
+    # on October 31st, September is due (and reported, empty), October is not over
+    assert [c["month"] for c in tick(reporting, monkeypatch, at(2026, 10, 31, 23))] == ["2026-09"]
+    assert tick(reporting, monkeypatch, dt.datetime(2026, 11, 1, 5, tzinfo=dt.timezone.utc)) == []  # grace
+    closed = tick(reporting, monkeypatch, dt.datetime(2026, 11, 1, 6, tzinfo=dt.timezone.utc))
+    assert [c["month"] for c in closed] == ["2026-10"]
+    assert tick(reporting, monkeypatch, at(2026, 11, 2)) == []  # closed, nothing new: nothing to do
+    assert {e.payload["period"] for e in published(storage)} == {"2026-09", "2026-10", "2026"}  # not November
+
+
+def test_the_timer_re_closes_a_past_month_that_received_late_events(storage, monkeypatch):
+    reporting = make_reporting(storage)
+    october(reporting)
+    reporting.close_period("2026-10")
+    apply(reporting, workshop_held(dt.date(2026, 10, 30), recorded=at(2026, 12, 3)))
+    closed = tick(reporting, monkeypatch, at(2026, 12, 5))
+    assert [(c["month"], [p["revision"] for p in c["published"]]) for c in closed] == [
+        ("2026-10", [2, 2]), ("2026-11", [1])]  # October again (and its year); November for the first time
+
+
+def test_head_office_closes_nothing(storage, monkeypatch):
+    head_office = make_reporting(storage, HEAD_OFFICE=True)
+    assert tick(head_office, monkeypatch, at(2026, 11, 2)) == []
+    with pytest.raises(Conflict):
+        head_office.close_period("2026-10")
+
+
+# -- head office ------------------------------------------------------------------------------------------------
+def test_head_office_keeps_the_latest_revision_instead_of_adding_them(storage, any_storage):
+    association = make_reporting(storage)
+    head_office = make_reporting(any_storage, HEAD_OFFICE=True, ASSOCIATION_ID="union-pimms")
+    october(association, 12)
+    association.close_period("2026-10")
+    first = published(storage)
+    apply(association, visit_closed(at(2026, 10, 30), visitors=[(300, True)]))
+    association.close_period("2026-10")
+    second = published(storage)[len(first):]
+    assert {e.payload["revision"] for e in second} == {2}
+    # when head office receives revision 1, then revision 2, then revision 1 again (a late copy)
+    outcomes = [apply(head_office, e) for e in first + second]
+    assert outcomes == ["received"] * 4 + ["replaced"] * 4
+    assert [apply(head_office, e) for e in first] == [service_module.ALREADY_APPLIED] * 4
+    stale = [e.__class__(**{**e.__dict__, "event_id": "6f0c2b1e-0000-4000-8000-00000000000" + str(i)})
+             for i, e in enumerate(first)]
+    assert [apply(head_office, e) for e in stale] == ["stale"] * 4
+    # then the national figures are revision 2's, not the sum of both
+    national = head_office.figures("network", None, "2026-10")
+    assert national["figures"]["visits"]["total"] == 13
+    assert national["figures"]["associations"] == 1 and national["figures"]["desks"] == 1
+    assert head_office.figures("association", ASSOCIATION, "2026-10")["revision"] == 2
+    assert head_office.annual_report(2026)["visits"] == 13
+
+
+def test_head_office_sums_associations_and_marks_a_cell_some_association_hid_as_incomplete(storage, any_storage):
+    lyon = make_reporting(storage)
+    head_office = make_reporting(any_storage, HEAD_OFFICE=True)
+    october(lyon, 12)
+    apply(lyon, visit_closed(at(2026, 10, 2), partner="sncf"))
+    lyon.close_period("2026-10")
+    paris_events = []
+    for e in published(storage):
+        body = json.loads(json.dumps(e.payload, default=str))
+        paris_events.append(e.__class__(**{**e.__dict__, "association_id": "pimms-paris", "payload": body,
+                                           "pimms_id": e.pimms_id and "paris-1",
+                                           "event_id": e.event_id[:-4] + "beef"}))
+    for e in published(storage) + paris_events:
+        apply(head_office, e)
+    national = head_office.figures("network", None, "2026-10")
+    assert national["figures"]["visits"]["total"] == 26 and national["figures"]["associations"] == 2
+    assert national["figures"]["visits"]["partenaire"] == 26
+    # each association hid its 1 sncf visit, and its 12 edf ones with it (else 13 - 12 gives the 1 away)
+    assert national["figures"]["visits"]["by_partner"]["sncf"] is None
+    assert {"visits.by_partner.sncf", "visits.by_partner.edf"} <= set(national["incomplete"])
+    rows = head_office.export("network", None, "2026-10", "json")["rows"]
+    assert [(r["scope"], r["id"]) for r in rows] == [
+        ("network", "national"), ("association", "pimms-lyon"), ("desk", "lyon-8"),
+        ("association", "pimms-paris"), ("desk", "paris-1")]

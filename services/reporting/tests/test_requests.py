@@ -1,0 +1,134 @@
+"""Reporting's RPC as its callers see it: typed errors naming the field and the rule, figures per scope,
+exports whose CSV columns never move, and the annual report in the shape of the network's published
+figures."""
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+from services.reporting.reading import CSV_HEADER
+from services.reporting.tests.events import apply, at, make_reporting, visit_closed, workshop_held
+from shared.errors import InvalidRequest, NotFound
+
+GOLDEN_HEADER = (Path(__file__).parent / "csv_header.txt").read_text().split()
+
+
+@pytest.fixture
+def lyon(storage):
+    """October 2026 at two desks: 20 partner visits at lyon-8, 6 generalist ones and a workshop at lyon-9."""
+    reporting = make_reporting(storage, ALLOW_EXACT_FIGURES=True)
+    for i in range(20):
+        apply(reporting, visit_closed(at(2026, 10, 1 + i), pimms_id="lyon-8", partner="edf" if i % 10 else "sncf",
+                                      acts=["advice", "letter"], visitors=[(i % 15, i < 15)], waiting_min=10,
+                                      duration_min=30))
+    for i in range(6):
+        apply(reporting, visit_closed(at(2026, 10, 2 + i), pimms_id="lyon-9", domain="caf", acts=["information"],
+                                      visitors=[(100 + i, True)], waiting_min=None, duration_min=15))
+    apply(reporting, workshop_held(dt.date(2026, 10, 15), pimms_id="lyon-9", theme="digital", attendees=14))
+    return reporting
+
+
+@pytest.mark.parametrize("args, field", [
+    ({"scope": "planet", "id": "x", "period": "2026-10"}, "scope"),
+    ({"scope": "desk", "period": "2026-10"}, "id"),
+    ({"scope": "desk", "id": "Lyon 8e", "period": "2026-10"}, "id"),
+    ({"scope": "network", "id": "pimms-lyon", "period": "2026-10"}, "id"),
+    ({"scope": "association", "id": "pimms-lyon", "period": "2026-1"}, "period"),
+    ({"scope": "association", "id": "pimms-lyon", "period": "26-10"}, "period"),
+    ({"scope": "association", "id": "pimms-lyon"}, "period"),
+    ({"scope": "association", "id": "pimms-lyon", "period": "2026-10", "exact": "maybe"}, "exact"),
+])
+def test_a_bad_figures_request_names_the_field(lyon, args, field):
+    with pytest.raises(InvalidRequest) as exc:
+        lyon.figures(**args)
+    assert field in exc.value.errors
+
+
+def test_an_unknown_desk_or_association_is_not_found(lyon):
+    with pytest.raises(NotFound):
+        lyon.figures("desk", "marseille-1", "2026-10")
+    with pytest.raises(NotFound):
+        lyon.figures("association", "pimms-marseille", "2026-10")
+
+
+def test_a_known_desk_in_a_quiet_month_has_zero_figures(lyon):
+    figures = lyon.figures("desk", "lyon-9", "2026-03")["figures"]
+    assert figures["visits"]["total"] == 0 and figures["people"]["received"] == 0 and figures["desks"] == 1
+
+
+def test_figures_per_desk_association_and_network_for_a_month_and_a_year(lyon):
+    desk = lyon.figures("desk", "lyon-8", "2026-10", exact=True)["figures"]
+    assert desk["visits"] == {**desk["visits"], "total": 20, "partenaire": 20, "generaliste": 0}
+    assert desk["visits"]["by_partner"]["edf"] == 18 and desk["visits"]["by_partner"]["sncf"] == 2
+    assert desk["acts"]["total"] == 40 and desk["people"]["received"] == 15 and desk["people"]["new"] == 15
+    assert desk["durations"]["visit_min_mean"] == 30.0 and desk["durations"]["waiting_min_mean"] == 10.0
+    association = lyon.figures("association", "pimms-lyon", "2026", exact=True)["figures"]
+    assert association["visits"]["total"] == 26 and association["visits"]["by_domain"]["caf"] == 6
+    assert association["workshops"]["sessions"] == 1 and association["workshops"]["attendees"] == 14
+    assert association["workshops"]["by_theme"]["digital"] == {"sessions": 1, "attendees": 14}
+    assert association["durations"]["waiting_measured"] == 20  # lyon-9 recorded no waiting times
+    assert association["desks"] == 2 and association["associations"] == 1
+    network = lyon.figures("network", None, "2026-10", exact=True)["figures"]
+    assert network["people"]["received"] == 21 and network["exits"]["positive_rate"] is None
+
+
+def test_exact_figures_are_for_the_associations_staff_only_when_configured(storage):
+    reporting = make_reporting(storage)  # ALLOW_EXACT_FIGURES not set
+    apply(reporting, visit_closed(at(2026, 10, 1)))
+    with pytest.raises(InvalidRequest) as exc:
+        reporting.figures("desk", "lyon-8", "2026-10", exact=True)
+    assert "exact" in exc.value.errors
+    shown = reporting.figures("desk", "lyon-8", "2026-10")
+    assert shown["figures"]["visits"]["total"] is None and "visits.total" in shown["suppressed"]
+    assert shown["exact"] is False
+
+
+def test_an_export_is_suppressed_even_where_exact_figures_are_allowed(lyon):
+    rows = lyon.export("association", "pimms-lyon", "2026-10", "json")["rows"]
+    assert [(r["scope"], r["id"]) for r in rows] == [("association", "pimms-lyon"), ("desk", "lyon-8"),
+                                                    ("desk", "lyon-9")]
+    desk8 = rows[1]
+    assert desk8["figures"]["visits"]["by_partner"]["sncf"] is None
+    assert "visits.by_partner.sncf" in desk8["suppressed"]
+
+
+def test_csv_columns_keep_their_order_whatever_the_data(lyon, storage):
+    full = lyon.export("association", "pimms-lyon", "2026-10", "csv")
+    empty = lyon.export("desk", "lyon-8", "2025-01", "csv")
+    head_office = make_reporting(storage, HEAD_OFFICE=True)
+    head_office_csv = head_office.export("network", None, "2026-10", "csv")
+    headers = [next(csv.reader(io.StringIO(text))) for text in (full, empty, head_office_csv)]
+    assert headers[0] == headers[1] == headers[2] == list(CSV_HEADER)
+    # columns are only ever appended: the ones published so far keep their place
+    assert headers[0][:len(GOLDEN_HEADER)] == GOLDEN_HEADER
+    rows = list(csv.DictReader(io.StringIO(full)))
+    assert [r["id"] for r in rows] == ["pimms-lyon", "lyon-8", "lyon-9"]
+    assert rows[0]["visits.total"] == "26" and rows[2]["workshops.attendees"] == "14"
+    assert rows[1]["visits.by_partner.sncf"] == "<5"
+
+
+def test_a_bad_export_request_names_the_field(lyon):
+    with pytest.raises(InvalidRequest) as exc:
+        lyon.export("association", "pimms-lyon", "2026-10", "xlsx")
+    assert "format" in exc.value.errors
+
+
+def test_the_annual_report_has_the_shape_of_the_networks_published_figures(lyon):
+    report = lyon.annual_report(2026)
+    assert list(report) == [
+        "year", "scope", "id", "threshold", "people_received", "visits", "mediation_acts", "workshop_sessions",
+        "workshop_attendees", "outbound_contacts", "outbound_reached", "outbound_cases_resolved", "agents",
+        "share_of_women", "training_share", "positive_exits_rate", "desks", "associations", "suppressed",
+        "incomplete"]
+    assert (report["people_received"], report["visits"], report["mediation_acts"]) == (21, 26, 46)
+    assert (report["workshop_sessions"], report["workshop_attendees"]) == (1, 14)
+    assert (report["desks"], report["associations"]) == (2, 1)
+    assert report["agents"] is None and report["positive_exits_rate"] is None  # formation not consumed yet
+    desk = lyon.annual_report(2026, "desk", "lyon-9")
+    assert desk["visits"] == 6 and desk["workshop_sessions"] == 1  # a session is not a person: never hidden
+    assert desk["suppressed"] == []
+    with pytest.raises(InvalidRequest) as exc:
+        lyon.annual_report("next year")
+    assert "year" in exc.value.errors

@@ -1,0 +1,162 @@
+"""Small-count suppression on hand-made tables: small head counts are hidden, no hidden cell can be recovered
+by subtracting from a published total, and the network's protection never changes what an association
+published."""
+import copy
+import random
+
+import pytest
+
+from services.reporting import figures as F
+from services.reporting.reading import NETWORK, Table, render, to_csv
+from services.reporting.suppression import protect
+
+MEASURED = {"people", "visits", "acts", "durations", "workshops", "registres"}
+
+
+def figures(**cells):
+    """Complete figures from a few cells (`acts__by_kind__advice=3`); every other count is zero."""
+    sums = {path.replace("__", "."): value for path, value in cells.items() if path != "people"}
+    return F.complete(sums, {"people.received": cells.get("people", 0)}, MEASURED, {"desks": 1, "associations": 1})
+
+
+def table(desks, association_id="pimms-lyon"):
+    """One association and its desks; the association's figures are the sums of its desks'."""
+    t = Table("2026-10")
+    additive = [c.path for c in F.CELLS if c.kind in F.ADDITIVE]
+    for desk, row in desks.items():
+        t.desks[association_id].add(desk)
+        t.rows[("desk", association_id, desk)] = row
+    total = {k: v for k, v in F.add(list(desks.values()), additive).items() if v is not None}
+    t.rows[("association", association_id)] = F.complete(
+        total, {"people.received": sum(r["people.received"] for r in desks.values())}, MEASURED,
+        {"desks": len(desks), "associations": 1})
+    return t
+
+
+def visits(partner_counts, **extra):
+    """A desk whose partner visits are given per partner, each visit with one act of `advice`."""
+    total = sum(partner_counts.values())
+    cells = {f"visits__by_partner__{p}": n for p, n in partner_counts.items()}
+    return figures(visits__total=total, visits__partenaire=total, acts__total=total, acts__by_kind__advice=total,
+                   durations__visit_min_total=20 * total, people=total, **cells, **extra)
+
+
+def hidden(t, key):
+    return t.hidden[key]
+
+
+def test_a_small_count_is_hidden_a_zero_and_a_count_at_the_threshold_are_shown():
+    t = protect(table({"lyon-8": visits({"edf": 3, "sncf": 5, "engie": 40})}), threshold=5)
+    desk = ("desk", "pimms-lyon", "lyon-8")
+    assert "visits.by_partner.edf" in hidden(t, desk)
+    assert "visits.by_partner.sncf" in hidden(t, desk)  # complementary: edf alone could be subtracted
+    assert "visits.by_partner.engie" not in hidden(t, desk) and "visits.by_partner.caf" not in hidden(t, desk)
+    assert t.rows[desk]["visits.by_partner.caf"] == 0
+    shown = render(t, desk, 5)["figures"]
+    assert shown["visits"]["by_partner"]["edf"] is None and shown["visits"]["total"] == 48
+
+
+def test_a_hidden_cell_cannot_be_recovered_as_the_total_minus_the_others():
+    # given acts: 2 advice and 28 letters, 30 in all
+    t = protect(table({"lyon-8": figures(acts__total=30, acts__by_kind__advice=2, acts__by_kind__letter=28)}), 5)
+    desk = hidden(t, ("desk", "pimms-lyon", "lyon-8"))
+    # then the 28 letters are hidden too, and the total stays published
+    assert {"acts.by_kind.advice", "acts.by_kind.letter"} <= desk and "acts.total" not in desk
+
+
+def test_a_small_desk_hides_its_smallest_sibling_not_the_associations_total():
+    t = protect(table({"lyon-8": visits({"edf": 40}), "lyon-9": visits({"edf": 3}),
+                       "villeurbanne": visits({"edf": 60})}), 5)
+    assert "visits.total" in hidden(t, ("desk", "pimms-lyon", "lyon-9"))
+    assert "visits.total" in hidden(t, ("desk", "pimms-lyon", "lyon-8"))  # 40 < 60: the smaller sibling
+    assert "visits.total" not in hidden(t, ("desk", "pimms-lyon", "villeurbanne"))
+    assert "visits.total" not in hidden(t, ("association", "pimms-lyon"))
+
+
+def test_the_association_total_is_hidden_when_its_only_desk_is_small():
+    t = protect(table({"lyon-8": visits({"edf": 3})}), 5)
+    assert "visits.total" in hidden(t, ("association", "pimms-lyon"))
+
+
+def test_minutes_and_means_are_hidden_with_the_visits_they_describe():
+    t = protect(table({"lyon-8": visits({"edf": 3})}), 5)
+    desk = hidden(t, ("desk", "pimms-lyon", "lyon-8"))
+    assert {"durations.visit_min_total", "durations.visit_min_mean"} <= desk
+
+
+def test_the_threshold_is_configurable():
+    association = ("association", "pimms-lyon")
+    assert "visits.total" not in hidden(protect(table({"lyon-8": visits({"edf": 10})}), 5), association)
+    assert "visits.total" in hidden(protect(table({"lyon-8": visits({"edf": 10})}), 11), association)
+
+
+def random_table(rng):
+    """An association of one to four desks, with random small and large counts in every breakdown."""
+    desks = {}
+    for n in range(rng.randint(1, 4)):
+        partners = {p: rng.choice([0, 0, 1, 2, 4, 7, 30]) for p in ("edf", "sncf", "caf", "engie")}
+        domains = {d: rng.choice([0, 1, 3, 12, 50]) for d in ("housing", "taxes", "caf")}
+        kinds = {k: rng.choice([0, 2, 6, 25]) for k in ("advice", "letter", "referral")}
+        cells = {f"visits__by_partner__{p}": v for p, v in partners.items()}
+        cells |= {f"visits__by_domain__{d}": v for d, v in domains.items()}
+        cells |= {f"acts__by_kind__{k}": v for k, v in kinds.items()}
+        desks[f"desk-{n}"] = figures(
+            visits__partenaire=sum(partners.values()), visits__generaliste=sum(domains.values()),
+            visits__total=sum(partners.values()) + sum(domains.values()), acts__total=sum(kinds.values()),
+            people=rng.choice([0, 3, 40]), **cells)
+    return table(desks, association_id=rng.choice(["pimms-lyon", "pimms-paris"]))
+
+
+def equations(t):
+    for key, row in t.rows.items():
+        for total, members in F.EQUATIONS:
+            yield [(key, total)] + [(key, m) for m in members]
+    for a in t.associations:
+        for path in F.HIERARCHY_CELLS:
+            yield [(("association", a), path)] + [(k, path) for k in t.desk_keys(a)]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_after_protection_no_equation_leaves_exactly_one_hidden_cell_and_no_small_count_shows(seed):
+    t = protect(random_table(random.Random(seed)), 5)
+    for cells in equations(t):
+        unknown = [c for c in cells if c[1] in t.hidden[c[0]] or t.rows[c[0]][c[1]] is None]
+        assert len(unknown) != 1, cells
+    for key, row in t.rows.items():
+        for path, value in row.items():
+            if F.BY_PATH[path].kind in F.SUPPRESSIBLE and value and value < 5:
+                assert path in t.hidden[key], (key, path)
+
+
+def test_the_networks_protection_never_changes_what_an_association_published():
+    lyon = table({"lyon-8": visits({"edf": 3, "sncf": 50}), "lyon-9": visits({"engie": 30})})
+    paris = table({"paris-1": visits({"edf": 2, "caf": 70})}, association_id="pimms-paris")
+    alone = {a: protect(copy.deepcopy(t), 5) for a, t in (("pimms-lyon", lyon), ("pimms-paris", paris))}
+    # the local network: both associations and a network row summing them
+    both = Table("2026-10")
+    for t in (lyon, paris):
+        both.rows.update(t.rows)
+        both.desks.update(t.desks)
+    additive = [c.path for c in F.CELLS if c.kind in F.ADDITIVE]
+    sums = F.add([both.rows[("association", a)] for a in both.desks], additive)
+    both.rows[NETWORK] = F.complete({k: v for k, v in sums.items() if v is not None}, {"people.received": 0},
+                                    MEASURED, {"desks": 3, "associations": 2})
+    protect(both, 5)
+    for a, t in alone.items():
+        for key in t.rows:
+            assert both.hidden[key] == t.hidden[key], key
+    # and paris hid its 70 caf visits (to protect its 2 edf ones), lyon had none: the network's caf would
+    # give paris's away, so the network hides it; its edf (3 + 2) is at the threshold, both parts hidden
+    assert "visits.by_partner.caf" in both.hidden[("association", "pimms-paris")]
+    assert "visits.by_partner.caf" in both.hidden[NETWORK]
+    assert "visits.by_partner.edf" not in both.hidden[NETWORK]
+
+
+def test_csv_marks_a_hidden_cell_with_the_threshold_and_leaves_a_cell_not_measured_empty():
+    t = protect(table({"lyon-8": visits({"edf": 3, "sncf": 50})}), 5)
+    lines = to_csv([render(t, ("desk", "pimms-lyon", "lyon-8"), 5)]).splitlines()
+    header, row = lines[0].split(","), lines[1].split(",")
+    cell = dict(zip(header, row))
+    assert cell["visits.by_partner.edf"] == "<5" and cell["visits.by_partner.sncf"] == "<5"
+    assert cell["visits.total"] == "53" and cell["visits.by_partner.caf"] == "0"
+    assert cell["agents.employed"] == "" and cell["exits.positive_rate"] == ""
