@@ -1,0 +1,12 @@
+# The services' image: one image, each Deployment picks its service with `nameko run ... services.<name>...`.
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY shared/ shared/
+COPY services/ services/
+RUN useradd --uid 10001 --no-create-home pimms && find services -path '*/tests' -prune -exec rm -rf {} +
+USER 10001
+EXPOSE 8080
+CMD ["nameko", "--help"]

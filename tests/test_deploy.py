@@ -1,0 +1,160 @@
+"""The Kubernetes deployment: every overlay builds with kustomize (`kubectl kustomize`), validates against the
+Kubernetes schemas, holds exactly the services of its mandate, and every service has real probes and limits.
+No default or guest credentials anywhere; alerts and dashboard only use metrics the code exports."""
+import base64
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+import yaml
+
+ROOT = Path(__file__).parents[1]
+DEPLOY = ROOT / "deploy"
+K8S = DEPLOY / "k8s"
+MANDATES = yaml.safe_load((K8S / "mandates.yaml").read_text())
+K8S_VERSION = "1.30.0"
+STORES = {"rabbitmq", "postgres"}
+
+
+def kubectl():
+    path = shutil.which("kubectl")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("kubectl is missing (Debian package kubernetes-client, or kubectl)")
+        pytest.skip("kubectl is not installed")
+    return path
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """Each overlay built as an operator would: a copy of deploy/k8s with freshly made credentials."""
+    work = tmp_path_factory.mktemp("k8s") / "k8s"
+    shutil.copytree(K8S, work, ignore=shutil.ignore_patterns("credentials.env"))
+    out = {}
+    for overlay in MANDATES["overlays"]:
+        subprocess.run(["bash", str(work / "make-credentials.sh"), overlay], check=True, capture_output=True)
+        built = subprocess.run([kubectl(), "kustomize", str(work / "overlays" / overlay)], check=True,
+                               capture_output=True, text=True)
+        out[overlay] = [doc for doc in yaml.safe_load_all(built.stdout) if doc]
+    return out
+
+
+def expected_services(overlay):
+    spec = MANDATES["overlays"][overlay]
+    wanted = set(MANDATES["always"][spec["kind"]])
+    for mandate in spec["mandates"]:
+        wanted |= set(MANDATES["services_by_mandate"][mandate])
+    return {name.replace("_", "-") for name in wanted}
+
+
+def kinds(docs, kind):
+    return [doc for doc in docs if doc["kind"] == kind]
+
+
+def test_every_overlay_is_declared_and_present():
+    on_disk = {p.name for p in (K8S / "overlays").iterdir() if p.is_dir()}
+    assert on_disk == set(MANDATES["overlays"]) == {"association-full", "association-accueil", "head-office"}
+
+
+@pytest.mark.parametrize("overlay", sorted(MANDATES["overlays"]))
+def test_each_overlay_validates_against_the_kubernetes_schemas(rendered, overlay):
+    for doc in rendered[overlay]:
+        kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("overlay", sorted(MANDATES["overlays"]))
+def test_each_overlay_holds_exactly_the_services_of_its_mandate(rendered, overlay):
+    deployments = {d["metadata"]["name"] for d in kinds(rendered[overlay], "Deployment")}
+    services = {s["metadata"]["name"] for s in kinds(rendered[overlay], "Service")} - STORES
+    assert deployments == services == expected_services(overlay)
+    assert {s["metadata"]["name"] for s in kinds(rendered[overlay], "StatefulSet")} == STORES
+
+
+@pytest.mark.parametrize("overlay", sorted(MANDATES["overlays"]))
+def test_every_container_has_probes_requests_and_limits(rendered, overlay):
+    for workload in kinds(rendered[overlay], "Deployment") + kinds(rendered[overlay], "StatefulSet"):
+        for container in workload["spec"]["template"]["spec"]["containers"]:
+            name = f"{overlay}/{workload['metadata']['name']}"
+            assert container.get("readinessProbe") and container.get("livenessProbe"), name
+            assert set(container["resources"]["limits"]) >= {"cpu", "memory"}, name
+            assert set(container["resources"]["requests"]) >= {"cpu", "memory"}, name
+
+
+@pytest.mark.parametrize("overlay", sorted(MANDATES["overlays"]))
+def test_service_probes_hit_the_health_check_of_database_and_broker(rendered, overlay):
+    for deployment in kinds(rendered[overlay], "Deployment"):
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["readinessProbe"]["httpGet"]["path"] == "/health"
+        assert container["livenessProbe"]["httpGet"]["path"] == "/health"
+        module = container["args"][-1].split(":")[0]
+        assert (ROOT / (module.replace(".", "/") + ".py")).exists(), f"{module} is not in the repo"
+
+
+def test_each_services_code_serves_the_health_check_its_probes_use():
+    for service_dir in (K8S / "services").iterdir():
+        code = (ROOT / "services" / service_dir.name / "service.py")
+        if code.exists():
+            assert '"/health"' in code.read_text(), f"{service_dir.name} has no /health endpoint"
+
+
+def test_head_office_reporting_runs_in_head_office_mode(rendered):
+    reporting = next(d for d in kinds(rendered["head-office"], "Deployment") if d["metadata"]["name"] == "reporting")
+    env = {e["name"]: e.get("value") for e in reporting["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["HEAD_OFFICE"] == "true"
+
+
+@pytest.mark.parametrize("overlay", sorted(MANDATES["overlays"]))
+def test_network_policies_deny_by_default(rendered, overlay):
+    policies = {p["metadata"]["name"]: p for p in kinds(rendered[overlay], "NetworkPolicy")}
+    deny = policies["default-deny-ingress"]["spec"]
+    assert deny["podSelector"] == {} and deny["policyTypes"] == ["Ingress"] and "ingress" not in deny
+
+
+def test_no_default_or_guest_credentials_anywhere_in_deploy(rendered):
+    committed = [p for p in DEPLOY.rglob("*") if p.is_file() and p.name != "credentials.env"]
+    weak = re.compile(r"guest|changeme|change_me|password123|\badmin:admin\b|secret123", re.I)
+    for path in committed:
+        assert not weak.search(path.read_text()), f"{path} holds a default credential"
+    for overlay, docs in rendered.items():
+        text = json.dumps(docs)
+        assert "guest" not in text.lower(), overlay
+        for secret in kinds(docs, "Secret"):
+            for key, value in secret["data"].items():
+                if key.endswith(("password", "-key")):
+                    assert len(base64.b64decode(value)) >= 32, f"{overlay}: {key} is too short to be random"
+    ignored = (ROOT / ".gitignore").read_text()
+    assert "credentials.env" in ignored
+
+
+def exported_metric_names():
+    names = set()
+    for source in list((ROOT / "shared").rglob("*.py")) + list((ROOT / "services").rglob("*.py")):
+        names |= set(re.findall(r'"(pimms_[a-z0-9_]+)"', source.read_text()))
+    return names
+
+
+def used_metric_names(text):
+    names = set()
+    for name in re.findall(r"\b(pimms_[a-z0-9_]+)", text):
+        names.add(re.sub(r"_(bucket|sum|count)$", "", name))
+    return names
+
+
+def test_alert_rules_and_dashboard_use_only_metrics_the_services_export():
+    exported = exported_metric_names()
+    rules = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yaml").read_text())
+    alerts = {rule["alert"] for group in rules["groups"] for rule in group["rules"]}
+    assert {"PimmsOutboxStuck", "PimmsDeadLettersGrowing", "PimmsConsumerDown", "PimmsDeskInBreach"} <= alerts
+    for group in rules["groups"]:
+        for rule in group["rules"]:
+            assert used_metric_names(rule["expr"]) <= exported, rule["alert"]
+    dashboard = json.loads((DEPLOY / "grafana" / "pimms-platform.json").read_text())
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            assert used_metric_names(target["expr"]) <= exported, panel["title"]
