@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test venv clean
+.PHONY: run demo test bench docs venv clean
 
 venv: $(STAMP)
 
@@ -27,6 +27,15 @@ demo: venv
 test: venv
 	bash scripts/ensure-services.sh --management --postgres
 	$(BIN)/nameko test -q
+
+## bench: throughput against baselines measured in the same run (see docs/benchmark.md); not part of CI
+bench: venv
+	bash scripts/ensure-services.sh --management
+	$(BIN)/python -W ignore -m scripts.bench
+
+## docs: regenerate the event catalog (docs/events.md, docs/asyncapi.json) from the schemas
+docs: venv
+	$(BIN)/python -W ignore -m scripts.event_catalog
 
 clean:
 	rm -rf $(VENV) var
