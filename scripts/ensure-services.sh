@@ -42,6 +42,11 @@ if [ "$want_mgmt" = 1 ]; then
   wait_port 15672 60 "RabbitMQ management"
 fi
 
+# --- kubectl (its built-in kustomize renders deploy/k8s in the tests) --------------------------------------
+if [ "$want_mgmt" = 1 ] && ! command -v kubectl >/dev/null && can_install; then
+  apt_install kubernetes-client || echo "warning: kubectl could not be installed; deploy tests will fail" >&2
+fi
+
 # --- PostgreSQL -------------------------------------------------------------------------------------------
 if [ "$want_pg" = 1 ] && ! port_open 5432; then
   if ! command -v pg_ctlcluster >/dev/null; then
