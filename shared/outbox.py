@@ -95,14 +95,18 @@ class Relay:
         acked, nacked = set(), set()
 
         def settle(into, delivery_tag, multiple):
-            tags = [t for t in by_tag if t <= delivery_tag] if multiple else [delivery_tag]
-            for t in tags:
-                if t in by_tag:
-                    into.add(by_tag.pop(t))
+            if not multiple:
+                if delivery_tag in by_tag:
+                    into.add(by_tag.pop(delivery_tag))
+                return
+            for tag in list(by_tag):  # tags were added in ascending order: stop at the first beyond
+                if tag > delivery_tag:
+                    break
+                into.add(by_tag.pop(tag))
 
         on_ack = lambda tag, multiple: settle(acked, tag, multiple)  # noqa: E731
         on_nack = lambda tag, multiple: settle(nacked, tag, multiple)  # noqa: E731
-        # listen before publishing: py-amqp reads pending frames (and so confirms) inside basic_publish
+        # listen before publishing: py-amqp may read pending frames (and so confirms) inside basic_publish
         channel.events["basic_ack"].add(on_ack)
         channel.events["basic_nack"].add(on_nack)
         try:
@@ -147,6 +151,9 @@ class Relay:
         if self._channel is None:
             conn = Connection(self.amqp_uri, connect_timeout=10)
             conn.connect()
+            # py-amqp polls the socket before every publish when the broker can send connection.blocked; a
+            # relay waits for its confirms anyway (and times out if blocked), so skip that per-message read
+            conn.connection.client_properties.setdefault("capabilities", {})["connection.blocked"] = False
             channel = conn.channel()
             topology.declare_publishing(channel)
             channel.confirm_select()
