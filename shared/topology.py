@@ -53,5 +53,5 @@ def consumed_event_types(service_cls):
 def _entrypoints(service_cls):
     from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 
-    for attr in vars(service_cls).values():
-        yield from getattr(attr, ENTRYPOINT_EXTENSIONS_ATTR, ())
+    for name in dir(service_cls):  # inherited entrypoints too (shared/service.py)
+        yield from getattr(getattr(service_cls, name), ENTRYPOINT_EXTENSIONS_ATTR, ())

@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import exists, func, select
 
-from services.accueil.models import Act, Citizen, Participant, Visit, Workshop
+from services.accueil.models import Act, Citizen, CitizenRead, Participant, Visit, Workshop
 from shared.errors import Conflict, InvalidRequest, NotFound, invalid
 
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a desk's clock may run a little ahead of the server's
@@ -126,12 +126,14 @@ def visit_closed_payload(visit):
 
 
 def visit_view(visit):
-    """What the desk reads of a visit. Identities stay out: a named participant shows as named only."""
+    """What the desk reads of a visit. Identities stay out: a named participant shows as named, with the
+    number of their record (read through `get_citizen`, which audits the read)."""
     return {
         "visit_id": visit.id, "pimms_id": visit.pimms_id, "agent_id": visit.agent_id, "status": visit.status,
         "motif": {"kind": visit.motif_kind, "partner": visit.partner, "domain": visit.domain},
         "participants": [
-            {"visitor_ref": p.visitor_ref, "named": p.citizen_id is not None, "first_visit": p.first_visit,
+            {"visitor_ref": p.visitor_ref, "named": p.citizen_id is not None, "citizen_id": p.citizen_id,
+             "first_visit": p.first_visit,
              "gender": p.gender, "age_band": p.age_band, "commune": p.commune}
             for p in visit.participants
         ],
@@ -151,6 +153,34 @@ def list_visits(session, req):
         query = query.where(Visit.opened_at >= start, Visit.opened_at < start + dt.timedelta(days=1))
     query = query.order_by(Visit.opened_at.desc(), Visit.id).limit(req["limit"]).offset(req["offset"])
     return list(session.scalars(query))
+
+
+# -- citizens' identities ----------------------------------------------------------------------------------
+def get_citizen(session, req, now):
+    """A citizen's identity and visits, for a reader whose desks received them. The read is written to the
+    audit trail (who, role, when, which citizen), never what was read. A citizen the reader's desks never
+    saw is not found, so a reader cannot even learn that the record exists."""
+    reader = req["reader"]
+    citizen = session.get(Citizen, req["citizen_id"])
+    visits = []
+    if citizen is not None:
+        seen = select(Participant.visit_id).where(Participant.citizen_id == citizen.id)
+        visits = list(session.scalars(
+            select(Visit).where(Visit.id.in_(seen), Visit.pimms_id.in_(reader["pimms_ids"]))
+            .order_by(Visit.opened_at.desc(), Visit.id).limit(50)))
+    if not visits:
+        raise NotFound(f"no citizen {req['citizen_id']} at the desks of {reader['account_id']}")
+    session.add(CitizenRead(citizen_id=citizen.id, reader_id=reader["account_id"], reader_role=reader["role"],
+                            read_at=now))
+    return {
+        "citizen_id": citizen.id, "first_name": citizen.first_name, "last_name": citizen.last_name,
+        "phone": citizen.phone, "email": citizen.email, "created_at": as_utc(citizen.created_at).isoformat(),
+        "consent": {"given_at": as_utc(citizen.consent_given_at).isoformat(), "channel": citizen.consent_channel,
+                    "purposes": list(citizen.consent_purposes)},
+        "visits": [{"visit_id": v.id, "pimms_id": v.pimms_id, "status": v.status,
+                    "opened_at": as_utc(v.opened_at).isoformat(),
+                    "motif": {"kind": v.motif_kind, "partner": v.partner, "domain": v.domain}} for v in visits],
+    }
 
 
 # -- workshops ----------------------------------------------------------------------------------------------

@@ -71,3 +71,13 @@ class Workshop(Base):
     attendees: Mapped[int] = mapped_column(Integer)
     duration_min: Mapped[int] = mapped_column(Integer)
     registres: Mapped[list] = mapped_column(JSON)
+
+
+class CitizenRead(Base):
+    """Who read a citizen's identity, and when: the audit trail of `get_citizen`, free of the data read."""
+    __tablename__ = "citizen_reads"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
+    reader_id: Mapped[str] = mapped_column(String(64))
+    reader_role: Mapped[str] = mapped_column(String(20))
+    read_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)

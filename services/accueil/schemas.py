@@ -173,3 +173,22 @@ class ListVisitsRequest(RequestSchema):
     status = fields.String(load_default=None, validate=one_of(("open", "closed")))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+# Who may read a citizen's identity: the association's staff. Head office and operators never do (they see
+# figures and health only), and accueil refuses them even if a caller forgot to.
+READER_ROLES = ("agent", "manager")
+ACCOUNT = validate.Regexp(r"^[a-z0-9][a-z0-9._-]{0,63}$", error="must be an account login (a-z, 0-9, . _ -)")
+
+
+class ReaderSchema(RequestSchema):
+    """The account reading an identity, its role, and the desks its scope covers."""
+
+    account_id = fields.String(required=True, validate=ACCOUNT)
+    role = fields.String(required=True, validate=one_of(READER_ROLES))
+    pimms_ids = fields.List(fields.String(validate=CODE), required=True, validate=validate.Length(min=1, max=200))
+
+
+class GetCitizenRequest(RequestSchema):
+    citizen_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    reader = fields.Nested(ReaderSchema, required=True)

@@ -7,19 +7,19 @@ from nameko.web.handlers import http
 
 from services.accueil import domain
 from services.accueil.schemas import (
-    AddActRequest, CloseVisitRequest, ListVisitsRequest, OpenVisitRequest, RecordWorkshopRequest)
-from shared import contract_terms, health
-from shared.consumer import handle_event
+    AddActRequest, CloseVisitRequest, GetCitizenRequest, ListVisitsRequest, OpenVisitRequest,
+    RecordWorkshopRequest)
 from shared.db import utcnow
 from shared.dependencies import Database
 from shared.errors import parse_request
 from shared.http import json_api, request_json
 from shared.metrics import Metrics
+from shared.service import ContractCopy, PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 
 
-class AccueilService:
+class AccueilService(PlatformService, ContractCopy):
     name = "accueil"
 
     config = Config()
@@ -32,7 +32,7 @@ class AccueilService:
         req = parse_request(OpenVisitRequest, request)
         with self.db.unit_of_work() as uow:
             visit = domain.open_visit(uow.session, req, self.config["VISITOR_REF_KEY"], utcnow(),
-                                      self._contract(uow))
+                                      self.contract(uow))
             return domain.visit_view(visit)
 
     @rpc
@@ -54,7 +54,7 @@ class AccueilService:
     def record_workshop(self, request):
         req = parse_request(RecordWorkshopRequest, request)
         with self.db.unit_of_work() as uow:
-            workshop = domain.record_workshop(uow, req, utcnow(), self._contract(uow))
+            workshop = domain.record_workshop(uow, req, utcnow(), self.contract(uow))
         self.metrics.counter("pimms_workshops_held_total", "Collective workshops recorded", ["theme"]) \
             .labels(workshop["theme"]).inc()
         self.metrics.counter("pimms_workshop_attendees_total", "Workshop attendees").inc(workshop["attendees"])
@@ -72,15 +72,15 @@ class AccueilService:
             return [domain.visit_view(v) for v in domain.list_visits(uow.session, req)]
 
     @rpc
-    def contract_revision(self):
-        """The revision of the franchise contract this service enforces (None before the first)."""
+    def get_citizen(self, citizen_id, reader):
+        """A citizen's identity for the association's staff (`reader`: account_id, role, pimms_ids of its
+        scope); every read is audited in this database, and identities never leave it otherwise."""
+        req = parse_request(GetCitizenRequest, {"citizen_id": citizen_id, "reader": reader})
         with self.db.unit_of_work() as uow:
-            return contract_terms.revision(uow.session, self.config["ASSOCIATION_ID"])
-
-    @rpc
-    def ping(self):
-        """Readiness: answers once the service consumes RPC and its database is migrated."""
-        return "pong"
+            citizen = domain.get_citizen(uow.session, req, utcnow())
+        self.metrics.counter("pimms_citizen_identity_reads_total", "Citizens' identities read (audited)",
+                             ["role"]).labels(req["reader"]["role"]).inc()
+        return citizen
 
     @rpc
     def desk_figures(self, pimms_id):
@@ -88,10 +88,6 @@ class AccueilService:
             return domain.desk_figures(uow.session, pimms_id)
 
     # -- events -------------------------------------------------------------------------------------------
-    @handle_event("franchise.contract_changed")
-    def on_contract_changed(self, event):
-        return self.db.apply_once(event, contract_terms.apply_contract_changed)
-
     # -- HTTP JSON API: the same operations, the same errors ------------------------------------------------
     @http("POST", "/visits")
     @json_api
@@ -122,18 +118,6 @@ class AccueilService:
     @json_api
     def http_record_workshop(self, request):
         return self.record_workshop(request_json(request))
-
-    @http("GET", "/health")
-    def http_health(self, request):
-        return health.response(self.db.storage.engine, self.config["AMQP_URI"])
-
-    @http("GET", "/metrics")
-    def http_metrics(self, request):
-        return self.metrics.expose(request.headers.get("Accept"))
-
-    def _contract(self, uow):
-        return contract_terms.Enforcer(uow.session, self.config["ASSOCIATION_ID"],
-                                       enabled=self.config.get("CONTRACT_ENFORCEMENT", True))
 
     # -- business counters ----------------------------------------------------------------------------------
     def _count_visit(self, view):

@@ -10,19 +10,18 @@ from services.formation import domain, share
 from services.formation.schemas import (
     AddMilestoneRequest, AgentsUnderFloorRequest, HireAgentRequest, ListAgentsRequest, LogTrainingRequest,
     LogWorkTimeRequest, RecordExitRequest, TrainingShareRequest)
-from shared import contract_terms, health
-from shared.consumer import handle_event
 from shared.db import utcnow
 from shared.dependencies import Database
 from shared.errors import parse_request
 from shared.http import json_api, request_json
 from shared.metrics import Metrics
+from shared.service import ContractCopy, PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 TRAINING_FLOOR_PCT_DEFAULT = 9.0  # the network's floor when no contract says otherwise
 
 
-class FormationService:
+class FormationService(PlatformService, ContractCopy):
     name = "formation"
 
     config = Config()
@@ -34,7 +33,7 @@ class FormationService:
     def hire_agent(self, request):
         req = parse_request(HireAgentRequest, request)
         with self.db.unit_of_work() as uow:
-            view = domain.agent_view(domain.hire_agent(uow, req, utcnow(), self._contract(uow)))
+            view = domain.agent_view(domain.hire_agent(uow, req, utcnow(), self.contract(uow)))
         self.metrics.counter("pimms_agents_hired_total", "Agents médiateurs hired", ["contract_type"]) \
             .labels(view["contract_type"]).inc()
         return view
@@ -96,22 +95,7 @@ class FormationService:
         with self.db.unit_of_work() as uow:
             return share.agents_under_floor(uow.session, req, self._floor(uow))
 
-    @rpc
-    def contract_revision(self):
-        """The revision of the franchise contract this service enforces (None before the first)."""
-        with self.db.unit_of_work() as uow:
-            return contract_terms.revision(uow.session, self.config["ASSOCIATION_ID"])
-
-    @rpc
-    def ping(self):
-        """Readiness: answers once the service consumes RPC and its database is migrated."""
-        return "pong"
-
     # -- events -------------------------------------------------------------------------------------------
-    @handle_event("franchise.contract_changed")
-    def on_contract_changed(self, event):
-        return self.db.apply_once(event, contract_terms.apply_contract_changed)
-
     # -- HTTP JSON API: the same operations, the same errors ------------------------------------------------
     @http("POST", "/agents")
     @json_api
@@ -157,18 +141,6 @@ class FormationService:
     @json_api
     def http_agents_under_floor(self, request):
         return self.agents_under_floor(request.args.to_dict())
-
-    @http("GET", "/health")
-    def http_health(self, request):
-        return health.response(self.db.storage.engine, self.config["AMQP_URI"])
-
-    @http("GET", "/metrics")
-    def http_metrics(self, request):
-        return self.metrics.expose(request.headers.get("Accept"))
-
-    def _contract(self, uow):
-        return contract_terms.Enforcer(uow.session, self.config["ASSOCIATION_ID"],
-                                       enabled=self.config.get("CONTRACT_ENFORCEMENT", True))
 
     def _floor(self, uow):
         default = self.config.get("TRAINING_FLOOR_PCT_DEFAULT", TRAINING_FLOOR_PCT_DEFAULT)

@@ -12,19 +12,19 @@ from services.franchise import activity, domain
 from services.franchise.schemas import (
     AmendContractRequest, ContractStatusRequest, RegisterAssociationRequest, RegisterDeskRequest,
     SignContractRequest)
-from shared import health
 from shared.consumer import handle_event
 from shared.db import utcnow
 from shared.dependencies import Database
 from shared.errors import NotFound, parse_request
 from shared.http import json_api, request_json
 from shared.metrics import Metrics
+from shared.service import PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 REEVALUATE_EVERY_S = 3600  # time alone moves the window: deadlines pass, registres lapse
 
 
-class FranchiseService:
+class FranchiseService(PlatformService):
     name = "franchise"
 
     config = Config()
@@ -101,11 +101,6 @@ class FranchiseService:
         with self.db.unit_of_work() as uow:
             self._count(activity.evaluate_network(uow, now.date(), now))
 
-    @rpc
-    def ping(self):
-        """Readiness: answers once the service consumes RPC and its database is migrated."""
-        return "pong"
-
     # -- the associations' activity, as it comes up their uplink ------------------------------------------
     @handle_event("accueil.visit_closed")
     def on_visit_closed(self, event):
@@ -171,10 +166,6 @@ class FranchiseService:
     @json_api
     def http_network_scorecard(self, request):
         return self.network_scorecard()
-
-    @http("GET", "/health")
-    def http_health(self, request):
-        return health.response(self.db.storage.engine, self.config["AMQP_URI"])
 
     @http("GET", "/metrics")
     def http_metrics(self, request):

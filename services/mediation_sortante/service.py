@@ -12,18 +12,17 @@ from services.mediation_sortante import domain, statement
 from services.mediation_sortante.schemas import (
     AssignContactsRequest, CloseCampaignRequest, ImportContactsRequest, ListCampaignsRequest, ListContactsRequest,
     OpenCampaignRequest, PurgeRequest, RecordAttemptRequest, ResolveCaseRequest, ShareOutRequest, StatementRequest)
-from shared import contract_terms, health
-from shared.consumer import handle_event
 from shared.db import utcnow
 from shared.dependencies import Database
 from shared.errors import parse_request
 from shared.http import STATUS, error_body, json_api, json_response, request_json
 from shared.metrics import Metrics
+from shared.service import ContractCopy, PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 
 
-class MediationSortanteService:
+class MediationSortanteService(PlatformService, ContractCopy):
     name = "mediation_sortante"
 
     config = Config()
@@ -35,7 +34,7 @@ class MediationSortanteService:
     def open_campaign(self, request):
         req = parse_request(OpenCampaignRequest, request)
         with self.db.unit_of_work() as uow:
-            campaign = domain.open_campaign(uow, req, utcnow(), self._contract(uow))
+            campaign = domain.open_campaign(uow, req, utcnow(), self.contract(uow))
             return domain.campaign_view(uow.session, campaign)
 
     @rpc
@@ -124,17 +123,6 @@ class MediationSortanteService:
         with self.db.unit_of_work() as uow:
             return domain.desk_figures(uow.session, pimms_id)
 
-    @rpc
-    def contract_revision(self):
-        """The revision of the franchise contract this service enforces (None before the first)."""
-        with self.db.unit_of_work() as uow:
-            return contract_terms.revision(uow.session, self.config["ASSOCIATION_ID"])
-
-    @rpc
-    def ping(self):
-        """Readiness: answers once the service consumes RPC and its database is migrated."""
-        return "pong"
-
     # -- retention ----------------------------------------------------------------------------------------
     @rpc
     def purge_identities(self, now=None):
@@ -155,10 +143,6 @@ class MediationSortanteService:
         self.purge_identities()
 
     # -- events -------------------------------------------------------------------------------------------
-    @handle_event("franchise.contract_changed")
-    def on_contract_changed(self, event):
-        return self.db.apply_once(event, contract_terms.apply_contract_changed)
-
     # -- HTTP JSON API: the same operations, the same errors ------------------------------------------------
     @http("POST", "/campaigns")
     @json_api
@@ -229,18 +213,6 @@ class MediationSortanteService:
     @json_api
     def http_resolve_case(self, request, contact_id):
         return self.resolve_case({**request_json(request), "contact_id": contact_id})
-
-    @http("GET", "/health")
-    def http_health(self, request):
-        return health.response(self.db.storage.engine, self.config["AMQP_URI"])
-
-    @http("GET", "/metrics")
-    def http_metrics(self, request):
-        return self.metrics.expose(request.headers.get("Accept"))
-
-    def _contract(self, uow):
-        return contract_terms.Enforcer(uow.session, self.config["ASSOCIATION_ID"],
-                                       enabled=self.config.get("CONTRACT_ENFORCEMENT", True))
 
     # -- business counters ----------------------------------------------------------------------------------
     def _count_outcome(self, partner, outcome):

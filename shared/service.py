@@ -1,0 +1,42 @@
+"""Entrypoints every service shares, as base classes of the nameko service classes.
+
+`PlatformService` gives readiness over RPC, health and metrics over HTTP; `ContractCopy` gives a service
+that records activity its local copy of the franchise contract. A service class declares the dependencies
+they use (`config = Config()`, `db = Database(...)`, `metrics = Metrics()`)."""
+from nameko.rpc import rpc
+from nameko.web.handlers import http
+
+from shared import contract_terms, health
+from shared.consumer import handle_event
+
+
+class PlatformService:
+    @rpc
+    def ping(self):
+        """Readiness: answers once the service consumes RPC and its database is migrated."""
+        return "pong"
+
+    @http("GET", "/health")
+    def http_health(self, request):
+        return health.response(self.db.storage.engine, self.config["AMQP_URI"])
+
+    @http("GET", "/metrics")
+    def http_metrics(self, request):
+        return self.metrics.expose(request.headers.get("Accept"))
+
+
+class ContractCopy:
+    @handle_event("franchise.contract_changed")
+    def on_contract_changed(self, event):
+        return self.db.apply_once(event, contract_terms.apply_contract_changed)
+
+    @rpc
+    def contract_revision(self):
+        """The revision of the franchise contract this service enforces (None before the first)."""
+        with self.db.unit_of_work() as uow:
+            return contract_terms.revision(uow.session, self.config["ASSOCIATION_ID"])
+
+    def contract(self, uow):
+        """The contract check for an activity recorded in this unit of work (config CONTRACT_ENFORCEMENT)."""
+        return contract_terms.Enforcer(uow.session, self.config["ASSOCIATION_ID"],
+                                       enabled=self.config.get("CONTRACT_ENFORCEMENT", True))
