@@ -47,6 +47,11 @@ if [ "$want_mgmt" = 1 ] && ! command -v kubectl >/dev/null && can_install; then
   apt_install kubernetes-client || echo "warning: kubectl could not be installed; deploy tests will fail" >&2
 fi
 
+# --- Chromium (the web app's end-to-end tests drive Debian's build; never a downloaded browser) -----------
+if [ "$want_mgmt" = 1 ] && ! command -v chromium >/dev/null && can_install; then
+  apt_install chromium || echo "warning: chromium could not be installed; browser tests will fail" >&2
+fi
+
 # --- PostgreSQL -------------------------------------------------------------------------------------------
 if [ "$want_pg" = 1 ] && ! port_open 5432; then
   if ! command -v pg_ctlcluster >/dev/null; then

@@ -13,10 +13,11 @@ rabbit_user="pimms-$(secret | head -c 8)"; rabbit_pass=$(secret); pg_user="pimms
   echo "amqp-uri=pyamqp://$rabbit_user:$rabbit_pass@rabbitmq:5672//"
   echo "postgres-user=$pg_user"
   echo "postgres-password=$pg_pass"
-  for svc in accueil mediation-sortante formation franchise reporting; do
+  for svc in accueil mediation-sortante formation franchise reporting gateway; do
     echo "$svc-db-url=postgresql://$pg_user:$pg_pass@postgres:5432/${svc//-/_}"
   done
   echo "visitor-ref-key=$(secret)$(secret)"
+  echo "gateway-token-secret=$(secret)$(secret)"
 } > "$dir/credentials.env"
 chmod 600 "$dir/credentials.env"
 echo "wrote $dir/credentials.env"

@@ -2,12 +2,15 @@
 the store. Closing periods is in periods.py, reading figures in queries.py and reading.py.
 
 Applying and rebuilding share one fold (`fold`), so a rebuild gives what the events gave one by one:
-- applying a batch of events (the consumer's batch, one transaction with the ids it applied): insert them
-  in the append-only store, fold them, add their cells to the aggregates with one upsert statement and
-  their visitors with one insert, mark the closed periods they touch as dirty;
-- rebuilding: empty the aggregates and visitor sets, read the store in order by batches, fold each batch in
-  memory and write it with a few multi-row statements, in one transaction (readers see the old figures
-  until it commits; on PostgreSQL the store is locked meanwhile so no event slips between read and commit).
+- applying a batch of events (the consumer's batch, one transaction with the ids it applied): read (and
+  lock) the subjects they concern, insert them in the append-only store, fold them, add their cells to the
+  aggregates with one upsert statement and their visitors with one insert, write the subjects, mark the
+  closed periods they touch as dirty;
+- rebuilding: empty the aggregates, visitor sets and subjects, read the store in order by batches, fold
+  each batch in memory (the subjects stay in memory throughout) and write it with a few multi-row
+  statements, in one transaction (readers see the old figures until it commits; on PostgreSQL the store
+  is locked meanwhile so no event slips between read and commit).
+Both fold the store's order, so a subject goes through the same states and adds the same differences.
 """
 import datetime as dt
 import gc
@@ -15,13 +18,14 @@ import json
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import and_, delete, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.reporting import figures as F
-from services.reporting.models import NO_DESK, aggregates, applied_events, periods, visitors
-from services.reporting.projectors import Fact, project
+from services.reporting.models import NO_DESK, aggregates, applied_events, periods, subjects, visitors
+from services.reporting.projectors import REMEMBERED, Fact, UnknownEvent, project
 from shared.envelope import payload_schema
 
 REBUILD_BATCH = 20_000
@@ -43,22 +47,37 @@ def year_of(month):
 
 
 # -- folding ----------------------------------------------------------------------------------------------------
+class Known(NamedTuple):
+    """What reporting knows of a subject, and the cells it contributed: ((desk, month, {cell: amount}), ...)."""
+    state: dict
+    cells: tuple
+
+
 @dataclass
 class Folded:
     counts: dict = field(default_factory=dict)  # (association, desk, month) -> {cell: amount}
     visitors: set = field(default_factory=set)  # (association, desk, month, visitor_ref)
     touched: set = field(default_factory=set)  # (association, month)
+    subjects: dict = field(default_factory=dict)  # (association, subject) -> Known
+    changed: set = field(default_factory=set)  # (association, subject) whose Known changed
+    stocks_from: dict = field(default_factory=dict)  # association -> first month whose stocks changed
 
 
 _ADDITIVE_CELLS = frozenset(c.path for c in F.CELLS if c.kind in F.ADDITIVE)
+_STOCK_CELLS = frozenset(F.STOCK_CELLS)
 
 
-def fold(facts, into=None):
+def fold(facts, subjects=None):
     """Fold facts into cell amounts per (association, desk, month). This loop runs a million times in a
-    rebuild, hence its plain dicts."""
-    folded = into or Folded()
+    rebuild, hence its plain dicts. `subjects` holds what is known of the subjects the facts concern (it
+    is updated in place: a rebuild passes the same dict to every batch)."""
+    folded = Folded(subjects={} if subjects is None else subjects)
     counts, seen, touched = folded.counts, folded.visitors, folded.touched
+    through_subjects = {event_type for event_type, _ in REMEMBERED}  # a set of strings: the cheapest test
     for fact in facts:
+        if fact.type in through_subjects:
+            _fold_subject(folded, fact)
+            continue
         month, amounts, refs = project(fact)
         where = (fact.association_id, fact.pimms_id or NO_DESK, month)
         bucket = counts.get(where)
@@ -73,6 +92,66 @@ def fold(facts, into=None):
             seen.add((*where, ref))
         touched.add((fact.association_id, month))
     return folded
+
+
+def _fold_subject(folded, fact):
+    """Add what the subject contributes now, less what it contributed before."""
+    remembered = REMEMBERED.get((fact.type, fact.version))
+    if remembered is None:
+        raise UnknownEvent(f"no projector for {fact.type} v{fact.version}")
+    key = (fact.association_id, remembered.subject(fact))
+    before = folded.subjects.get(key)
+    state = remembered.merge(before.state if before else None, fact)
+    if before is not None and state == before.state:
+        return  # an older revision, or a fact already known: nothing changes
+    cells = tuple(remembered.contribute(state))
+    for sign, contributed in ((-1, before.cells if before else ()), (1, cells)):
+        for desk, month, amounts in contributed:
+            where = (fact.association_id, desk, month)
+            bucket = folded.counts.setdefault(where, {})
+            for cell, amount in amounts.items():
+                if amount:
+                    if cell not in _ADDITIVE_CELLS:
+                        raise UnknownCell(f"{fact.type} adds to {cell!r}, which is not an additive figure")
+                    bucket[cell] = bucket.get(cell, 0) + sign * amount
+                    if cell in _STOCK_CELLS:
+                        first = folded.stocks_from.get(fact.association_id)
+                        folded.stocks_from[fact.association_id] = month if first is None else min(first, month)
+            folded.touched.add((fact.association_id, month))
+    folded.subjects[key] = Known(state, cells)
+    folded.changed.add(key)
+
+
+def _dumps(value):
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def load_subjects(session, facts):
+    """What is known of the subjects these facts concern, their rows locked (PostgreSQL) so that two
+    batches about one agent (a hiring and an exit arrive on two queues) apply one after the other."""
+    keys = sorted({(fact.association_id, remembered.subject(fact)) for fact in facts
+                   if (remembered := REMEMBERED.get((fact.type, fact.version))) is not None})
+    if not keys:
+        return {}
+    rows = session.execute(select(subjects).where(tuple_(subjects.c.association_id, subjects.c.subject).in_(keys))
+                           .order_by(subjects.c.association_id, subjects.c.subject).with_for_update()).all()
+    return {(row.association_id, row.subject): Known(json.loads(row.known), tuple(
+        (desk, month, amounts) for desk, month, amounts in json.loads(row.cells))) for row in rows}
+
+
+def write_subjects(session, folded, existing):
+    """Insert the new subjects (a concurrent insert of the same one fails, and its batch is retried) and
+    update the known ones."""
+    rows = [{"association_id": a, "subject": name, "known": _dumps(folded.subjects[(a, name)].state),
+             "cells": _dumps(folded.subjects[(a, name)].cells)} for a, name in sorted(folded.changed)]
+    new = [row for row in rows if (row["association_id"], row["subject"]) not in existing]
+    if new:
+        session.execute(insert(subjects), new)
+    for row in rows:
+        if (row["association_id"], row["subject"]) in existing:
+            session.execute(update(subjects).where(
+                subjects.c.association_id == row["association_id"], subjects.c.subject == row["subject"],
+            ).values(known=row["known"], cells=row["cells"]))
 
 
 def dialect_insert(session, table):
@@ -124,19 +203,28 @@ def apply_events(uow, events, now):
             "event_id": event.event_id, "type": event.type, "version": event.version,
             "occurred_at": event.occurred_at, "association_id": event.association_id, "pimms_id": event.pimms_id,
             "payload": json.dumps(wire, separators=(",", ":"), sort_keys=True), "applied_at": now})
-    folded = fold(facts)
     session = uow.session
+    known = load_subjects(session, facts)
+    folded = fold(facts, dict(known))
     session.execute(insert(applied_events), stored)  # in arrival order: the order a rebuild folds them in
     write(session, folded)
-    mark_dirty(session, folded.touched)
+    write_subjects(session, folded, known)
+    mark_dirty(session, folded.touched, folded.stocks_from)
     return len(events)
 
 
-def mark_dirty(session, touched):
+def mark_dirty(session, touched, stocks_from=None):
+    """Closed periods whose figures may have changed: the months touched and their years, and for a stock
+    (agents employed) every month and year from the first one it changed in."""
     for association_id, month in touched:
         session.execute(update(periods).where(
             periods.c.association_id == association_id, periods.c.period.in_([month, year_of(month)]),
         ).values(dirty=True))
+    for association_id, month in (stocks_from or {}).items():
+        length = func.length(periods.c.period)
+        session.execute(update(periods).where(periods.c.association_id == association_id, or_(
+            and_(length == 7, periods.c.period >= month), and_(length == 4, periods.c.period >= year_of(month)),
+        )).values(dirty=True))
 
 
 STAGED_VISITORS = "reporting_rebuild_visitors"
@@ -155,6 +243,7 @@ def rebuild(session, batch_size=REBUILD_BATCH):
         session.execute(text(f"LOCK TABLE {applied_events.name} IN EXCLUSIVE MODE"))
     session.execute(delete(aggregates))
     session.execute(delete(visitors))
+    session.execute(delete(subjects))
     pk = "association_id, pimms_id, month, visitor_ref"
     session.execute(text(f"DROP TABLE IF EXISTS {'' if postgres else 'temp.'}{STAGED_VISITORS}"))
     session.execute(text(
@@ -164,6 +253,7 @@ def rebuild(session, batch_size=REBUILD_BATCH):
         "seq", "type", "version", "occurred_at", "association_id", "pimms_id", "payload")]
     last, applied = 0, 0
     loads = json.loads
+    known = {}  # the subjects, carried from batch to batch
     with _no_cyclic_gc():
         while True:
             rows = session.execute(select(*columns).where(applied_events.c.seq > last)
@@ -172,12 +262,15 @@ def rebuild(session, batch_size=REBUILD_BATCH):
                 break
             facts = [Fact(type_, version, as_utc(occurred_at), association_id, pimms_id, loads(payload))
                      for _, type_, version, occurred_at, association_id, pimms_id, payload in rows]
-            write(session, fold(facts), visitor_table=STAGED_VISITORS)
+            write(session, fold(facts, known), visitor_table=STAGED_VISITORS)
             last, applied = rows[-1].seq, applied + len(rows)
             time.sleep(0)  # under eventlet, lets the service's other green threads (broker heartbeats) run
     session.execute(text(f"INSERT INTO {visitors.name} ({pk}) SELECT DISTINCT {pk} FROM {STAGED_VISITORS} "
                          f"ORDER BY {pk}"))
     session.execute(text(f"DROP TABLE {STAGED_VISITORS}"))
+    if known:
+        session.execute(insert(subjects), [{"association_id": a, "subject": name, "known": _dumps(k.state),
+                                            "cells": _dumps(k.cells)} for (a, name), k in sorted(known.items())])
     session.execute(update(periods).values(dirty=True))
     return applied, time.perf_counter() - started
 

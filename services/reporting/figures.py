@@ -3,7 +3,9 @@
 Inside reporting a set of figures is flat: `{"visits.by_partner.edf": 12, ...}`, one value per cell path, in
 the schema's order (the CSV column order). `nest` gives the nested shape of the contract, `flatten` reads it
 back. Additive cells (counts, measures) are summed; distinct people are unions computed by the database;
-derived cells (means, shares, rates) are always recomputed from their sums, never summed themselves."""
+derived cells (means, shares, rates) are always recomputed from their sums, never summed themselves.
+Stocks (agents employed) are additive over desks and associations, but over time they are read as the
+sum of every month up to the period's end, not of the period's months (reading.py)."""
 from dataclasses import dataclass
 
 from marshmallow import fields
@@ -21,27 +23,37 @@ class Cell:
     base: str | None = None  # a measure's count, a derived cell's denominator: suppressed with it
     numerator: str | None = None
     digits: int | None = None  # a derived cell's rounding
+    stock: bool = False  # a head count at the period's end: its months' flows cumulated from the start
+    scale: int = 1  # folded in units `scale` times smaller than shown (minutes folded, hours shown)
+    population: tuple = ()  # the head counts of the people a measure describes (agents' hours)
+    added: int = 1  # the figures' edition that added the cell: CSV columns of later editions come last
 
     @property
     def section(self):
         return self.path.split(".", 1)[0]
 
 
-def _walk(schema, prefix=""):
+def _walk(schema, prefix="", added=None):
     for name, field in schema.fields.items():
+        edition = field.metadata.get("added") or added
         if isinstance(field, fields.Nested):
-            yield from _walk(field.schema, f"{prefix}{name}.")
+            yield from _walk(field.schema, f"{prefix}{name}.", edition)
             continue
         meta = field.metadata
         numerator, denominator = meta.get("of") or (None, None)
         yield Cell(f"{prefix}{name}", meta["cell"], base=meta.get("base") or denominator, numerator=numerator,
-                   digits=meta.get("digits"))
+                   digits=meta.get("digits"), stock=bool(meta.get("stock")), scale=meta.get("scale") or 1,
+                   population=tuple(meta.get("population") or ()), added=edition or 1)
 
 
-CELLS = tuple(_walk(FiguresSchema()))
+# In column order: the schema's order within an edition, editions one after the other (a stable sort).
+CELLS = tuple(sorted(_walk(FiguresSchema()), key=lambda cell: cell.added))
 BY_PATH = {cell.path: cell for cell in CELLS}
 COLUMNS = tuple(cell.path for cell in CELLS)
 SECTIONS = tuple(dict.fromkeys(cell.section for cell in CELLS if cell.kind != "structure"))
+STOCK_CELLS = tuple(cell.path for cell in CELLS if cell.stock)
+SCALED = tuple(cell for cell in CELLS if cell.scale != 1)
+POPULATED = tuple(cell for cell in CELLS if cell.population)
 
 
 def under(prefix, leaf=None):
@@ -61,16 +73,28 @@ EQUATIONS = (
     ("acts.total", under("acts.by_kind")),
     ("workshops.attendees", under("workshops.by_theme", "attendees")),
     ("outbound.attempts", under("outbound.attempts_by_partner")),
+    ("outbound.attempts", under("outbound.attempts_by_channel")),
     ("outbound.cases_resolved", under("outbound.cases_by_outcome")),
+    ("outbound.cases_resolved", under("outbound.cases_by_partner")),
+)
+# A total and one part of it, where the rest (total minus part) is itself a head count that no cell
+# publishes but anyone can compute: a small rest is hidden by hiding the part. Exits only: an agent's exit
+# without a sortie positive is about that person's situation. Not agents who are not women: gender is no
+# sensitive attribute, the share of women is a headline figure, and with about three men per association
+# it would blank nearly every association's share (and the national one with it).
+COMPLEMENTS = (
+    ("exits.total", "exits.positive"),
 )
 # Across scopes, a parent's count is the sum of its children's (desks of an association, associations of
-# the network). Distinct people are not: one person may visit two desks.
-HIERARCHY_CELLS = tuple(c.path for c in CELLS if c.kind == "count")
+# the network). Distinct people are not: one person may visit two desks. Agents' hours are protected the
+# same way: a hidden desk's hours must not be the association's minus the other desks'.
+HIERARCHY_CELLS = tuple(c.path for c in CELLS if c.kind == "count" or c.population)
 
 
 def complete(sums, distinct, measured, structure):
-    """Every cell of one scope's figures: sums and distinct counts as given, None for a section no consumed
-    event feeds yet (so the shape never changes), derived cells recomputed."""
+    """Every cell of one scope's figures: sums (in folded units) and distinct counts as given, None for a
+    section no consumed event feeds yet (so the shape never changes), derived cells recomputed from the
+    exact sums, then scaled cells shown in their unit."""
     values = {}
     for cell in CELLS:
         if cell.kind == "structure":
@@ -81,7 +105,11 @@ def complete(sums, distinct, measured, structure):
             values[cell.path] = distinct.get(cell.path, 0)
         elif cell.kind in ADDITIVE:
             values[cell.path] = sums.get(cell.path, 0)
-    return derive(values)
+    derive(values)
+    for cell in SCALED:
+        if values[cell.path] is not None:
+            values[cell.path] = (values[cell.path] + cell.scale // 2) // cell.scale  # rounded half up
+    return values
 
 
 def derive(values):

@@ -6,6 +6,8 @@
   association, network and year figures are sums over it, computed in one grouped query.
 - `visitors`: the set of visitor_refs per (association, desk, month), from which distinct people of any
   scope and period are counted (a union, not a sum). Pseudonymous references, and they never leave.
+- `subjects`: what reporting remembers of an agent or an agent's week (projectors.py, `@remembering`) and
+  the cells it contributed, so that a later event replaces that contribution; rebuilt with the aggregates.
 - `periods`: what this association published for each closed period (revision, hash of the figures sent),
   and whether events arrived since.
 - `received_periods`: at head office, the latest revision of each (association, desk, period) received.
@@ -47,6 +49,14 @@ visitors = Table(
     Column("month", String(7), primary_key=True),
     Column("visitor_ref", String(32), primary_key=True),
     sqlite_with_rowid=False,  # the primary key is the table: one B-tree to fill, not two
+)
+
+subjects = Table(
+    "reporting_subjects", metadata,
+    Column("association_id", String(64), primary_key=True),
+    Column("subject", String(160), primary_key=True),  # "agent:<agent_id>", "work:<agent_id>:<week>"
+    Column("known", Text, nullable=False),  # JSON: what is known of it
+    Column("cells", Text, nullable=False),  # JSON: [[desk, month, {cell: amount}], ...] it contributed
 )
 
 periods = Table(

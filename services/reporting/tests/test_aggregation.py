@@ -1,33 +1,50 @@
 """Folding events into aggregates, on SQLite and PostgreSQL: idempotent, distinct people counted as unions,
 and a rebuild from the append-only store gives exactly what the events gave one by one."""
 import random
+from collections import Counter
 
 import pytest
 from sqlalchemy import select
 
 from services.reporting import domain
-from services.reporting.models import aggregates, applied_events, visitors
-from services.reporting.projectors import PROJECTORS
-from services.reporting.tests.events import (apply, at, make_reporting, published, random_events, visit_closed,
-                                             workshop_held)
+from services.reporting.models import aggregates, applied_events, subjects, visitors
+from services.reporting.projectors import FEEDS, PROJECTORS
+from services.reporting.tests.events import (apply, at, handler, make_reporting, published, random_events,
+                                             visit_closed, workshop_held)
 
 
 def snapshot(storage):
-    """Every aggregate row and every visitor set, in a comparable form."""
+    """Every aggregate row, every visitor set and every subject remembered, in a comparable form."""
     with storage.engine.connect() as conn:
         cells = sorted(tuple(r) for r in conn.execute(select(aggregates)))
         seen = sorted(tuple(r) for r in conn.execute(select(visitors)))
-    return cells, seen
+        known = sorted(tuple(r) for r in conn.execute(select(subjects)))
+    return cells, seen, known
+
+
+def out_of_order(events):
+    """Exits delivered before their agent's hiring, and week revisions delivered after a newer one."""
+    hired, exits_first, newest, stale = set(), 0, {}, 0
+    for e in events:
+        agent = e.payload.get("agent_id")
+        if e.type == "formation.agent_hired":
+            hired.add(agent)
+        elif e.type == "formation.agent_exited":
+            exits_first += agent not in hired
+        elif e.type == "formation.work_time_logged":
+            key = (agent, e.payload["week"])
+            stale += newest.get(key, 0) > e.payload["revision"]
+            newest[key] = max(newest.get(key, 0), e.payload["revision"])
+    return exits_first, stale
 
 
 def applied_in_batches(reporting, events, rng):
     """Deliver events as the batch consumers would: runs of one type, of random sizes."""
-    handlers = {"accueil.visit_closed": reporting.on_visit_closed, "accueil.workshop_held": reporting.on_workshop_held}
     pending = list(events)
     while pending:
         kind = pending[0].type
         batch = [e for e in pending if e.type == kind][:rng.randint(1, 60)]
-        handlers[kind](batch)
+        handler(reporting, kind)(batch)
         taken = {e.event_id for e in batch}
         pending = [e for e in pending if e.event_id not in taken]
 
@@ -55,7 +72,7 @@ def test_a_batch_holding_an_event_no_projector_can_fold_stores_nothing(storage, 
     with pytest.raises(KeyError):
         reporting.on_visit_closed([visit_closed(at(2026, 10, 5)), visit_closed(at(2026, 10, 6), duration_min=13)])
     assert reporting.status()["events_applied"] == {}
-    assert snapshot(storage) == ([], [])
+    assert snapshot(storage) == ([], [], [])
 
 
 def test_distinct_people_are_counted_once_per_scope_and_period(any_storage):
@@ -77,21 +94,26 @@ def test_distinct_people_are_counted_once_per_scope_and_period(any_storage):
 
 
 def test_a_rebuild_gives_exactly_the_aggregates_applied_one_by_one(any_storage):
-    # given a few hundred events of every kind, over two associations, six desks and two years
+    # given a few hundred events of every kind, over two associations, six desks and two years, some of
+    # formation's arriving out of order (an exit before its hiring, a week's older revision after a newer)
     reporting = make_reporting(any_storage, ALLOW_EXACT_FIGURES=True)
-    events = random_events(seed=11, n=400)
+    events = random_events(seed=11, n=600)
+    assert set(Counter(e.type for e in events)) == {event_type for event_type, _ in FEEDS}
+    assert all(n > 0 for n in out_of_order(events))
     applied_in_batches(reporting, events, random.Random(11))
     incremental = snapshot(any_storage)
-    figures = reporting.export("network", None, "2026", "json")
-    assert len(incremental[0]) > 1000 and len(incremental[1]) > 300
+    figures = [reporting.export("network", None, period, "json") for period in ("2026", "2025-06")]
+    assert len(incremental[0]) > 1000 and len(incremental[1]) > 300 and len(incremental[2]) > 50
+    cells = {row[3] for row in incremental[0]}
+    assert {"agents.employed", "training.work_hours", "exits.total", "outbound.attempts"} <= cells
     # when every aggregate is rebuilt from the store, in one batch and in many small ones
-    assert reporting.rebuild()["events"] == 400
+    assert reporting.rebuild()["events"] == 600
     assert snapshot(any_storage) == incremental
     with any_storage.unit_of_work() as uow:
-        assert domain.rebuild(uow.session, batch_size=37)[0] == 400
-    # then every aggregate, visitor set and figure is what the events gave one by one
+        assert domain.rebuild(uow.session, batch_size=37)[0] == 600
+    # then every aggregate, visitor set, subject and figure is what the events gave one by one
     assert snapshot(any_storage) == incremental
-    assert reporting.export("network", None, "2026", "json") == figures
+    assert [reporting.export("network", None, period, "json") for period in ("2026", "2025-06")] == figures
 
 
 def test_the_store_keeps_every_applied_event_in_order_without_personal_fields(storage, reporting):
@@ -136,4 +158,4 @@ def test_a_new_indicator_is_back_filled_by_replaying_the_store(storage, monkeypa
 def test_rebuild_of_an_empty_store_leaves_empty_figures(storage, reporting, batch_size):
     with storage.unit_of_work() as uow:
         assert domain.rebuild(uow.session, batch_size=batch_size)[0] == 0
-    assert snapshot(storage) == ([], [])
+    assert snapshot(storage) == ([], [], [])

@@ -7,9 +7,12 @@ import json
 import pytest
 from sqlalchemy import select
 
+from services.reporting import figures as F
 from services.reporting import service as service_module
-from services.reporting.tests.events import (ASSOCIATION, apply, at, make_reporting, published, ref, visit_closed,
-                                             workshop_held)
+from services.reporting.tests.events import (ASSOCIATION, agent_exited, agent_hired, apply, at, case_resolved,
+                                             contact_attempted, make_reporting, published, ref, training_logged,
+                                             visit_closed, work_time_logged, workshop_held)
+from shared import envelope
 from shared.errors import Conflict, InvalidRequest
 from shared.tables import outbox
 
@@ -35,7 +38,7 @@ def test_closing_a_month_publishes_each_desk_and_the_association_for_the_month_a
     assert association.association_id == ASSOCIATION and association.payload["revision"] == 1
     assert association.payload["figures"]["visits"]["total"] == 19
     assert association.payload["figures"]["people"]["received"] == 19
-    assert association.payload["figures"]["agents"]["employed"] is None  # not measured yet
+    assert association.payload["figures"]["agents"]["employed"] == 0  # measured: no agent hired
     assert association.payload["threshold"] == 5
 
 
@@ -92,6 +95,39 @@ def test_small_counts_are_suppressed_in_what_is_published(storage):
     assert desk.payload["figures"]["visits"]["by_partner"]["sncf"] is None
     assert "visits.by_partner.sncf" in desk.payload["suppressed"]
     assert desk.payload["figures"]["visits"]["total"] == 13
+
+
+def test_agents_training_exits_and_outbound_leave_suppressed_in_the_closed_month(storage):
+    # given 7 agents at lyon-8 and 3 at lyon-9 (5 women in all), a week of October's work and training each,
+    # 2 exits at lyon-8 (1 positive); 12 outbound attempts for EDF, 3 cases resolved
+    reporting = make_reporting(storage)
+    for n in range(10):
+        desk = "lyon-8" if n < 7 else "lyon-9"
+        apply(reporting, agent_hired(f"ag-{n}", dt.date(2026, 9, 1), gender="female" if n % 2 else "male",
+                                     pimms_id=desk))
+        apply(reporting, work_time_logged(f"ag-{n}", "2026-W41", 35.0, pimms_id=desk))
+        apply(reporting, training_logged(f"ag-{n}", "2026-W41", 3.5, pimms_id=desk))
+    for n, positive in ((0, True), (2, False)):
+        apply(reporting, agent_exited(f"ag-{n}", dt.date(2026, 10, 16), positive=positive))
+    for i in range(12):
+        apply(reporting, contact_attempted(at(2026, 10, 1 + i), reached=i < 6))
+    for outcome in ("payment_plan", "payment_plan", "refused"):
+        apply(reporting, case_resolved(at(2026, 10, 20), outcome=outcome, acts=("explanation",)))
+    reporting.close_period("2026-10")
+    sent = {e.pimms_id: e.payload for e in published(storage) if e.payload["period"] == "2026-10"}
+    association, desk8, desk9 = sent[None]["figures"], sent["lyon-8"], sent["lyon-9"]
+    # then the association's figures are there: 8 agents at the month's end, 2 exits hidden
+    assert association["agents"] == {"employed": 8, "women": 5, "share_of_women": 0.625}
+    assert association["training"] == {"work_hours": 350, "training_hours": 35, "share": 0.1}
+    assert association["exits"] == {"total": None, "positive": None, "positive_rate": None}
+    assert association["outbound"]["attempts"] == 12 and association["outbound"]["reached"] == 6
+    assert association["outbound"]["attempts_by_channel"]["telephone"] == 12
+    assert association["outbound"]["cases_resolved"] is None  # 3 cases: a count of people
+    # and lyon-9's 3 agents are hidden, with their hours and shares, and lyon-8's with them (else 8 - 5)
+    for doc in (desk8, desk9):
+        assert {"agents.employed", "agents.share_of_women", "training.work_hours", "training.training_hours",
+                "training.share"} <= set(doc["suppressed"]), doc["suppressed"]
+        assert doc["figures"]["training"] == {"work_hours": None, "training_hours": None, "share": None}
 
 
 @pytest.mark.parametrize("period, error", [
@@ -193,3 +229,26 @@ def test_head_office_sums_associations_and_marks_a_cell_some_association_hid_as_
     assert [(r["scope"], r["id"]) for r in rows] == [
         ("network", "national"), ("association", "pimms-lyon"), ("desk", "lyon-8"),
         ("association", "pimms-paris"), ("desk", "paris-1")]
+
+
+def test_head_office_reads_figures_from_an_association_whose_reporting_lacks_the_later_cells(storage, any_storage):
+    # given lyon's figures as this version publishes them, and paris's as a reporting of the first edition
+    # did: without the cells added since (outbound by channel and by partner, acts, campaigns)
+    lyon = make_reporting(storage)
+    october(lyon, 12)
+    lyon.close_period("2026-10")
+    head_office = make_reporting(any_storage, HEAD_OFFICE=True)
+    later = {path.split(".")[1] for path in F.COLUMNS if F.BY_PATH[path].added > 1}
+    for e in published(storage):
+        apply(head_office, e)
+        figures = json.loads(json.dumps(e.payload["figures"]))
+        figures["outbound"] = {k: v for k, v in figures["outbound"].items() if k not in later}
+        old = envelope.load(envelope.build("reporting.period_closed", {**e.payload, "figures": figures},
+                                           association_id="pimms-paris", pimms_id=e.pimms_id and "paris-1"))
+        assert apply(head_office, old) == "received"
+    # then the national figures add both, and the later cells are only a lower bound
+    national = head_office.figures("network", None, "2026-10")
+    assert national["figures"]["visits"]["total"] == 24 and national["figures"]["associations"] == 2
+    assert national["figures"]["outbound"]["acts"] == 0 and "outbound.acts" in national["incomplete"]
+    assert "outbound.attempts" not in national["incomplete"]
+    assert head_office.figures("association", "pimms-paris", "2026-10")["figures"]["outbound"]["acts"] is None

@@ -1,4 +1,5 @@
-"""Projectors: how one event folds into figure cells, without a database."""
+"""Projectors: how events fold into figure cells, without a database: accueil's, médiation sortante's, and
+formation's, whose later events replace what earlier ones contributed (a week logged again, an exit)."""
 import datetime as dt
 
 import pytest
@@ -6,10 +7,12 @@ from marshmallow import fields
 
 from services.reporting import figures as F
 from services.reporting.domain import UnknownCell, fold
-from services.reporting.projectors import PROJECTORS, Fact, UnknownEvent, measured_sections, project
+from services.reporting.projectors import FEEDS, PROJECTORS, Fact, UnknownEvent, measured_sections, project
 from services.reporting.schemas import FiguresSchema
 from shared.envelope import payload_schema
-from services.reporting.tests.events import at, random_events, ref, visit_closed, workshop_held
+from services.reporting.tests.events import (agent_exited, agent_hired, at, campaign_closed, campaign_opened,
+                                             case_resolved, contact_attempted, random_events, ref, training_logged,
+                                             visit_closed, work_time_logged, workshop_held)
 
 
 def fact(event):
@@ -50,7 +53,9 @@ def test_a_workshop_belongs_to_the_month_it_was_held_not_the_month_it_was_record
 
 def test_an_event_without_a_projector_is_refused():
     with pytest.raises(UnknownEvent):
-        project(Fact("formation.agent_hired", 1, at(2026, 1, 1), "pimms-lyon", None, {}))
+        project(Fact("franchise.contract_changed", 1, at(2026, 1, 1), "pimms-lyon", None, {}))
+    with pytest.raises(UnknownEvent):
+        fold([Fact("formation.agent_hired", 2, at(2026, 1, 1), "pimms-lyon", None, {})])
 
 
 def test_a_projector_adding_to_a_cell_the_figures_lack_is_refused(monkeypatch):
@@ -74,9 +79,10 @@ def test_folded_random_events_keep_every_total_equal_to_its_breakdown():
             assert cells.get(total, 0) == sum(cells.get(m, 0) for m in members), total
 
 
-def test_the_sections_fed_today_are_accueils_and_the_others_wait_for_their_events():
-    assert measured_sections() == {"people", "visits", "acts", "durations", "workshops", "registres"}
-    assert set(F.SECTIONS) - measured_sections() == {"outbound", "agents", "training", "exits"}
+def test_every_section_of_the_figures_is_fed_by_some_event():
+    assert measured_sections() == set(F.SECTIONS)
+    assert FEEDS[("formation.agent_exited", 1)] == ("agents", "exits")
+    assert FEEDS[("mediation_sortante.contact_attempted", 1)] == ("outbound",)
 
 
 def test_every_figure_cell_is_a_bounded_number():
@@ -90,3 +96,80 @@ def test_every_figure_cell_is_a_bounded_number():
                 yield name, field
     for name, field in leaves(FiguresSchema()):
         assert isinstance(field, (fields.Integer, fields.Float)) and field.validators, name
+
+
+# -- formation ----------------------------------------------------------------------------------------------------
+def cells(events):
+    """The folded cells per (desk, month), without zeros: what the events add to the aggregates."""
+    folded = fold(fact(e) for e in events)
+    return {(desk, month): {c: v for c, v in bucket.items() if v}
+            for (_, desk, month), bucket in folded.counts.items() if any(bucket.values())}
+
+
+def test_a_hiring_starts_a_head_count_in_the_month_of_its_date_not_of_its_recording():
+    hired = agent_hired("ag-1", dt.date(2026, 1, 30), gender="female", recorded=at(2026, 2, 3))
+    assert cells([hired]) == {("lyon-8", "2026-01"): {"agents.employed": 1, "agents.women": 1}}
+    assert cells([agent_hired("ag-2", dt.date(2026, 1, 30), gender="male")]) == {
+        ("lyon-8", "2026-01"): {"agents.employed": 1}}
+
+
+def test_an_exit_after_the_hiring_ends_the_head_count_in_the_exit_month_and_counts_the_exit():
+    events = [agent_hired("ag-1", dt.date(2026, 1, 5)), agent_exited("ag-1", dt.date(2026, 4, 30), positive=True)]
+    assert cells(events) == {
+        ("lyon-8", "2026-01"): {"agents.employed": 1, "agents.women": 1},
+        ("lyon-8", "2026-04"): {"agents.employed": -1, "agents.women": -1, "exits.total": 1, "exits.positive": 1}}
+
+
+def test_an_exit_arriving_before_its_hiring_folds_to_the_same_cells():
+    # hirings and exits come on two queues: either may be applied first
+    hired, exited = agent_hired("ag-1", dt.date(2026, 1, 5)), agent_exited("ag-1", dt.date(2026, 4, 30), positive=False)
+    assert cells([exited, hired]) == cells([hired, exited])
+    # alone, an exit counts as an exit but ends no head count reporting never started
+    assert cells([exited]) == {("lyon-8", "2026-04"): {"exits.total": 1}}
+
+
+def test_a_week_logged_again_replaces_its_hours_and_an_older_revision_changes_nothing():
+    week = "2026-W10"  # Monday 2 March, Thursday 5 March
+    first, second = work_time_logged("ag-1", week, 35.0, revision=1), work_time_logged("ag-1", week, 28.5, revision=2)
+    assert cells([first]) == {("lyon-8", "2026-03"): {"training.work_hours": 35 * 60}}
+    assert cells([first, second]) == {("lyon-8", "2026-03"): {"training.work_hours": 28 * 60 + 30}}
+    assert cells([second, first]) == cells([first, second])  # revision 1 delivered late
+    # two agents' weeks are two subjects: they add up
+    other = work_time_logged("ag-2", week, 10.0)
+    assert cells([first, other, second]) == {("lyon-8", "2026-03"): {"training.work_hours": (28.5 + 10) * 60}}
+
+
+def test_a_weeks_hours_belong_to_the_month_of_its_thursday():
+    # week 14 of 2026 runs from Monday 30 March to Sunday 5 April: its Thursday is 2 April
+    assert cells([work_time_logged("ag-1", "2026-W14", 35.0), training_logged("ag-1", "2026-W14", 3.5)]) == {
+        ("lyon-8", "2026-04"): {"training.work_hours": 35 * 60, "training.training_hours": 210}}
+    # week 1 of 2026 starts on Monday 29 December 2025: its Thursday is 1 January
+    assert list(cells([training_logged("ag-1", "2026-W01", 1.0)])) == [("lyon-8", "2026-01")]
+
+
+def test_a_weeks_training_sessions_add_up_whatever_their_kind():
+    sessions = [training_logged("ag-1", "2026-W10", 2.0), training_logged("ag-1", "2026-W10", 1.25,
+                                                                           kind="professional_project")]
+    assert cells(sessions) == {("lyon-8", "2026-03"): {"training.training_hours": 195}}
+
+
+# -- médiation sortante -------------------------------------------------------------------------------------------
+def test_an_attempt_counts_by_partner_and_channel_in_the_month_it_was_made():
+    attempt = contact_attempted(at(2026, 5, 31, 23), partner="engie", channel="door_to_door", reached=True)
+    assert cells([attempt]) == {("lyon-8", "2026-05"): {
+        "outbound.attempts": 1, "outbound.reached": 1, "outbound.attempts_by_partner.engie": 1,
+        "outbound.attempts_by_channel.door_to_door": 1}}
+    assert cells([contact_attempted(at(2026, 5, 2), channel="phone")])[("lyon-8", "2026-05")] == {
+        "outbound.attempts": 1, "outbound.attempts_by_partner.edf": 1, "outbound.attempts_by_channel.telephone": 1}
+
+
+def test_a_resolved_case_counts_its_outcome_partner_and_acts_and_campaigns_are_tallied():
+    events = [campaign_opened(at(2026, 4, 28)), case_resolved(at(2026, 5, 3), partner="sncf", outcome="referred",
+                                                               acts=["explanation", "referral"]),
+              case_resolved(at(2026, 5, 4), outcome="unreachable", acts=()), campaign_closed(at(2026, 5, 20))]
+    assert cells(events) == {
+        ("lyon-8", "2026-04"): {"outbound.campaigns_opened": 1},
+        ("lyon-8", "2026-05"): {"outbound.cases_resolved": 2, "outbound.cases_by_outcome.referred": 1,
+                                "outbound.cases_by_outcome.unreachable": 1, "outbound.cases_by_partner.sncf": 1,
+                                "outbound.cases_by_partner.edf": 1, "outbound.acts": 2,
+                                "outbound.campaigns_closed": 1}}

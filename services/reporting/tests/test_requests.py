@@ -125,7 +125,7 @@ def test_the_annual_report_has_the_shape_of_the_networks_published_figures(lyon)
     assert (report["people_received"], report["visits"], report["mediation_acts"]) == (21, 26, 46)
     assert (report["workshop_sessions"], report["workshop_attendees"]) == (1, 14)
     assert (report["desks"], report["associations"]) == (2, 1)
-    assert report["agents"] is None and report["positive_exits_rate"] is None  # formation not consumed yet
+    assert report["agents"] == 0 and report["positive_exits_rate"] is None  # no agent: no exit to rate
     desk = lyon.annual_report(2026, "desk", "lyon-9")
     assert desk["visits"] == 6 and desk["workshop_sessions"] == 1  # a session is not a person: never hidden
     assert desk["suppressed"] == []

@@ -1,14 +1,19 @@
-"""Reporting running for real against the local RabbitMQ: it counts what accueil (a real container)
-publishes, closes a month onto the bus, serves HTTP JSON and CSV, and at head office replaces a period's
-revision instead of adding it."""
+"""Reporting running for real against the local RabbitMQ: it counts what accueil, formation and médiation
+sortante (real containers) publish, closes a month onto the bus, serves HTTP JSON and CSV, and at head
+office replaces a period's revision instead of adding it."""
 import datetime as dt
 import json
 import uuid
 
 from kombu import Connection
-from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.standalone.rpc import ClusterRpcProxy, ServiceRpcProxy
 
 from services.accueil.service import AccueilService
+from services.formation import demo as formation_demo
+from services.formation.service import FormationService
+from services.mediation_sortante import demo as mediation_sortante_demo
+from services.mediation_sortante.service import MediationSortanteService
+from services.reporting import demo
 from services.reporting import figures as F
 from services.reporting.projectors import measured_sections
 from services.reporting.service import ReportingService
@@ -70,6 +75,89 @@ def test_reporting_counts_the_visits_accueil_closes_and_publishes_the_closed_mon
         [(this_month(), ""), (this_month(), "lyon-8"), (this_month()[:4], ""), (this_month()[:4], "lyon-8")])
     assert all(e.association_id == "pimms-test" for e in events)
     assert all("visitor" not in json.dumps(body) for body, _ in messages)
+
+
+def play_march_2025(rpc):
+    """Formation: Amina (woman) and Bruno (man) hired on 3 March 2025; Amina's first week logged, then
+    corrected; Bruno's week; Amina's training; Bruno leaves on the 21st for a qualifying course.
+    Médiation sortante: an EDF campaign of 3 contacts (2 attempts at most), all resolved, closed."""
+    formation, outbound = rpc.formation, rpc.mediation_sortante
+    for agent_id, first_name, gender in (("amina", "Amina", "female"), ("bruno", "Bruno", "male")):
+        formation.hire_agent({"agent_id": agent_id, "pimms_id": "lyon-8", "first_name": first_name,
+                              "last_name": "Martin", "gender": gender, "contract_type": "adulte_relais",
+                              "weekly_hours": 35, "hired_on": "2025-03-03"})
+    for agent_id, hours in (("amina", 35), ("amina", 28), ("bruno", 20)):
+        formation.log_work_time({"agent_id": agent_id, "week": "2025-W10", "hours": hours})
+    formation.log_training({"agent_id": "amina", "week": "2025-W10", "hours": 3.5, "kind": "training",
+                            "topic": "mediation", "provider": "union-pimms"})
+    formation.record_exit({"agent_id": "bruno", "exited_on": "2025-03-21", "outcome": "qualifying_course"})
+
+    campaign = outbound.open_campaign({"pimms_id": "lyon-8", "partner": "edf", "max_attempts": 2,
+                                       "opened_at": "2025-03-03T09:00:00+00:00"})["campaign_id"]
+    rows = [f"10000000{n:02d};Client Numéro{n};06 12 34 00 {n:02d};{n} rue Paul Bert, 69003 Lyon" for n in (1, 2, 3)]
+    outbound.import_contacts({"campaign_id": campaign, "content": "\r\n".join(
+        ["Ref client;Nom;Téléphone;Adresse", *rows]) + "\r\n"})
+    first, second, third = outbound.list_contacts({"campaign_id": campaign})
+    for contact, channel, reached, day in ((first, "phone", True, 4), (second, "phone", False, 4),
+                                           (second, "door_to_door", False, 5), (third, "phone", True, 6)):
+        outbound.record_attempt({"contact_id": contact["contact_id"], "channel": channel, "reached": reached,
+                                 "agent_id": "amina", "at": f"2025-03-{day:02d}T10:00:00+00:00"})
+    for contact, outcome, acts in ((first, "payment_plan", ["payment_plan_negotiation", "explanation"]),
+                                   (third, "refused", [])):
+        outbound.resolve_case({"contact_id": contact["contact_id"], "outcome": outcome, "acts": acts,
+                               "agent_id": "amina", "resolved_at": "2025-03-07T10:00:00+00:00"})
+    outbound.close_campaign({"campaign_id": campaign, "closed_at": "2025-03-28T18:00:00+00:00"})
+
+
+def test_reporting_folds_what_formation_and_mediation_sortante_publish(container_factory, service_config,
+                                                                       rabbit_config):
+    # given reporting, formation and médiation sortante running, and March 2025 played through their RPC
+    container_factory(ReportingService, reporting_config(service_config)).start()
+    container_factory(FormationService, service_config("formation")).start()
+    container_factory(MediationSortanteService, service_config("mediation_sortante")).start()
+    with ClusterRpcProxy(rabbit_config) as rpc:
+        play_march_2025(rpc)
+        expected = {"formation.agent_hired": 2, "formation.work_time_logged": 3, "formation.training_logged": 1,
+                    "formation.agent_exited": 1, "mediation_sortante.campaign_opened": 1,
+                    "mediation_sortante.contact_attempted": 4, "mediation_sortante.case_resolved": 3,
+                    "mediation_sortante.campaign_closed": 1}
+        wait_for(lambda: rpc.reporting.status()["events_applied"] == expected, message="every event applied")
+        march = rpc.reporting.figures("association", "pimms-test", "2025-03", exact=True)["figures"]
+        # then the agents at the month's end, the corrected week, the exit and the campaign are counted
+        assert march["agents"] == {"employed": 1, "women": 1, "share_of_women": 1.0}
+        assert march["training"] == {"work_hours": 48, "training_hours": 4, "share": round(3.5 / 48, 3)}
+        assert march["exits"] == {"total": 1, "positive": 1, "positive_rate": 1.0}
+        outbound = march["outbound"]
+        assert (outbound["attempts"], outbound["reached"], outbound["cases_resolved"], outbound["acts"]) == (4, 2, 3, 2)
+        assert outbound["attempts_by_channel"] == {"door_to_door": 1, "letter": 0, "sms": 0, "telephone": 3}
+        assert {o: n for o, n in outbound["cases_by_outcome"].items() if n} == {
+            "payment_plan": 1, "refused": 1, "unreachable": 1}
+        assert (outbound["campaigns_opened"], outbound["campaigns_closed"]) == (1, 1)
+        assert rpc.reporting.figures("association", "pimms-test", "2025-12", exact=True)["figures"]["agents"][
+            "employed"] == 1
+        # and a rebuild from the store gives the same figures
+        assert rpc.reporting.rebuild()["events"] == 16
+        assert rpc.reporting.figures("association", "pimms-test", "2025-03", exact=True)["figures"] == march
+
+
+def test_the_demo_of_make_run_closes_the_month_and_prints_the_new_indicators(container_factory, service_config,
+                                                                             rabbit_config):
+    lyon = {"ASSOCIATION_ID": demo.ASSOCIATION}
+    container_factory(ReportingService, reporting_config(service_config, **lyon)).start()
+    for service in (AccueilService, FormationService, MediationSortanteService):
+        container_factory(service, service_config(service.name, **lyon)).start()
+    day = dt.datetime.now(UTC).date() - dt.timedelta(days=1)
+    with ClusterRpcProxy(rabbit_config) as rpc:
+        mediation_sortante_demo.play(rpc, day)
+        formation_demo.play(rpc, day)
+        demo.play(rpc, day)
+        lines = demo.figures(rpc)
+        assert rpc.reporting.status()["periods"][0]["revision"] == 1  # the month closed, then printed
+    rows = {line[:28].strip(): line[28:].split() for line in lines[2:]}
+    assert lines[1].split() == ["lyon-8", "pimms-lyon", "year", str(day.year)]
+    # 8 agents at the association at the month's end (a 9th left), 6 women; each desk's 4 are hidden
+    assert rows["agents employed"] == ["<5", "8", "8"] and rows["share of women"] == ["<5", "75.0%", "75.0%"]
+    assert {"outbound contacts", "cases resolved", "training share", "positive exits rate"} <= set(rows)
 
 
 def test_http_serves_figures_csv_exports_and_json_errors(container_factory, service_config, web_config,

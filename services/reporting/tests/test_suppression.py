@@ -160,3 +160,127 @@ def test_csv_marks_a_hidden_cell_with_the_threshold_and_leaves_a_cell_not_measur
     assert cell["visits.by_partner.edf"] == "<5" and cell["visits.by_partner.sncf"] == "<5"
     assert cell["visits.total"] == "53" and cell["visits.by_partner.caf"] == "0"
     assert cell["agents.employed"] == "" and cell["exits.positive_rate"] == ""
+
+
+# -- agents, exits, hours, outbound -------------------------------------------------------------------------------
+EVERY_SECTION = set(F.SECTIONS)
+
+
+def staff(employed, women=0, exits=0, positive=0, hours=0.0, training=0.0, **cells):
+    """A desk's agents: hours are given in hours and folded in minutes, as reporting folds them."""
+    sums = {"agents.employed": employed, "agents.women": women, "exits.total": exits, "exits.positive": positive,
+            "training.work_hours": round(hours * 60), "training.training_hours": round(training * 60)}
+    sums.update({path.replace("__", "."): value for path, value in cells.items()})
+    return F.complete(sums, {}, EVERY_SECTION, {"desks": 1, "associations": 1})
+
+
+def staff_table(desks, association_id="pimms-lyon"):
+    t = Table("2026-10")
+    additive = [c.path for c in F.CELLS if c.kind in F.ADDITIVE]
+    for desk, row in desks.items():
+        t.desks[association_id].add(desk)
+        t.rows[("desk", association_id, desk)] = row
+    minutes = [{**row, "training.work_hours": row["training.work_hours"] * 60,
+                "training.training_hours": row["training.training_hours"] * 60} for row in desks.values()]
+    total = {k: v for k, v in F.add(minutes, additive).items() if v is not None}
+    t.rows[("association", association_id)] = F.complete(total, {}, EVERY_SECTION,
+                                                         {"desks": len(desks), "associations": 1})
+    return t
+
+
+AGENT_CELLS = {"agents.employed", "agents.women", "agents.share_of_women", "training.work_hours",
+               "training.training_hours", "training.share"}
+
+
+def test_a_few_agents_hide_their_head_count_share_of_women_hours_and_training_share():
+    t = protect(staff_table({"lyon-8": staff(3, women=2, hours=300, training=30)}), 5)
+    desk, association = hidden(t, ("desk", "pimms-lyon", "lyon-8")), hidden(t, ("association", "pimms-lyon"))
+    assert AGENT_CELLS <= desk and AGENT_CELLS <= association
+    shown = render(t, ("desk", "pimms-lyon", "lyon-8"), 5)["figures"]
+    assert shown["training"] == {"work_hours": None, "training_hours": None, "share": None}
+
+
+def test_hours_are_shown_when_the_agents_they_describe_are_enough_even_if_some_left():
+    # 4 agents at the month's end and 2 who left in it: 6 agents' hours; the head counts themselves are small
+    t = protect(staff_table({"lyon-8": staff(4, women=4, exits=2, positive=2, hours=600, training=60)}), 5)
+    desk = hidden(t, ("desk", "pimms-lyon", "lyon-8"))
+    assert {"agents.employed", "exits.total", "agents.share_of_women", "exits.positive_rate"} <= desk
+    assert not {"training.work_hours", "training.training_hours", "training.share"} & desk
+    assert t.rows[("desk", "pimms-lyon", "lyon-8")]["training.share"] == 0.1
+
+
+def test_hours_logged_when_no_agent_is_counted_are_hidden():
+    # a week whose Thursday falls in the month after its agent left: hours without anyone employed
+    t = protect(staff_table({"lyon-8": staff(0, hours=20, training=2), "lyon-9": staff(12, women=9, hours=1500)}), 5)
+    assert {"training.work_hours", "training.training_hours"} <= hidden(t, ("desk", "pimms-lyon", "lyon-8"))
+    assert "agents.employed" not in hidden(t, ("desk", "pimms-lyon", "lyon-8"))  # a zero is shown
+
+
+def test_a_desks_hidden_hours_cannot_be_recovered_from_its_associations():
+    t = protect(staff_table({"lyon-8": staff(3, women=2, hours=300), "lyon-9": staff(20, women=14, hours=2800),
+                             "lyon-7": staff(9, women=6, hours=1200)}), 5)
+    assert "training.work_hours" in hidden(t, ("desk", "pimms-lyon", "lyon-8"))
+    assert "training.work_hours" in hidden(t, ("desk", "pimms-lyon", "lyon-7"))  # the smaller sibling
+    assert "training.work_hours" not in hidden(t, ("desk", "pimms-lyon", "lyon-9"))
+    assert "training.work_hours" not in hidden(t, ("association", "pimms-lyon"))
+
+
+def test_few_exits_without_a_sortie_positive_hide_the_positive_exits_and_their_rate():
+    # lyon-8: 7 exits, 5 positive, so 2 without; lyon-9: 10 exits, 5 without; the association 17, 7 without
+    t = protect(staff_table({"lyon-8": staff(30, women=20, exits=7, positive=5),
+                             "lyon-9": staff(30, women=20, exits=10, positive=5)}), 5)
+    lyon8, lyon9 = hidden(t, ("desk", "pimms-lyon", "lyon-8")), hidden(t, ("desk", "pimms-lyon", "lyon-9"))
+    assert {"exits.positive", "exits.positive_rate"} <= lyon8 and "exits.total" not in lyon8
+    assert "exits.positive" in lyon9  # else the association's 10 positive exits minus lyon-9's 5
+    assert not {"exits.positive", "exits.total"} & hidden(t, ("association", "pimms-lyon"))
+    assert "exits.positive" not in hidden(protect(staff_table({"lyon-8": staff(30, exits=6, positive=6)}), 5),
+                                          ("desk", "pimms-lyon", "lyon-8"))  # none without: nothing to hide
+
+
+def test_a_few_outbound_cases_of_one_outcome_are_hidden_with_a_sibling():
+    row = staff(10, women=7, outbound__attempts=30, outbound__reached=14, outbound__attempts_by_partner__edf=30,
+                outbound__attempts_by_channel__telephone=24, outbound__attempts_by_channel__door_to_door=6,
+                outbound__cases_resolved=14, outbound__cases_by_partner__edf=14,
+                outbound__cases_by_outcome__payment_plan=8, outbound__cases_by_outcome__contact_restored=4,
+                outbound__cases_by_outcome__refused=2, outbound__acts=20)
+    desk = hidden(protect(staff_table({"lyon-8": row}), 5), ("desk", "pimms-lyon", "lyon-8"))
+    assert {"outbound.cases_by_outcome.refused", "outbound.cases_by_outcome.contact_restored"} <= desk
+    assert "outbound.cases_by_outcome.payment_plan" not in desk  # two hidden members already protect each other
+    assert not {"outbound.attempts", "outbound.cases_resolved", "outbound.attempts_by_channel.door_to_door"} & desk
+
+
+def random_staff_table(rng):
+    desks = {}
+    for n in range(rng.randint(1, 4)):
+        employed, exits = rng.choice([0, 1, 3, 6, 12, 30]), rng.choice([0, 0, 1, 2, 6])
+        attempts = {c: rng.choice([0, 2, 9, 40]) for c in ("telephone", "door_to_door")}
+        outcomes = {o: rng.choice([0, 1, 3, 8]) for o in ("payment_plan", "refused", "referred")}
+        cells = {f"outbound__attempts_by_channel__{c}": v for c, v in attempts.items()}
+        cells |= {f"outbound__cases_by_outcome__{o}": v for o, v in outcomes.items()}
+        desks[f"desk-{n}"] = staff(
+            employed, women=rng.randint(0, employed), exits=exits, positive=rng.randint(0, exits),
+            hours=rng.choice([0, 20, 35]) * (employed + exits + rng.choice([0, 0, 1])), training=rng.choice([0, 3]),
+            outbound__attempts=sum(attempts.values()), outbound__attempts_by_partner__edf=sum(attempts.values()),
+            outbound__cases_resolved=sum(outcomes.values()), outbound__cases_by_partner__sncf=sum(outcomes.values()),
+            **cells)
+    return staff_table(desks)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_no_small_count_of_agents_exits_or_cases_and_no_derived_cell_of_hidden_ones_shows(seed):
+    t = protect(random_staff_table(random.Random(seed)), 5)
+    for cells in equations(t):
+        unknown = [c for c in cells if c[1] in t.hidden[c[0]] or t.rows[c[0]][c[1]] is None]
+        assert len(unknown) != 1, cells
+    for key, row in t.rows.items():
+        shown = {path for path in row if path not in t.hidden[key]}
+        for path in shown:
+            cell = F.BY_PATH[path]
+            if cell.kind in F.SUPPRESSIBLE:
+                assert not 0 < row[path] < 5, (key, path)
+            if cell.kind == "derived":
+                assert {cell.numerator, cell.base} <= shown, (key, path)
+            if cell.population and row[path]:
+                assert sum(row[p] for p in cell.population) >= 5, (key, path)
+        if {"exits.total", "exits.positive"} <= shown:
+            assert not 0 < row["exits.total"] - row["exits.positive"] < 5, key

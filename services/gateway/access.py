@@ -1,0 +1,92 @@
+"""Who may do what: every request's account (its role and desks, read from the database) is checked here
+before any other service is called.
+
+- agent: the visits and workshops of their own desk, its figures and their association's (exact when
+  reporting allows it for staff), the identity of citizens their desk received;
+- manager: the same over every desk of their association;
+- head office: figures only, of any scope, always suppressed as they leave associations; never a visit,
+  never an identity;
+- operator: the health and metrics of the services, nothing else."""
+from dataclasses import dataclass
+
+from services.gateway.errors import Forbidden
+from services.gateway.schemas import AGENT, HEAD_OFFICE, MANAGER, OPERATOR
+
+STAFF = (AGENT, MANAGER)
+ROLE_LABELS = {AGENT: "agent médiateur", MANAGER: "responsable d'association", HEAD_OFFICE: "siège",
+               OPERATOR: "exploitation"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    login: str
+    role: str
+    association_id: str | None
+    pimms_id: str | None
+    agent_id: str | None
+    desks: tuple
+    jti: str
+
+    @property
+    def staff(self):
+        return self.role in STAFF
+
+
+def require_role(principal, *roles):
+    if principal.role not in roles:
+        raise Forbidden(f"the role {principal.role} may not do this")
+
+
+def require_desk(principal, pimms_id):
+    """Acting on a desk's visits and workshops: the association's staff, within their desks."""
+    require_role(principal, *STAFF)
+    if pimms_id not in principal.desks:
+        raise Forbidden(f"desk {pimms_id} is outside the desks of {principal.login}")
+
+
+def default_desk(principal, pimms_id=None):
+    """The desk a request is about: the one named, else the agent's own (or a manager's first)."""
+    require_role(principal, *STAFF)
+    if pimms_id is None:
+        if not principal.desks:
+            raise Forbidden(f"{principal.login} has no desk")
+        pimms_id = principal.pimms_id or principal.desks[0]
+    require_desk(principal, pimms_id)
+    return pimms_id
+
+
+def figures_access(principal, scope, id_):
+    """May this account read these figures, and exact ones? Staff read their desks and association exactly
+    (if reporting allows it); head office reads anything, suppressed; operators read none."""
+    if principal.role == HEAD_OFFICE:
+        return False
+    require_role(principal, *STAFF)
+    if scope == "desk" and id_ in principal.desks:
+        return True
+    if scope == "association" and id_ == principal.association_id:
+        return True
+    raise Forbidden(f"{principal.login} reads the figures of their desks and association only")
+
+
+def figure_scopes(principal):
+    """The (scope, id) pairs offered on the figures page, the default first."""
+    if principal.role == HEAD_OFFICE:
+        return [("network", None)]
+    if principal.role == AGENT:
+        return [("desk", principal.pimms_id), ("association", principal.association_id)]
+    if principal.role == MANAGER:
+        return [("association", principal.association_id)] + [("desk", d) for d in principal.desks]
+    return []
+
+
+def citizen_reader(principal):
+    """Who reads a citizen's identity, as accueil audits it; head office and operators never do."""
+    require_role(principal, *STAFF)
+    if not principal.desks:
+        raise Forbidden(f"{principal.login} has no desk")
+    return {"account_id": principal.login, "role": principal.role, "pimms_ids": list(principal.desks)}
+
+
+def home(principal):
+    """The page each role lands on after logging in."""
+    return {AGENT: "/desk", MANAGER: "/desk", HEAD_OFFICE: "/figures", OPERATOR: "/ops"}[principal.role]

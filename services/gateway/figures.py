@@ -1,0 +1,64 @@
+"""Reading figures from reporting for an account: exact for the association's staff when reporting allows it
+(else suppressed, as for everyone else), a row per month for the charts, and the cells the pages show."""
+import datetime as dt
+
+from shared.errors import InvalidRequest, NotFound
+
+
+def row(reporting, scope, id_, period, exact, missing_ok=False):
+    """One row of figures; staff ask for exact ones and fall back to the suppressed row when reporting is
+    configured to refuse them (ALLOW_EXACT_FIGURES false)."""
+    try:
+        found = reporting.figures(scope, id_, period, exact)
+    except InvalidRequest as exc:
+        if exact and "exact" in exc.errors:
+            return row(reporting, scope, id_, period, False, missing_ok)
+        raise
+    except NotFound:
+        if missing_ok:
+            return None
+        raise
+    return found
+
+
+def months(reporting, scope, id_, year, exact, today=None):
+    """January to December of `year`; None for a month to come or without figures yet."""
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    rows = []
+    for month in range(1, 13):
+        if (year, month) > (today.year, today.month):
+            rows.append(None)
+            continue
+        rows.append(row(reporting, scope, id_, f"{year:04d}-{month:02d}", exact, missing_ok=True))
+    return rows
+
+
+def cell(found, path):
+    """A cell's value: a number, None when suppressed (or not measured), 0 when there is no row."""
+    if found is None:
+        return 0
+    value = found["figures"]
+    for name in path.split("."):
+        value = value[name]
+    return value
+
+
+def shown(found, path):
+    """A cell as the page prints it: '<5' when hidden as a small count, '—' when not measured."""
+    if found is not None and path in found["suppressed"]:
+        return f"<{found['threshold']}"
+    value = cell(found, path)
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return str(value)
+
+
+def registres_used(found):
+    """How many of the norm's 8 registres the period's visits and workshops used (a hidden count is a use:
+    it hides a number between 1 and the threshold)."""
+    if found is None:
+        return 0
+    return sum(1 for code, value in found["figures"]["registres"].items()
+               if value or f"registres.{code}" in found["suppressed"])

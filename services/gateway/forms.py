@@ -1,0 +1,150 @@
+"""The desk page's forms as requests: what a person typed becomes the same request the JSON API takes, checked
+by the same schemas before anything is sent, so a visit is never recorded half; each broken rule becomes a
+French message naming the field."""
+import datetime as dt
+
+from marshmallow import ValidationError
+
+from services.gateway.schemas import DeskCloseRequest, DeskVisitRequest, DeskWorkshopRequest
+
+FIELD_LABELS = {
+    "pimms_id": "PIMMS", "motif": "Motif", "partner": "Partenaire", "domain": "Motif", "kind": "Acte",
+    "acts": "Actes de médiation", "registres": "Registres", "outcome": "Issue", "duration_min": "Durée",
+    "waiting_min": "Attente", "participants": "Personne", "citizen": "Personne nommée", "citizen_id": "N° de fiche",
+    "first_name": "Prénom", "last_name": "Nom", "phone": "Téléphone", "email": "Courriel",
+    "consent": "Consentement", "theme": "Thème", "held_on": "Date", "attendees": "Participants", "_form": "Formulaire",
+}
+MESSAGES = {
+    "Missing data for required field.": "à renseigner",
+    "Field may not be null.": "à renseigner",
+    "Not a valid integer.": "nombre entier attendu",
+    "Not a valid date.": "date attendue",
+    "Not a valid email address.": "adresse de courriel non valable",
+    "Shorter than minimum length 1.": "choisissez-en au moins un",
+    "must be between 0 and 600 minutes": "entre 0 et 600 minutes",
+    "naming a citizen requires their recorded consent": "cochez le consentement de la personne",
+    "a new citizen needs first_name and last_name": "prénom et nom, ou un n° de fiche",
+}
+
+
+def french(errors, prefix=None):
+    """Flatten marshmallow's nested errors into 'Label : règle' lines."""
+    lines = []
+    for name, rules in errors.items():
+        label = FIELD_LABELS.get(str(name), prefix or str(name))
+        if isinstance(rules, dict):
+            lines += french(rules, label)
+            continue
+        for rule in rules if isinstance(rules, list) else [rules]:
+            if isinstance(rule, dict):
+                lines += french(rule, label)
+                continue
+            text = MESSAGES.get(rule) or _translate(rule)
+            lines.append(f"{label} : {text}")
+    return lines
+
+
+def _translate(rule):
+    if rule.startswith("must be one of"):
+        return "valeur inconnue"
+    if rule.startswith("Must be greater than or equal to"):
+        return "hors des limites : " + rule.replace("Must be greater than or equal to", "au moins") \
+            .replace("and less than or equal to", "et au plus").rstrip(".")
+    return rule
+
+
+class FormErrors(Exception):
+    def __init__(self, lines):
+        super().__init__("; ".join(lines))
+        self.lines = lines
+
+
+def _number(form, name):
+    value = (form.get(name) or "").strip()
+    return int(value) if value.isdigit() else (value or None)
+
+
+def visit_request(form):
+    """The new-visit form as (open request for DeskVisitRequest, close request or None): `action=record`
+    records a visit that is over (opened `duration` minutes ago, closed now), `action=open` one in progress."""
+    motif_code = form.get("motif") or ""
+    kind, _, code = motif_code.partition(":")
+    motif = {"kind": kind, "partner": code} if kind == "partenaire" else {"kind": kind, "domain": code}
+    request = {"motif": motif if motif_code else None, "acts": [{"kind": act} for act in form.getlist("acts")],
+               "participants": [_participant(form)]}
+    if form.get("pimms_id"):
+        request["pimms_id"] = form["pimms_id"]
+    if _number(form, "waiting_min") is not None:
+        request["waiting_min"] = _number(form, "waiting_min")
+    recording = form.get("action", "record") != "open"
+    lines = _check(DeskVisitRequest, request)
+    close = None
+    if recording:
+        if not form.getlist("acts"):
+            lines.append("Actes de médiation : cochez au moins un acte pour une visite terminée")
+        if _number(form, "duration_min") is None:
+            lines.append("Durée : indiquez la durée d'une visite terminée")
+        close = _close(form)
+        lines += _check(DeskCloseRequest, close)
+    if lines:
+        raise FormErrors(sorted(set(lines), key=lines.index))
+    if recording:  # opened as long ago as it lasted: the desk records it as it ends
+        now = dt.datetime.now(dt.timezone.utc)
+        request["opened_at"] = (now - dt.timedelta(minutes=close["duration_min"])).isoformat()
+        close["closed_at"] = now.isoformat()
+    return request, close
+
+
+def close_request(form):
+    """The close form of a visit in progress: its acts (added now), registres, issue, optional duration."""
+    close = _close(form)
+    lines = _check(DeskCloseRequest, close)
+    acts = form.getlist("acts")
+    if lines:
+        raise FormErrors(lines)
+    return [{"kind": act} for act in acts], close
+
+
+def workshop_request(form, pimms_id):
+    request = {"pimms_id": pimms_id, "theme": form.get("theme") or None, "held_on": form.get("held_on") or None,
+               "attendees": _number(form, "attendees"), "duration_min": _number(form, "duration_min"),
+               "registres": form.getlist("registres")}
+    if form.get("partner"):
+        request["partner"] = form["partner"]
+    lines = _check(DeskWorkshopRequest, request)
+    if lines:
+        raise FormErrors(lines)
+    return request
+
+
+def _close(form):
+    close = {"registres": form.getlist("registres"), "outcome": form.get("outcome") or None}
+    if _number(form, "duration_min") is not None:
+        close["duration_min"] = _number(form, "duration_min")
+    return close
+
+
+def _participant(form):
+    """Anonymous by default; a known record by its number, or a new named person with their consent."""
+    person = {}
+    for name in ("gender", "age_band"):
+        if form.get(name):
+            person[name] = form[name]
+    if (form.get("citizen_id") or "").strip():
+        person["citizen"] = {"citizen_id": _number(form, "citizen_id")}
+    elif any((form.get(name) or "").strip() for name in ("first_name", "last_name", "phone", "email")):
+        citizen = {name: form[name].strip() for name in ("first_name", "last_name", "phone", "email")
+                   if (form.get(name) or "").strip()}
+        if form.get("consent") == "oui":
+            citizen["consent"] = {"given_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+                                  "channel": form.get("consent_channel") or "oral", "purposes": ["follow_up"]}
+        person["citizen"] = citizen
+    return person
+
+
+def _check(schema, request):
+    try:
+        schema().load({k: v for k, v in request.items() if v is not None})
+    except ValidationError as exc:
+        return french(exc.messages)
+    return []

@@ -1,0 +1,39 @@
+"""French labels of the codes the pages show: the users' words, taken from the services' own vocabularies."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from services.accueil.schemas import ACTS, AGE_BANDS, DOMAINS, GENDERS, OUTCOMES, THEMES
+from shared.vocabulary import PARTNERS, REGISTRES, REGISTRES_REQUIRED
+
+__all__ = ["ACTS", "AGE_BANDS", "DOMAINS", "GENDERS", "OUTCOMES", "THEMES", "PARTNERS", "REGISTRES",
+           "REGISTRES_REQUIRED", "MONTHS", "motif_label", "local_time", "month_label", "DOMAIN_OPTIONS"]
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+MONTHS_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+STATUS = {"open": "en cours", "closed": "close"}
+GENDER_LABELS = {"female": "Femme", "male": "Homme", "other": "Autre"}
+AGE_LABELS = {"under_18": "moins de 18 ans", "18_25": "18-25 ans", "26_40": "26-40 ans", "41_60": "41-60 ans",
+              "61_75": "61-75 ans", "over_75": "plus de 75 ans"}
+CONSENT_CHANNELS = {"oral": "oral", "written": "écrit", "digital": "numérique"}
+CONSENT_PURPOSES = {"follow_up": "suivi", "contact": "recontact", "partner_transmission": "transmission au partenaire"}
+# A domain that shares its name with a partner (CAF, CPAM) says which kind of accueil it is.
+DOMAIN_OPTIONS = {code: f"{label} (généraliste)" if label in PARTNERS.values() else label
+                  for code, label in DOMAINS.items()}
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def motif_label(motif):
+    if motif["kind"] == "partenaire":
+        return f"Partenaire : {PARTNERS.get(motif['partner'], motif['partner'])}"
+    return f"Généraliste : {DOMAINS.get(motif['domain'], motif['domain'])}"
+
+
+def local_time(iso):
+    """A stored UTC moment as the desk reads it (Paris time)."""
+    return dt.datetime.fromisoformat(iso).astimezone(PARIS).strftime("%H:%M")
+
+
+def month_label(period):
+    year, month = period.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"

@@ -1,0 +1,41 @@
+"""The gateway's tables: accounts (passwords hashed), revoked tokens and the audit log. No citizen's identity
+is ever stored here."""
+from sqlalchemy import DateTime, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    login: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20))
+    association_id: Mapped[str | None] = mapped_column(String(64))
+    pimms_id: Mapped[str | None] = mapped_column(String(64))
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until = mapped_column(DateTime(timezone=True))
+
+
+class RevokedToken(Base):
+    """A token logged out before it expired; kept until it would have expired anyway."""
+    __tablename__ = "revoked_tokens"
+    jti: Mapped[str] = mapped_column(String(32), primary_key=True)
+    login: Mapped[str] = mapped_column(String(64))
+    expires_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class AuditEntry(Base):
+    """Who did what that matters for security (logins, denials, identities read), and when. `target` names
+    a record (`citizen:12`) or a route, never data read from it."""
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    login: Mapped[str | None] = mapped_column(String(64), index=True)
+    role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(30))
+    target: Mapped[str | None] = mapped_column(String(200))

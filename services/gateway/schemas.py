@@ -1,0 +1,235 @@
+"""The gateway's contract: the requests it accepts (its own, and accueil's and reporting's trimmed of what the
+gateway fills in from the account), and the shapes of its answers, from which the OpenAPI description is
+generated. The gateway publishes no event."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.accueil.schemas import (
+    AddActRequest, CloseVisitRequest, ListVisitsRequest, OpenVisitRequest, RecordWorkshopRequest, one_of)
+from services.reporting.schemas import PERIOD, FiguresSchema, ScopeRequest
+from shared.envelope import CODE
+
+AGENT, MANAGER, HEAD_OFFICE, OPERATOR = "agent", "manager", "head_office", "operator"
+ROLES = (AGENT, MANAGER, HEAD_OFFICE, OPERATOR)
+LOGIN = validate.Regexp(r"^[a-z0-9][a-z0-9._-]{1,63}$", error="must be 2 to 64 characters: a-z, 0-9, . _ -")
+PASSWORD = validate.Length(min=12, max=200, error="must be 12 to 200 characters")
+
+
+class RequestSchema(Schema):
+    class Meta:
+        unknown = "raise"
+
+
+# -- accounts -------------------------------------------------------------------------------------------------
+class CreateAccountRequest(RequestSchema):
+    """An agent works at one desk of the association; a manager runs the association's desks; head office
+    and operators belong to no association."""
+
+    login = fields.String(required=True, validate=LOGIN)
+    role = fields.String(required=True, validate=one_of(ROLES))
+    password = fields.String(required=True, load_only=True, validate=PASSWORD)
+    association_id = fields.String(load_default=None, validate=CODE)
+    pimms_id = fields.String(load_default=None, validate=CODE)
+    agent_id = fields.String(load_default=None, validate=CODE)
+
+    @validates_schema
+    def _scope_fits_the_role(self, data, **kwargs):
+        role = data.get("role")
+        if role in (AGENT, MANAGER) and not data.get("association_id"):
+            raise ValidationError(f"an account of role {role} belongs to an association", "association_id")
+        if role == AGENT and not data.get("pimms_id"):
+            raise ValidationError("an agent works at a desk", "pimms_id")
+        if role != AGENT and data.get("pimms_id"):
+            raise ValidationError(f"an account of role {role} has no desk of its own", "pimms_id")
+        if role in (HEAD_OFFICE, OPERATOR) and data.get("association_id"):
+            raise ValidationError(f"an account of role {role} belongs to no association", "association_id")
+        if role in (HEAD_OFFICE, OPERATOR) and data.get("agent_id"):
+            raise ValidationError(f"an account of role {role} records no activity", "agent_id")
+
+
+class LoginRequest(RequestSchema):
+    login = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+
+
+class AccountView(Schema):
+    login = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    association_id = fields.String(allow_none=True)
+    pimms_id = fields.String(allow_none=True)
+    agent_id = fields.String(allow_none=True)
+    desks = fields.List(fields.String(), metadata={"description": "the desks this account may act on"})
+
+
+class TokenView(Schema):
+    token = fields.String(required=True, metadata={"description": "send as `Authorization: Bearer <token>`"})
+    token_type = fields.String(required=True, validate=validate.OneOf(["Bearer"]))
+    expires_at = fields.AwareDateTime(required=True)
+    account = fields.Nested(AccountView, required=True)
+
+
+# -- visits and workshops: accueil's requests, the desk and the agent filled in from the account ---------------
+class DeskActRequest(AddActRequest):
+    class Meta:
+        exclude = ("visit_id",)
+
+
+class DeskVisitRequest(OpenVisitRequest):
+    """accueil's OpenVisitRequest; `pimms_id` defaults to the agent's desk, `agent_id` is the account's.
+    `acts` (optional) are added right after opening."""
+
+    class Meta:
+        exclude = ("agent_id",)
+
+    pimms_id = fields.String(load_default=None, validate=CODE)
+    acts = fields.List(fields.Nested(DeskActRequest), load_default=list,
+                       validate=validate.Length(max=20))
+
+
+class DeskCloseRequest(CloseVisitRequest):
+    class Meta:
+        exclude = ("visit_id",)
+
+
+class DeskWorkshopRequest(RecordWorkshopRequest):
+    class Meta:
+        exclude = ("agent_id",)
+
+    pimms_id = fields.String(load_default=None, validate=CODE)
+
+
+class DeskVisitsQuery(ListVisitsRequest):
+    pimms_id = fields.String(load_default=None, validate=CODE)
+
+
+class MotifView(Schema):
+    kind = fields.String(required=True)
+    partner = fields.String(allow_none=True)
+    domain = fields.String(allow_none=True)
+
+
+class ParticipantView(Schema):
+    visitor_ref = fields.String(required=True)
+    named = fields.Boolean(required=True)
+    citizen_id = fields.Integer(allow_none=True, metadata={"description": "the record of a named person"})
+    first_visit = fields.Boolean(required=True)
+    gender = fields.String(allow_none=True)
+    age_band = fields.String(allow_none=True)
+    commune = fields.String(allow_none=True)
+
+
+class ActView(Schema):
+    kind = fields.String(required=True)
+    partner = fields.String(allow_none=True)
+
+
+class VisitView(Schema):
+    """A visit as accueil returns it: never a name, a named person shows as the number of their record."""
+
+    visit_id = fields.UUID(required=True)
+    pimms_id = fields.String(required=True)
+    agent_id = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["open", "closed"]))
+    motif = fields.Nested(MotifView, required=True)
+    participants = fields.List(fields.Nested(ParticipantView), required=True)
+    acts = fields.List(fields.Nested(ActView), required=True)
+    registres = fields.List(fields.String(), required=True)
+    outcome = fields.String(allow_none=True)
+    waiting_min = fields.Integer(allow_none=True)
+    duration_min = fields.Integer(allow_none=True)
+    opened_at = fields.AwareDateTime(required=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+
+
+class WorkshopView(Schema):
+    workshop_id = fields.UUID(required=True)
+    pimms_id = fields.String(required=True)
+    agent_id = fields.String(required=True)
+    theme = fields.String(required=True)
+    partner = fields.String(allow_none=True)
+    held_on = fields.Date(required=True)
+    attendees = fields.Integer(required=True)
+    duration_min = fields.Integer(required=True)
+    registres = fields.List(fields.String(), required=True)
+
+
+class ConsentView(Schema):
+    given_at = fields.AwareDateTime(required=True)
+    channel = fields.String(required=True)
+    purposes = fields.List(fields.String(), required=True)
+
+
+class CitizenVisitView(Schema):
+    visit_id = fields.UUID(required=True)
+    pimms_id = fields.String(required=True)
+    status = fields.String(required=True)
+    opened_at = fields.AwareDateTime(required=True)
+    motif = fields.Nested(MotifView, required=True)
+
+
+class CitizenView(Schema):
+    """A citizen's identity: for the association's staff only, each read audited by accueil."""
+
+    citizen_id = fields.Integer(required=True)
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+    consent = fields.Nested(ConsentView, required=True)
+    visits = fields.List(fields.Nested(CitizenVisitView), required=True)
+
+
+# -- figures ----------------------------------------------------------------------------------------------------
+class FiguresQuery(ScopeRequest):
+    """reporting's scope and period; whether figures are exact is the gateway's decision, by role."""
+
+    period = fields.String(required=True, validate=PERIOD)
+
+
+class MonthlyFiguresQuery(ScopeRequest):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2999))
+
+
+class FiguresRow(Schema):
+    scope = fields.String(required=True)
+    id = fields.String(allow_none=True)
+    association_id = fields.String(allow_none=True)
+    period = fields.String(required=True)
+    threshold = fields.Integer(required=True)
+    figures = fields.Nested(FiguresSchema, required=True)
+    suppressed = fields.List(fields.String(), required=True,
+                             metadata={"description": "cells hidden as small counts (null in figures)"})
+    incomplete = fields.List(fields.String(), required=True)
+    exact = fields.Boolean(required=True, metadata={"description": "true only for the association's staff"})
+    revision = fields.Integer(allow_none=True)
+
+
+class MonthlyFigures(Schema):
+    scope = fields.String(required=True)
+    id = fields.String(allow_none=True)
+    year = fields.Integer(required=True)
+    exact = fields.Boolean(required=True)
+    months = fields.List(fields.Nested(FiguresRow, allow_none=True), required=True,
+                         metadata={"description": "January to December; null for a month without figures yet"})
+
+
+# -- operations ------------------------------------------------------------------------------------------------
+class ServiceHealth(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["ok", "unhealthy", "unreachable"]))
+    checks = fields.Dict(keys=fields.String(), values=fields.String())
+    http_status = fields.Integer(allow_none=True)
+
+
+class NetworkHealth(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(["ok", "degraded"]))
+    services = fields.Dict(keys=fields.String(), values=fields.Nested(ServiceHealth), required=True)
+
+
+class ErrorView(Schema):
+    """Every error of the API: its type, a message, and for a bad request each field with the rules broken."""
+
+    error = fields.String(required=True, metadata={"description": "InvalidRequest, Unauthorized, Forbidden, "
+                                                                   "NotFound, Conflict, ContractViolation, ..."})
+    message = fields.String(required=True)
+    fields_ = fields.Dict(data_key="fields", metadata={"description": "field -> rules broken (InvalidRequest)"})
+    rule = fields.String(metadata={"description": "the contract rule broken (ContractViolation)"})

@@ -1,0 +1,220 @@
+"""The HTTP plumbing of the gateway: who is asking (a bearer token for the JSON API, a session cookie for the
+pages), the role check before the handler runs, and one answer per failure: JSON naming the error for the
+API, a French page for a person. Each API route is declared once with its schemas, which the OpenAPI
+description is generated from (openapi.py)."""
+import functools
+import json
+import logging
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from nameko.extensions import DependencyProvider
+from nameko.web.handlers import http
+from werkzeug.wrappers import Response
+
+from services.gateway import accounts
+from services.gateway.access import Principal
+from services.gateway.errors import BackendError, Forbidden, Unauthorized, Unavailable
+from services.gateway.models import Account
+from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound
+from shared.http import error_body, json_response
+
+log = logging.getLogger(__name__)
+
+API_STATUS = {InvalidRequest: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409,
+              ContractViolation: 422, BackendError: 502, Unavailable: 503}
+MAX_BODY = 64 * 1024  # a visit or a workshop is a few hundred bytes
+COOKIE = "pimms_session"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                               "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",  # pages may show a citizen's identity: never kept by a shared cache
+}
+
+
+class TokenAuthority(DependencyProvider):
+    """Signs and reads login tokens with TOKEN_SECRET; refuses to start with a short secret."""
+
+    def setup(self):
+        import datetime as dt
+
+        config = self.container.config
+        minutes = float(config.get("TOKEN_LIFETIME_MINUTES", 480))
+        if not 1 <= minutes <= 24 * 60:
+            raise ValueError(f"TOKEN_LIFETIME_MINUTES must be between 1 and 1440, not {minutes}")
+        self.tokens = accounts.Tokens(config.get("TOKEN_SECRET"), dt.timedelta(minutes=minutes))
+
+    def get_dependency(self, worker_ctx):
+        return self.tokens
+
+
+def principal_for(storage, tokens, token):
+    """The account behind a token, with its role and desks as the database says now."""
+    claims = tokens.read(token)
+    with storage.unit_of_work() as uow:
+        if accounts.is_revoked(uow.session, claims.jti):
+            raise Unauthorized("this session was closed: log in again")
+        account = uow.session.get(Account, claims.login)
+        if account is None:
+            raise Unauthorized("this account no longer exists")
+        desks = accounts.desks_of(uow.session, account)
+    return Principal(login=account.login, role=account.role, association_id=account.association_id,
+                     pimms_id=account.pimms_id, agent_id=account.agent_id, desks=desks, jti=claims.jti), claims
+
+
+def bearer_token(request):
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send the token of POST /api/login as `Authorization: Bearer <token>`")
+    return token.strip()
+
+
+def request_json(request):
+    if request.content_length and request.content_length > MAX_BODY:
+        raise InvalidRequest({"_body": [f"must be at most {MAX_BODY} bytes"]})
+    raw = request.get_data(as_text=True)  # whatever the Content-Type says, the API speaks JSON
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise InvalidRequest({"_body": [f"not valid JSON: {exc}"]}) from None
+
+
+def api_error(exc):
+    status = next(code for kind, code in API_STATUS.items() if isinstance(exc, kind))
+    response = json_response(error_body(exc), status)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="pimms"'
+    return response
+
+
+# -- the JSON API ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    url: str
+    summary: str
+    tag: str
+    roles: tuple  # empty: no login needed
+    body: type = None
+    query: type = None
+    response: type = None
+    many: bool = False
+    status: int = 200
+    content_type: str = "application/json"
+    errors: tuple = field(default=(400, 401, 403, 404, 503))
+
+
+API_ROUTES = []
+
+
+def api(method, url, *, summary, tag, roles, body=None, query=None, response=None, many=False, status=200,
+        content_type="application/json", errors=None):
+    """Declare an API route: the handler `(self, request, principal, **path)` returns a JSON-able value
+    (or a Response), or raises a typed error; the caller's role is checked before it runs."""
+    route = ApiRoute(method, url, summary, tag, tuple(roles), body, query, response, many, status, content_type,
+                     tuple(errors) if errors is not None else ((400, 401, 403, 404, 503) if roles else (400, 503)))
+    API_ROUTES.append(route)
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def entry(self, request, **path):
+            principal = None
+            try:
+                if request.content_length and request.content_length > MAX_BODY:
+                    raise InvalidRequest({"_body": [f"must be at most {MAX_BODY} bytes"]})
+                if route.roles:
+                    principal, _ = principal_for(self.db.storage, self.tokens, bearer_token(request))
+                    if principal.role not in route.roles:
+                        raise Forbidden(f"the role {principal.role} may not use {route.method} {route.url}")
+                result = fn(self, request, principal, **path)
+            except Forbidden as exc:
+                self._audit(principal, "access_denied", f"{request.method} {request.path}"[:200])
+                return api_error(exc)
+            except tuple(API_STATUS) as exc:
+                return api_error(exc)
+            except Exception:
+                log.exception("%s %s failed", request.method, request.path)
+                return json_response({"error": "InternalError", "message": "unexpected error: see the gateway's "
+                                                                           "log"}, 500)
+            if isinstance(result, Response):
+                return result
+            return json_response(result, route.status)
+
+        return http(method, url)(entry)
+
+    return decorate
+
+
+# -- the pages ---------------------------------------------------------------------------------------------------
+def page(method, url, *, roles=None, public=False):
+    """Declare a page: the handler `(self, request, principal, **path)` returns a Response. Without a
+    valid session cookie a person is sent to the login page; a POST must carry the form's anti-forgery
+    field; a refusal or a failure is a French page with its status."""
+    from services.gateway import html
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def entry(self, request, **path):
+            principal = None
+            try:
+                if not public:
+                    token = request.cookies.get(COOKIE)
+                    if not token:
+                        raise Unauthorized("no session")
+                    principal, _ = principal_for(self.db.storage, self.tokens, token)
+                    if request.method == "POST" and request.form.get("_csrf") != self.tokens.csrf(principal.jti):
+                        raise Forbidden("the form's anti-forgery field is missing or stale: reload the page")
+                    if roles and principal.role not in roles:
+                        raise Forbidden(f"the role {principal.role} may not open {request.path}")
+                response = fn(self, request, principal, **path)
+            except Unauthorized:
+                target = request.full_path.rstrip("?") if request.method == "GET" else "/"
+                response = redirect(f"/login?suite={quote(target)}")
+                response.delete_cookie(COOKIE, path="/")
+            except Forbidden as exc:
+                self._audit(principal, "access_denied", f"{request.method} {request.path}"[:200])
+                response = html.error_page(principal, self.tokens, 403, "Accès refusé", _forbidden_text(principal),
+                                           str(exc))
+            except NotFound as exc:
+                response = html.error_page(principal, self.tokens, 404, "Introuvable",
+                                           "Cette fiche n'existe pas, ou pas dans votre périmètre.", str(exc))
+            except (Unavailable, BackendError) as exc:
+                response = html.error_page(principal, self.tokens, 503, "Service indisponible",
+                                           "Un service ne répond pas pour l'instant : réessayez dans un moment.",
+                                           str(exc))
+            except (InvalidRequest, Conflict, ContractViolation) as exc:
+                response = html.error_page(principal, self.tokens, API_STATUS[type(exc)], "Demande refusée",
+                                           "La demande n'a pas pu être enregistrée.", str(exc))
+            except Exception:
+                log.exception("%s %s failed", request.method, request.path)
+                response = html.error_page(principal, self.tokens, 500, "Erreur", "Une erreur inattendue est "
+                                           "survenue ; elle est consignée dans le journal du service.", "")
+            response.headers.extend(SECURITY_HEADERS)
+            return response
+
+        return http(method, url)(entry)
+
+    return decorate
+
+
+def _forbidden_text(principal):
+    if principal is not None and principal.role == "head_office":
+        return "Le siège consulte les chiffres agrégés du réseau, jamais l'identité d'une personne ni ses visites."
+    if principal is not None and principal.role == "operator":
+        return "Le compte d'exploitation consulte l'état et les métriques des services, rien d'autre."
+    return "Cette page est en dehors de votre périmètre (votre rôle ou votre PIMMS)."
+
+
+def redirect(location, status=303):
+    return Response("", status=status, headers={"Location": location})
+
+
+def session_cookie(response, token, claims, secure):
+    response.set_cookie(COOKIE, token, expires=claims.expires_at, path="/", httponly=True, secure=bool(secure),
+                        samesite="Strict")
+    return response
