@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test bench docs venv clean
+.PHONY: run demo test bench chaos docs venv clean
 
 venv: $(STAMP)
 
@@ -32,6 +32,12 @@ test: venv
 bench: venv
 	bash scripts/ensure-services.sh --management
 	$(BIN)/python -W ignore -m scripts.bench
+
+## chaos: 10,000 visits through the stack on PostgreSQL while services, RabbitMQ and PostgreSQL are
+## killed in turn; ends with `lost=N duplicated=N` (needs root; not part of CI)
+chaos: venv
+	bash scripts/ensure-services.sh --management --postgres
+	$(BIN)/python -W ignore -m scripts.chaos
 
 ## docs: regenerate the event catalog (docs/events.md, docs/asyncapi.json) from the schemas
 docs: venv
