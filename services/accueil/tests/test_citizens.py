@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from services.accueil.models import CitizenRead
-from services.accueil.tests.test_rules import CONSENT, accueil, open_visit, storage  # noqa: F401 (fixtures)
+from services.accueil.tests.test_rules import CONSENT, open_visit
 from shared.errors import InvalidRequest, NotFound
 
 AGENT = {"account_id": "agent.lyon8", "role": "agent", "pimms_ids": ["lyon-8"]}

@@ -4,15 +4,10 @@ import datetime as dt
 import uuid
 
 import pytest
-from nameko.testing.services import worker_factory
 
-from services.accueil.service import MIGRATIONS, AccueilService
 from shared import envelope
 from shared.contract_terms import apply_contract_changed
-from shared.db import Storage
-from shared.dependencies import WorkerDatabase
 from shared.errors import ContractViolation
-from shared.metrics import PlatformMetrics
 
 YESTERDAY = dt.date.today() - dt.timedelta(days=1)
 CONTRACT_ID = uuid.uuid4()
@@ -37,17 +32,8 @@ def contract(revision=1, **changes):
 
 
 @pytest.fixture
-def storage(tmp_path):
-    store = Storage(f"sqlite:///{tmp_path}/accueil.db", MIGRATIONS, "pimms-lyon")
-    yield store
-    store.dispose()
-
-
-@pytest.fixture
-def accueil(storage):
-    return worker_factory(AccueilService, db=WorkerDatabase(storage, None), metrics=PlatformMetrics(),
-                          config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-lyon",
-                                  "CONTRACT_ENFORCEMENT": True})
+def enforcement():
+    return True
 
 
 def sign(storage, event):

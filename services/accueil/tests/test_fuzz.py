@@ -11,7 +11,6 @@ from services.accueil.models import Act, Citizen, Participant, Visit, Workshop
 from shared.tables import outbox
 from tests.fuzz import TYPED_ERRORS, broken, json_values
 
-from .test_rules import accueil, storage  # noqa: F401  (fixtures)
 
 YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
 OPEN = {"pimms_id": "lyon-8", "agent_id": "agent-1", "waiting_min": 5,

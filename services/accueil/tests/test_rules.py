@@ -1,35 +1,15 @@
 """Accueil's rules, called through the service class with a real SQLite database and no broker
 (nameko's worker_factory): what a desk may record, and the typed error it gets otherwise."""
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from nameko.testing.services import worker_factory
 from sqlalchemy import func, select
 
 from services.accueil.models import Citizen, Visit, Workshop
-from services.accueil.service import MIGRATIONS, AccueilService
-from shared.db import Storage
-from shared.dependencies import WorkerDatabase
 from shared.errors import Conflict, InvalidRequest, NotFound
-from shared.metrics import PlatformMetrics
 from shared.tables import outbox
 
 CONSENT = {"given_at": "2026-11-23T09:00:00+00:00", "channel": "oral", "purposes": ["follow_up"]}
-
-
-@pytest.fixture
-def storage(tmp_path):
-    store = Storage(f"sqlite:///{tmp_path}/accueil.db", MIGRATIONS, "pimms-lyon")
-    yield store
-    store.dispose()
-
-
-@pytest.fixture
-def accueil(storage):
-    return worker_factory(AccueilService, db=WorkerDatabase(storage, None), metrics=PlatformMetrics(),
-                          config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-lyon",
-                                  "CONTRACT_ENFORCEMENT": False})
 
 
 def count(storage, what):
