@@ -201,7 +201,7 @@ class Client(threading.Thread):
 # -- the count ----------------------------------------------------------------------------------------------
 def settled(stack, timeout=600):
     """Wait until accueil's outbox is empty and reporting's queues are drained and its count steady."""
-    accueil = create_engine(stack.db_url("accueil").replace("postgresql+pg8000", "postgresql+pg8000"))
+    accueil = create_engine(stack.db_url("accueil"))
     reporting = create_engine(stack.db_url("reporting"))
     deadline, last, steady_since = time.monotonic() + timeout, None, time.monotonic()
     while time.monotonic() < deadline:

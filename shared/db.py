@@ -24,6 +24,13 @@ def utcnow():
     return dt.datetime.now(dt.timezone.utc)
 
 
+def as_utc(moment):
+    """SQLite hands datetimes back without their zone; they were stored in UTC. Dates pass unchanged."""
+    if isinstance(moment, dt.datetime) and moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.timezone.utc)
+    return moment
+
+
 def make_engine(url):
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -151,20 +158,20 @@ class Storage:
         """Run `apply(uow, new_events)` on the events this consumer has not applied yet, and mark them, in
         one transaction. Returns (applied, duplicates)."""
         with self.unit_of_work() as uow:
-            ids = [event.event_id for event in events]
+            ids = [e.event_id for e in events]
             done = set(uow.session.scalars(
                 select(processed_events.c.event_id).where(
                     processed_events.c.consumer == consumer, processed_events.c.event_id.in_(ids))))
             new, seen = [], set()
-            for event in events:
-                if event.event_id not in done and event.event_id not in seen:
-                    seen.add(event.event_id)
-                    new.append(event)
+            for received in events:
+                if received.event_id not in done and received.event_id not in seen:
+                    seen.add(received.event_id)
+                    new.append(received)
             if new:
                 apply(uow, new)
                 now = utcnow()
                 uow.session.execute(insert(processed_events), [
-                    {"consumer": consumer, "event_id": event.event_id, "applied_at": now} for event in new])
+                    {"consumer": consumer, "event_id": e.event_id, "applied_at": now} for e in new])
             return len(new), len(events) - len(new)
 
     def dispose(self):

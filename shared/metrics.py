@@ -12,6 +12,8 @@ from prometheus_client.exposition import choose_encoder
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
+from shared.db import as_utc
+
 class PlatformMetrics:
     def __init__(self):
         self.registry = r = CollectorRegistry()
@@ -79,11 +81,7 @@ class _OutboxCollector:
 
 
 def _epoch(moment):
-    if moment.tzinfo is None:  # SQLite gives naive datetimes back: they were written in UTC
-        import datetime as dt
-
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.timestamp()
+    return as_utc(moment).timestamp()
 
 
 def metrics_for(container):

@@ -9,15 +9,9 @@ from sqlalchemy import exists, func, select
 
 from services.accueil.models import Act, Citizen, CitizenRead, Participant, Visit, Workshop
 from shared.errors import Conflict, InvalidRequest, NotFound, invalid
+from shared.db import as_utc
 
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a desk's clock may run a little ahead of the server's
-
-
-def as_utc(moment):
-    """SQLite hands datetimes back without their zone; they were stored in UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment
 
 
 def visitor_ref(key, subject):

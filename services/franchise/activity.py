@@ -11,9 +11,9 @@ import logging
 from sqlalchemy import func, select
 
 from services.franchise import compliance
-from services.franchise.domain import as_utc
 from services.franchise.models import (
     AgentWeek, Contract, CoveredDesk, Desk, DeskStanding, FiguresReceived, RegistreUse)
+from shared.db import as_utc
 from shared.errors import NotFound
 
 log = logging.getLogger(__name__)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from services.franchise.models import Association, Contract, ContractRevision, Convention, CoveredDesk, Desk
 from shared.errors import Conflict, InvalidRequest, NotFound
 from shared.vocabulary import MANDATES
+from shared.db import as_utc
 
 TERMS = ("pimms_ids", "mandates", "conventions", "training_floor_pct", "valid_from", "valid_to")
 # change -> (statuses it applies to, status it leaves)
@@ -261,13 +262,6 @@ def contract_view(contract):
                                   for c in terms["conventions"]],
                   "covered_since": {d.pimms_id: _iso(d.covered_since) for d in contract.desks}},
     }
-
-
-def as_utc(moment):
-    """SQLite hands datetimes back without their zone; they were stored in UTC."""
-    if moment is not None and isinstance(moment, dt.datetime) and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment
 
 
 def _iso(value):

@@ -22,6 +22,7 @@ from services.gateway.models import Account, RevokedToken
 from services.gateway.schemas import AGENT, MANAGER
 from shared import contract_terms
 from shared.errors import Conflict, invalid
+from shared.db import as_utc
 
 # 16 MiB and about 50 ms per hash: slow for a guesser, quick enough for a login.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
@@ -88,7 +89,7 @@ def authenticate(session, login, password, now, max_failures, lock_for):
     if account is None:
         verify_password(password, _DECOY)
         return LoginResult(None, "unknown")
-    if account.locked_until is not None and _utc(account.locked_until) > now:
+    if account.locked_until is not None and as_utc(account.locked_until) > now:
         verify_password(password, _DECOY)
         return LoginResult(account, "locked")
     if not verify_password(password, account.password_hash):
@@ -185,7 +186,3 @@ def revoke(session, claims, now):
 
 def is_revoked(session, jti):
     return session.get(RevokedToken, jti) is not None
-
-
-def _utc(moment):
-    return moment.replace(tzinfo=dt.timezone.utc) if moment.tzinfo is None else moment

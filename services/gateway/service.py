@@ -23,7 +23,7 @@ from services.gateway.schemas import (
 from services.gateway.web import (
     API_ROUTES, COOKIE, TokenAuthority, api, page, principal_for, redirect, request_json, session_cookie)
 from shared import health
-from shared.db import utcnow
+from shared.db import utcnow, as_utc
 from shared.dependencies import Database
 from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound, parse_request
 from shared.http import json_response
@@ -65,7 +65,7 @@ class GatewayService(PlatformService, ContractCopy):
     def audit_entries(self, limit=100):
         with self.db.unit_of_work() as uow:
             rows = uow.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(int(limit)))
-            return [{"at": accounts._utc(r.at).isoformat(), "login": r.login, "role": r.role, "action": r.action,
+            return [{"at": as_utc(r.at).isoformat(), "login": r.login, "role": r.role, "action": r.action,
                      "target": r.target} for r in rows]
 
     # -- JSON API: sessions ---------------------------------------------------------------------------------------

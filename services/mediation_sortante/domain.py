@@ -19,7 +19,8 @@ from sqlalchemy import case, func, select, text, update
 from sqlalchemy.orm import selectinload
 
 from services.mediation_sortante import contact_file, statement
-from services.mediation_sortante.models import Attempt, Campaign, Contact, as_utc
+from services.mediation_sortante.models import Attempt, Campaign, Contact
+from shared.db import as_utc
 from services.mediation_sortante.schemas import ACTS, CHANNELS, OUTCOMES, OUTCOMES_NEEDING_ACTS
 from shared.errors import Conflict, NotFound, invalid
 

@@ -1,6 +1,5 @@
 """Médiation sortante's tables. Identities (name, phone, address, the partner's reference) live only in
 `contacts`, and are blanked once the retention delay after the campaign's close has passed."""
-import datetime as dt
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -8,13 +7,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 class Base(DeclarativeBase):
     pass
-
-
-def as_utc(moment):
-    """SQLite hands datetimes back without their zone; they were stored in UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment
 
 
 class Campaign(Base):

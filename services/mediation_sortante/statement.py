@@ -6,7 +6,8 @@ import io
 
 from sqlalchemy import case, func, select
 
-from services.mediation_sortante.models import Attempt, Contact, as_utc
+from services.mediation_sortante.models import Attempt, Contact
+from shared.db import as_utc
 from services.mediation_sortante.schemas import ACTS, CHANNELS, OUTCOMES
 
 # The CSV's columns, in this order, for good: partners load the file into their billing systems.

@@ -12,7 +12,6 @@ Applying and rebuilding share one fold (`fold`), so a rebuild gives what the eve
   is locked meanwhile so no event slips between read and commit).
 Both fold the store's order, so a subject goes through the same states and adds the same differences.
 """
-import datetime as dt
 import gc
 import json
 import time
@@ -27,19 +26,13 @@ from services.reporting import figures as F
 from services.reporting.models import NO_DESK, aggregates, applied_events, periods, subjects, visitors
 from services.reporting.projectors import REMEMBERED, Fact, UnknownEvent, project
 from shared.envelope import payload_schema
+from shared.db import as_utc
 
 REBUILD_BATCH = 20_000
 
 
 class UnknownCell(Exception):
     """A projector added to a cell the figures do not have: a bug, so the event is retried, then dead-lettered."""
-
-
-def as_utc(moment):
-    """SQLite hands datetimes back without their zone; they were stored in UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment
 
 
 def year_of(month):

@@ -3,7 +3,7 @@ table holding it (protected unless exact figures were asked), and the service's 
 from sqlalchemy import func, select
 
 from services.reporting import reading
-from services.reporting.domain import as_utc
+from shared.db import as_utc
 from services.reporting.models import aggregates, applied_events, periods, received_periods
 from services.reporting.suppression import protect
 from shared.errors import Conflict, NotFound

@@ -13,7 +13,7 @@ from services.gateway.errors import Unauthorized
 from services.gateway.models import Account, AuditEntry
 from services.gateway.service import GatewayService
 from shared import contract_terms
-from shared.db import utcnow
+from shared.db import utcnow, as_utc
 from shared.dependencies import WorkerDatabase
 from shared.envelope import Event
 from shared.errors import Conflict, InvalidRequest
@@ -125,7 +125,7 @@ def test_repeated_failures_lock_the_account_even_against_the_right_password(gate
         gateway._login("agent.lyon8", "a-long-enough-password")
     with storage.sessionmaker() as s:
         actions = [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
-        assert accounts._utc(s.get(Account, "agent.lyon8").locked_until) > utcnow() + dt.timedelta(minutes=14)
+        assert as_utc(s.get(Account, "agent.lyon8").locked_until) > utcnow() + dt.timedelta(minutes=14)
     assert actions == ["account_created", "login_failed", "login_failed", "login_locked", "login_locked"]
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from services.gateway import accounts
 from services.gateway.models import Account, AuditEntry
 from services.gateway.service import MIGRATIONS
-from shared.db import Storage, utcnow
+from shared.db import Storage, utcnow, as_utc
 
 
 def test_accounts_tokens_and_audit_round_trip(db_url):
@@ -26,7 +26,7 @@ def test_accounts_tokens_and_audit_round_trip(db_url):
             accounts.revoke(uow.session, claims, now)
         with storage.unit_of_work() as uow:
             account = uow.session.get(Account, "agent.lyon8")
-            assert accounts._utc(account.locked_until) == now + lock
+            assert as_utc(account.locked_until) == now + lock
             assert accounts.is_revoked(uow.session, "f" * 32) and not accounts.is_revoked(uow.session, "0" * 32)
             assert [e.action for e in uow.session.scalars(select(AuditEntry))] == ["login_locked"]
             assert accounts.authenticate(uow.session, "agent.lyon8", "a-long-enough-password", now + lock * 2, 1,
