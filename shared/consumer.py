@@ -22,7 +22,7 @@ from nameko.amqp.publish import get_producer
 from nameko.containers import ContainerBeingKilled
 from nameko.messaging import Consumer, QueueConsumer
 
-from shared import envelope, topology
+from shared import acks, envelope, topology
 from shared.db import ALREADY_APPLIED
 from shared.metrics import metrics_for
 
@@ -59,8 +59,34 @@ class SafeQueueConsumer(QueueConsumer):
     def get_consumers(self, consumer_cls, channel):
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
-            consumer.on_decode_error = partial(provider.handle_undecodable, provider)
+            consumer.on_decode_error = partial(self._undecodable, provider)
         return consumers
+
+    # every delivery is registered and every settlement goes through shared.acks (see why there)
+    def handle_message(self, provider, body, message):
+        acks.delivered(message)
+        if getattr(provider, "handles_inline", False):
+            # a batch consumer only validates and queues here; a green thread per message would cost more
+            provider.handle_message(body, message)
+        else:
+            super().handle_message(provider, body, message)
+
+    def _undecodable(self, provider, message, exc):
+        acks.delivered(message)
+        provider.handle_undecodable(provider, message, exc)
+
+    def ack_message(self, message):
+        self.ack_messages([message])
+
+    def ack_messages(self, messages):
+        try:
+            acks.ack(messages)
+        except ConnectionError:  # the connection is closing: the broker takes the messages back
+            pass
+
+    def requeue_message(self, message):
+        acks.settled(message)
+        super().requeue_message(message)
 
 
 class EventConsumer(Consumer):
@@ -180,6 +206,8 @@ class EventBatchConsumer(EventConsumer):
     its first. If a batch fails, each of its events is handled alone, so one bad event is retried and
     dead-lettered by itself while the others are applied. Set EVENT_PREFETCH at least to batch_size."""
 
+    handles_inline = True  # handle_message runs in the queue consumer's thread (it never waits but to spawn)
+
     def __init__(self, event_type, batch_size=200, max_wait=0.05, **kwargs):
         self.batch_size, self.max_wait = batch_size, max_wait
         super().__init__(event_type, **kwargs)
@@ -222,8 +250,7 @@ class EventBatchConsumer(EventConsumer):
             applied, duplicates = result if isinstance(result, tuple) else (len(batch), 0)
             self.metrics.events_consumed.labels(self.event_type).inc(applied)
             self.metrics.events_duplicate.labels(self.event_type).inc(duplicates)
-            for _, message in batch:
-                self.queue_consumer.ack_message(message)
+            self.queue_consumer.ack_messages([message for _, message in batch])
         elif len(batch) == 1:
             self.handle_result(batch[0][1], worker_ctx, None, exc_info)
         else:

@@ -66,9 +66,10 @@ class WorkerDatabase:
         """Apply an event at most once for this consumer (named after its queue)."""
         return self.storage.apply_once(self._consumer(), event, apply)
 
-    def apply_batch(self, events, apply):
-        """Apply the events this consumer has not applied yet, in one transaction: (applied, duplicates)."""
-        return self.storage.apply_batch(self._consumer(), events, apply)
+    def apply_batch(self, events, apply, journal=None):
+        """Apply the events this consumer has not applied yet, in one transaction: (applied, duplicates).
+        `journal`: see Storage.apply_batch."""
+        return self.storage.apply_batch(self._consumer(), events, apply, journal)
 
     def _consumer(self):
         entrypoint = self.worker_ctx.entrypoint

@@ -206,6 +206,12 @@ def apply_events(uow, events, now):
     return len(events)
 
 
+def stored_ids(session, event_ids):
+    """The events among these already in the store: the store is reporting's record of what it applied
+    (its unique event_id makes a concurrent second application fail at commit)."""
+    return session.scalars(select(applied_events.c.event_id).where(applied_events.c.event_id.in_(event_ids)))
+
+
 def mark_dirty(session, touched, stocks_from=None):
     """Closed periods whose figures may have changed: the months touched and their years, and for a stock
     (agents employed) every month and year from the first one it changed in."""

@@ -175,7 +175,8 @@ class ReportingService:
     # -- the work behind the entrypoints -------------------------------------------------------------------------
     def _apply(self, events):
         """A batch of one event type, in one transaction; each event is applied once (apply_batch)."""
-        applied, duplicates = self.db.apply_batch(events, lambda uow, new: domain.apply_events(uow, new, utcnow()))
+        applied, duplicates = self.db.apply_batch(
+            events, lambda uow, new: domain.apply_events(uow, new, utcnow()), journal=domain.stored_ids)
         if applied:
             self.metrics.counter("pimms_reporting_events_applied_total", "Events folded into the figures",
                                  ["event_type"]).labels(events[0].type).inc(applied)
