@@ -7,8 +7,10 @@ own databases under var/bench/, removed at the end. Figures are printed as they 
 """
 import argparse
 import json
+import logging
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -155,6 +157,8 @@ def relay_rate(vhost, n):
 
     with Connection(vhost.uri) as conn:  # a consumer's queue, so messages are routed and stored as in production
         topology.declare_service(conn.channel(), "bench", ["accueil.workshop_held"])
+    for stale in VAR.glob("relay.db*"):
+        stale.unlink()
     storage = Storage(f"sqlite:///{VAR}/relay.db", MIGRATIONS, "pimms-bench")
     payload = {"workshop_id": uuid.uuid4(), "agent_id": "agent-1", "theme": "digital", "partner": None,
                "held_on": dt.date(2026, 11, 2), "attendees": 9, "duration_min": 60, "registres": ["collective"]}
@@ -205,9 +209,10 @@ def seed_closed_visits(db_url, n):
     storage.dispose()
 
 
-def end_to_end(vhost, n):
+def end_to_end(vhost, n, seeded):
     """Visits closed at accueil (committed with their events), published by accueil's relay, validated
-    and counted by reporting with idempotency and durable storage: from the first publish to the last count."""
+    and counted by reporting with idempotency and durable storage: from the first publish to the last count.
+    `seeded`: accueil's database with the n closed visits and their events unsent (a copy is used)."""
     import datetime as dt
 
     from nameko.standalone.rpc import ClusterRpcProxy
@@ -215,8 +220,10 @@ def end_to_end(vhost, n):
 
     from shared.tables import outbox
 
+    for stale in VAR.glob("e2e-*.db*"):
+        stale.unlink()
+    shutil.copy(seeded, VAR / "e2e-accueil.db")
     accueil_db, reporting_db = f"sqlite:///{VAR}/e2e-accueil.db", f"sqlite:///{VAR}/e2e-reporting.db"
-    seed_closed_visits(accueil_db, n)
     env = {"AMQP_URI": vhost.uri, "ASSOCIATION_ID": "pimms-bench", "CONTRACT_ENFORCEMENT": "false"}
     reporting = spawn([NAMEKO, "run", "--config", "services/reporting/config.yaml",
                        "services.reporting.service:ReportingService"],
@@ -234,7 +241,9 @@ def end_to_end(vhost, n):
 
         def counted():
             with counted_engine.connect() as conn:
-                return conn.execute(text("SELECT count(*) FROM reporting_applied_events")).scalar()
+                # visits only: the relay's figure of an earlier round leaves workshops in reporting's queue
+                return conn.execute(text("SELECT count(*) FROM reporting_applied_events "
+                                         "WHERE type = 'accueil.visit_closed'")).scalar()
 
         wait_until(lambda: counted() >= n, 600, f"reporting to count {n} visits")
         finished = time.time()
@@ -327,27 +336,39 @@ def _memory_mb(pid):
 
 def main():
     parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of baselines and platform figures, interleaved; medians are reported")
     parser.add_argument("--messages", type=int, default=5000, help="messages per baseline")
     parser.add_argument("--relay-events", type=int, default=20000)
     parser.add_argument("--visits", type=int, default=20000, help="visits for the end-to-end rate")
     parser.add_argument("--rebuild-events", type=int, default=1_000_000)
     args = parser.parse_args()
+    logging.getLogger("pika").setLevel(logging.ERROR)  # late confirms on a closing channel are expected here
     shutil.rmtree(VAR, ignore_errors=True)
     VAR.mkdir(parents=True)
-    summary = {}
+    seeded = VAR / "seeded-accueil.db"  # closing visits through accueil's code is not what is timed
+    seed_closed_visits(f"sqlite:///{seeded}", args.visits)
+    # The machine's speed drifts (a shared 2-core VM: +-20% from minute to minute), so each ratio is taken
+    # within a round, between figures measured a few seconds apart, and the median round is reported.
+    rounds = []
     with Vhost() as vhost:
-        publish, consume = raw_pika(vhost, args.messages)
-        report("baseline: raw pika publish, confirm each", publish, "msg/s")
-        report("baseline: raw pika consume, ack each", consume, "msg/s")
-        nameko = bare_nameko(vhost, args.messages)
-        report("baseline: bare nameko handler end to end", nameko, "msg/s")
-        e2e = end_to_end(vhost, args.visits)
-        report("platform: visit closed -> counted by reporting", e2e, "visits/s", nameko, "bare nameko")
-        print(f"{'':<44} {'':>12} {'':9}   x{e2e / consume:5.2f} vs raw consume", flush=True)
-        relay = relay_rate(vhost, args.relay_events)
-        report("outbox relay, batched confirms", relay, "msg/s", publish, "raw publish")
+        for number in range(1, args.rounds + 1):
+            print(f"-- round {number} of {args.rounds}", flush=True)
+            publish, consume = raw_pika(vhost, args.messages)
+            report("baseline: raw pika publish, confirm each", publish, "msg/s")
+            report("baseline: raw pika consume, ack each", consume, "msg/s")
+            nameko = bare_nameko(vhost, args.messages)
+            report("baseline: bare nameko handler end to end", nameko, "msg/s")
+            e2e = end_to_end(vhost, args.visits, seeded)
+            report("platform: visit closed -> counted by reporting", e2e, "visits/s", nameko, "bare nameko")
+            print(f"{'':<44} {'':>12} {'':9}   x{e2e / consume:5.2f} vs raw consume", flush=True)
+            relay = relay_rate(vhost, args.relay_events)
+            report("outbox relay, batched confirms", relay, "msg/s", publish, "raw publish")
+            rounds.append({"end_to_end_vs_nameko": e2e / nameko, "end_to_end_vs_consume": e2e / consume,
+                           "relay_vs_confirm": relay / publish})
         memory = stack_memory(vhost)
     applied, seconds = rebuild_rate(args.rebuild_events)
+    print("-- once", flush=True)
     report(f"reporting rebuild of {applied:,} events", applied / seconds, "events/s")
     print(f"{'':<44} {seconds:>12.1f} s", flush=True)
     for name, (rss, pss) in memory.items():
@@ -355,10 +376,14 @@ def main():
     stack_mb = sum(pss for _, pss in memory.values())
     print(f"memory: {'whole local stack':<36} {stack_mb:>12.0f} MB PSS   "
           f"({sum(rss for rss, _ in memory.values()):.0f} MB RSS, shared pages counted in each)", flush=True)
+    ratios = {name: statistics.median([r[name] for r in rounds]) for name in rounds[0]}
+    print(f"-- medians of {len(rounds)} rounds: " + ", ".join(
+        f"{name} {value:.2f} ({' '.join(f'{r[name]:.2f}' for r in rounds)})" for name, value in ratios.items()),
+        flush=True)
     checks = {
-        "end_to_end_vs_nameko": (e2e / nameko, e2e / nameko >= 2),
-        "end_to_end_vs_consume": (e2e / consume, e2e / consume >= 0.25),
-        "relay_vs_confirm": (relay / publish, relay / publish >= 5),
+        "end_to_end_vs_nameko": (ratios["end_to_end_vs_nameko"], ratios["end_to_end_vs_nameko"] >= 2),
+        "end_to_end_vs_consume": (ratios["end_to_end_vs_consume"], ratios["end_to_end_vs_consume"] >= 0.25),
+        "relay_vs_confirm": (ratios["relay_vs_confirm"], ratios["relay_vs_confirm"] >= 5),
         "rebuild_s": (seconds, seconds < 60),
         "stack_mb": (stack_mb, stack_mb < 400),
     }

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from shared import validation  # noqa: F401 (marshmallow's field validation, without an And per value)
+
 # Identifiers of associations and desks are codes chosen by head office, never free text.
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="must be a lower-case code (a-z, 0-9, _ or -)")
 EVENT_TYPE = validate.Regexp(r"^[a-z_]+\.[a-z_]+$", error="must read <service>.<event>")

@@ -1,0 +1,58 @@
+"""Reading from the broker in chunks instead of one frame part at a time.
+
+py-amqp's TCP transport asks the socket for exactly the bytes it needs next: a frame's 7-byte header, then
+its body, then its end octet, so a delivery (three frames) costs nine recv calls, each a trip through
+eventlet's green socket. Its read buffer is kept between calls, so asking recv for up to `READ_AHEAD` bytes
+instead lets one call bring many deliveries, and the next frames come from memory. recv returns what is
+already there and never waits for more, so nothing is delayed; every path that touches the buffer
+(timeouts, errors, reconnection) is py-amqp's own, unchanged. Measured in reporting: about 7% less CPU
+per consumed event (docs/benchmark.md).
+
+Installed by importing this module (shared.consumer does): kombu's pyamqp transport then opens its
+connections with the read-ahead transport. TLS connections keep py-amqp's own (TLS reads are chunked).
+"""
+import errno
+import socket
+
+from amqp.transport import TCPTransport
+from kombu.transport import pyamqp
+
+READ_AHEAD = 16384  # small enough that slicing a frame off the front of the buffer stays cheap
+
+
+class ReadAheadTCPTransport(TCPTransport):
+    def _read(self, n, initial=False, _errnos=(errno.EAGAIN, errno.EINTR)):
+        # py-amqp 5.x's TCPTransport._read, but for the size asked of recv
+        recv = self._quick_recv
+        rbuf = self._read_buffer
+        try:
+            while len(rbuf) < n:
+                try:
+                    s = recv(max(n - len(rbuf), READ_AHEAD))
+                except OSError as exc:
+                    if exc.errno in _errnos:
+                        if initial and self.raise_on_initial_eintr:
+                            raise socket.timeout() from None
+                        continue
+                    raise
+                if not s:
+                    raise OSError("Server unexpectedly closed connection")
+                rbuf += s
+        except:  # noqa: E722 (as py-amqp: whatever interrupts the read, keep what was read)
+            self._read_buffer = rbuf
+            raise
+        result, self._read_buffer = rbuf[:n], rbuf[n:]
+        return result
+
+
+class ReadAheadConnection(pyamqp.Connection):  # kombu's connection class, which brings kombu's channels
+    def Transport(self, host, connect_timeout, ssl=False, read_timeout=None, write_timeout=None,
+                  socket_settings=None, **kwargs):
+        if ssl:
+            return super().Transport(host, connect_timeout, ssl, read_timeout, write_timeout,
+                                     socket_settings, **kwargs)
+        return ReadAheadTCPTransport(host, connect_timeout=connect_timeout, ssl=ssl, read_timeout=read_timeout,
+                                     write_timeout=write_timeout, socket_settings=socket_settings, **kwargs)
+
+
+pyamqp.Transport.Connection = ReadAheadConnection
