@@ -26,6 +26,7 @@ from services.reporting import figures as F
 from services.reporting.models import NO_DESK, aggregates, applied_events, periods, subjects, visitors
 from services.reporting.projectors import REMEMBERED, Fact, UnknownEvent, project
 from shared.envelope import payload_schema
+from shared.wire import dump as dump_wire
 from shared.db import as_utc
 
 REBUILD_BATCH = 20_000
@@ -190,7 +191,7 @@ def apply_events(uow, events, now):
     Everything is folded before anything is written: an event no projector can fold stores nothing."""
     facts, stored = [], []
     for event in events:
-        wire = payload_schema(event.type, event.version).dump(event.payload)
+        wire = dump_wire(payload_schema(event.type, event.version), event.payload)
         facts.append(Fact(event.type, event.version, event.occurred_at, event.association_id, event.pimms_id, wire))
         stored.append({
             "event_id": event.event_id, "type": event.type, "version": event.version,
