@@ -1,9 +1,10 @@
 """`make bench`: the platform's speed as ratios to baselines measured in the same run, on the local broker.
 
-Baselines: raw pika publish (persistent, one confirm per message) and consume (ack) rates, and a bare nameko
-event handler's end-to-end rate. Platform: the outbox relay's publish rate (batched confirms) and the
-end-to-end rate of visits closed at accueil and counted by reporting. Every run uses its own vhost and its
-own databases under var/bench/, removed at the end. Figures are printed as they come; the last line sums up.
+Baselines: raw pika publish (persistent, one confirm per message) and consume (ack) rates of messages the
+size of a real event, and a bare nameko event handler's end-to-end rate. Platform: the outbox relay's
+publish rate (batched confirms) and the end-to-end rate of visits closed at accueil and counted by
+reporting. In interleaved rounds whose median ratios are reported. Every measurement uses its own vhost,
+and the run its own databases under var/bench/. Figures are printed as they come; the last line sums up.
 """
 import argparse
 import json
@@ -82,18 +83,40 @@ def wait_until(predicate, timeout, what):
 
 
 # -- baselines ----------------------------------------------------------------------------------------------
-def raw_pika(vhost, n):
-    """Publish n persistent messages, one confirm each, then consume them with acks."""
+def sample_event():
+    """A real accueil.visit_closed envelope, as the platform publishes it: the baselines carry the same bytes."""
+    import datetime as dt
+
+    import services.accueil.schemas  # noqa: F401
+    from shared import envelope
+
+    now = dt.datetime.now(dt.timezone.utc)
+    return json.dumps(envelope.build("accueil.visit_closed", {
+        "visit_id": uuid.uuid4(), "agent_id": "agent-1", "visitors": [{"visitor_ref": "a" * 32, "first_visit": True}],
+        "motif": {"kind": "partenaire", "partner": "edf", "domain": None}, "acts": ["advice"],
+        "registres": ["understanding"], "outcome": "resolved", "waiting_min": 5, "duration_min": 15,
+        "opened_at": now, "closed_at": now}, association_id="pimms-bench", pimms_id="lyon-8")).encode()
+
+
+def raw_pika(vhost, n_publish, n_consume):
+    """Publish n_publish persistent messages, one confirm each (timed); top the queue up to n_consume
+    (untimed), then consume them all with an ack each (timed). The consume baseline covers as many messages
+    as the end-to-end figure, each the size of a real event."""
     conn = pika.BlockingConnection(vhost.pika_params())
     channel = conn.channel()
     channel.queue_declare("bench.raw", durable=True)
     channel.confirm_delivery()
-    body = json.dumps({"event_id": str(uuid.uuid4()), "payload": {"x": 1} }).encode()
+    body = sample_event()
     props = pika.BasicProperties(delivery_mode=2, content_type="application/json")
     started = time.perf_counter()
-    for _ in range(n):
+    for _ in range(n_publish):
         channel.basic_publish("", "bench.raw", body, props)
-    publish_rate = rate(n, time.perf_counter() - started)
+    publish_rate = rate(n_publish, time.perf_counter() - started)
+    filler = conn.channel()  # no confirms: the top-up is not what is measured
+    for _ in range(n_consume - n_publish):
+        filler.basic_publish("", "bench.raw", body, props)
+    wait_until(lambda: channel.queue_declare("bench.raw", passive=True).method.message_count >= n_consume,
+               120, "the raw queue to fill")
 
     received = 0
     channel.basic_qos(prefetch_count=100)
@@ -103,13 +126,13 @@ def raw_pika(vhost, n):
             break
         channel.basic_ack(method.delivery_tag)
         received += 1
-        if received == n:
+        if received == n_consume:
             break
     consume_rate = rate(received, time.perf_counter() - started)
     channel.cancel()
     conn.close()
-    if received != n:
-        raise SystemExit(f"bench: raw consume got {received} of {n}")
+    if received != n_consume:
+        raise SystemExit(f"bench: raw consume got {received} of {n_consume}")
     return publish_rate, consume_rate
 
 
@@ -241,9 +264,8 @@ def end_to_end(vhost, n, seeded):
 
         def counted():
             with counted_engine.connect() as conn:
-                # visits only: the relay's figure of an earlier round leaves workshops in reporting's queue
                 return conn.execute(text("SELECT count(*) FROM reporting_applied_events "
-                                         "WHERE type = 'accueil.visit_closed'")).scalar()
+                                         "WHERE type = 'accueil.visit_closed'")).scalar()  # visits only
 
         wait_until(lambda: counted() >= n, 600, f"reporting to count {n} visits")
         finished = time.time()
@@ -338,12 +360,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of baselines and platform figures, interleaved; medians are reported")
-    parser.add_argument("--messages", type=int, default=5000, help="messages per baseline")
+    parser.add_argument("--messages", type=int, default=5000,
+                        help="messages published one confirm at a time, and handled by the bare nameko service")
     parser.add_argument("--relay-events", type=int, default=20000)
     parser.add_argument("--visits", type=int, default=20000, help="visits for the end-to-end rate")
     parser.add_argument("--rebuild-events", type=int, default=1_000_000)
     args = parser.parse_args()
-    logging.getLogger("pika").setLevel(logging.ERROR)  # late confirms on a closing channel are expected here
+    for noisy in ("pika", "amqp"):  # late confirms on a closing channel are expected here
+        logging.getLogger(noisy).setLevel(logging.ERROR)
     shutil.rmtree(VAR, ignore_errors=True)
     VAR.mkdir(parents=True)
     seeded = VAR / "seeded-accueil.db"  # closing visits through accueil's code is not what is timed
@@ -351,21 +375,27 @@ def main():
     # The machine's speed drifts (a shared 2-core VM: +-20% from minute to minute), so each ratio is taken
     # within a round, between figures measured a few seconds apart, and the median round is reported.
     rounds = []
-    with Vhost() as vhost:
-        for number in range(1, args.rounds + 1):
-            print(f"-- round {number} of {args.rounds}", flush=True)
-            publish, consume = raw_pika(vhost, args.messages)
-            report("baseline: raw pika publish, confirm each", publish, "msg/s")
-            report("baseline: raw pika consume, ack each", consume, "msg/s")
+    # every measurement gets its own vhost: queues a run leaves behind (the relay's workshops, say, which
+    # reporting's queue would keep) must not feed the next one
+    for number in range(1, args.rounds + 1):
+        print(f"-- round {number} of {args.rounds}", flush=True)
+        with Vhost() as vhost:
+            publish, consume = raw_pika(vhost, args.messages, max(args.messages, args.visits))
+        report("baseline: raw pika publish, confirm each", publish, "msg/s")
+        report("baseline: raw pika consume, ack each", consume, "msg/s")
+        with Vhost() as vhost:
             nameko = bare_nameko(vhost, args.messages)
-            report("baseline: bare nameko handler end to end", nameko, "msg/s")
+        report("baseline: bare nameko handler end to end", nameko, "msg/s")
+        with Vhost() as vhost:
             e2e = end_to_end(vhost, args.visits, seeded)
-            report("platform: visit closed -> counted by reporting", e2e, "visits/s", nameko, "bare nameko")
-            print(f"{'':<44} {'':>12} {'':9}   x{e2e / consume:5.2f} vs raw consume", flush=True)
+        report("platform: visit closed -> counted by reporting", e2e, "visits/s", nameko, "bare nameko")
+        print(f"{'':<44} {'':>12} {'':9}   x{e2e / consume:5.2f} vs raw consume", flush=True)
+        with Vhost() as vhost:
             relay = relay_rate(vhost, args.relay_events)
-            report("outbox relay, batched confirms", relay, "msg/s", publish, "raw publish")
-            rounds.append({"end_to_end_vs_nameko": e2e / nameko, "end_to_end_vs_consume": e2e / consume,
-                           "relay_vs_confirm": relay / publish})
+        report("outbox relay, batched confirms", relay, "msg/s", publish, "raw publish")
+        rounds.append({"end_to_end_vs_nameko": e2e / nameko, "end_to_end_vs_consume": e2e / consume,
+                       "relay_vs_confirm": relay / publish})
+    with Vhost() as vhost:
         memory = stack_memory(vhost)
     applied, seconds = rebuild_rate(args.rebuild_events)
     print("-- once", flush=True)
