@@ -25,9 +25,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from services.reporting import figures as F
 from services.reporting.models import NO_DESK, aggregates, applied_events, periods, subjects, visitors
 from services.reporting.projectors import REMEMBERED, Fact, UnknownEvent, project
+from shared.db import as_utc
 from shared.envelope import payload_schema
 from shared.wire import dump as dump_wire
-from shared.db import as_utc
 
 REBUILD_BATCH = 20_000
 
