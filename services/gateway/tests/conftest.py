@@ -14,6 +14,8 @@ from services.gateway import demo
 from services.gateway.service import MIGRATIONS, GatewayService
 from services.reporting.service import ReportingService
 from shared.db import Storage
+from shared.errors import NotFound
+from tests.helpers import wait_for
 
 PASSWORDS = {a["login"]: a["password"] for a in demo.ACCOUNTS}
 SECRET = "test-secret-of-the-gateway-tests"
@@ -62,4 +64,13 @@ def stack(container_factory, service_config, web_config, web_config_port, rabbit
     yesterday = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)
     with ClusterRpcProxy(rabbit_config, timeout=10) as rpc:
         played = demo.play(rpc, yesterday)  # the demo's accounts, and a named visit at lyon-8
+
+        def demo_visit_counted():  # tests read figures: the visit's event must have reached reporting
+            try:
+                desk = rpc.reporting.figures("desk", "lyon-8", str(yesterday.year), True)
+            except NotFound:
+                return False
+            return desk["figures"]["visits"]["total"] >= 1
+
+        wait_for(demo_visit_counted, message="reporting to count the demo's visit")
     return Stack(f"http://127.0.0.1:{web_config_port}", rabbit_config, played["citizen_id"])
