@@ -11,21 +11,23 @@ non-ISO format, dump hooks, a nested `only`) is dumped by marshmallow itself.
 shared/tests/test_wire.py compares both on generated payloads of every registered event schema.
 """
 import datetime as dt
+import weakref
 
 from marshmallow import fields
 from marshmallow.utils import missing
 
 _SAME = (fields.String, fields.Integer, fields.Float, fields.Boolean)
 _ISO = (None, "iso", "iso8601")
-_converters = {}  # schema class -> converter, or None for "use dump"
+# schema instance -> converter, or None for "use dump". Per instance, not per class: `only`, `exclude` and
+# `load_only` given at instantiation change which fields a dump writes (payload schemas are cached instances).
+_converters = weakref.WeakKeyDictionary()
 
 
 def dump(schema, data):
     """`schema.dump(data)` for one object (not many)."""
-    key = type(schema)
-    if key not in _converters:
-        _converters[key] = _compile_schema(schema)
-    convert = _converters[key]
+    if schema not in _converters:
+        _converters[schema] = _compile_schema(schema)
+    convert = _converters[schema]
     return schema.dump(data) if convert is None else convert(data)
 
 

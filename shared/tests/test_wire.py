@@ -2,6 +2,7 @@
 payloads (loaded by the schema first, as a consumer's are)."""
 import datetime as dt
 import importlib
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -97,3 +98,16 @@ def test_a_schema_with_another_field_kind_is_dumped_by_marshmallow():
 
     assert wire._compile_schema(Odd()) is None
     assert wire.dump(Odd(), {"when": dt.datetime(2026, 12, 1), "count": 3}) == {"when": "01/12/2026", "count": "3"}
+
+
+def test_two_instances_of_a_schema_keep_their_own_fields():
+    from marshmallow import Schema
+
+    class Pair(Schema):
+        a = fields.Integer()
+        b = fields.UUID()
+
+    data = {"a": 1, "b": uuid.UUID(int=5)}
+    whole, only_a = Pair(), Pair(only=("a",))
+    assert wire.dump(whole, data) == whole.dump(data) == {"a": 1, "b": str(data["b"])}
+    assert wire.dump(only_a, data) == only_a.dump(data) == {"a": 1}
