@@ -13,15 +13,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-## run: start the local stack on SQLite, play a demo day, print its figures and keep running (Ctrl-C stops)
+## run: the local stack on SQLite, supervised, its data kept in var/data (a demo day played into an empty
+## one); keeps running until Ctrl-C. `$(BIN)/python -m scripts.run_local --help` for --fresh, --no-demo
 run: venv
 	bash scripts/ensure-services.sh
 	$(BIN)/python -m scripts.run_local
 
-## demo: the same, but exit after printing the figures
+## demo: start over (delete var/data), play the demo day, print its figures and exit
 demo: venv
 	bash scripts/ensure-services.sh
-	$(BIN)/python -m scripts.run_local --exit
+	$(BIN)/python -m scripts.run_local --fresh --exit
 
 ## test: the whole suite (unit tests without a broker, integration tests on the local RabbitMQ and PostgreSQL)
 test: venv

@@ -340,7 +340,7 @@ def stack_memory(vhost):
         time.sleep(2)
         memory = {"parent (the code, loaded once)": _memory_mb(stack.pid)}
         for name, _, _ in run_local.STACK:
-            memory[name] = _memory_mb(int((var / f"{name}.pid").read_text()))
+            memory[name] = _memory_mb(run_local.pid_of(var, name))
         return memory
     finally:
         run_local.stop(stack)

@@ -1,8 +1,11 @@
-"""`make run` / `make demo`: the local stack on SQLite, a demo day played through the real RPC, its figures.
+"""`make run` / `make demo`: the local stack on SQLite, supervised, with its data kept across restarts.
 
-Each service runs in its own process (forked by scripts/stack.py, which loads the code once for all), with
-its database under var/demo/ (wiped at each start: this is demo data). Ctrl-C (or SIGTERM) stops every
-service cleanly."""
+Each service runs in its own process (forked by scripts/stack.py, which loads the code once for all and
+starts again a service that exits), with its database under the data folder (`var/data/` unless
+PIMMS_DATA_DIR says otherwise; logs in its `logs/`). On the first start, into an empty data folder, the
+association's secrets are generated (`secrets.json`, mode 0600) and a demo day is played through the real
+RPC (unless `--no-demo`); later starts keep everything and play nothing. `--fresh` (what `make demo` does)
+deletes the data folder first. Ctrl-C (or SIGTERM) stops every service cleanly."""
 import argparse
 import os
 import shutil
@@ -14,7 +17,7 @@ from pathlib import Path
 
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from scripts import demo_day
+from scripts import demo_day, stack_secrets
 from services.formation import demo as formation_demo
 from services.gateway import demo as gateway_demo
 from services.franchise import demo as franchise_demo
@@ -22,10 +25,9 @@ from services.mediation_sortante import demo as mediation_sortante_demo
 from services.reporting import demo as reporting_demo
 
 ROOT = Path(__file__).resolve().parents[1]
-VAR = ROOT / "var" / "demo"
+DATA = Path(os.environ.get("PIMMS_DATA_DIR") or ROOT / "var" / "data")
 AMQP_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672//")
 
-# (service, nameko module:class, HTTP port)
 STACK = [  # (service, nameko module:class, HTTP port)
     ("franchise", "services.franchise.service:FranchiseService", 8104),
     ("accueil", "services.accueil.service:AccueilService", 8101),
@@ -37,37 +39,48 @@ STACK = [  # (service, nameko module:class, HTTP port)
 ENFORCING = ("accueil", "mediation_sortante", "formation")  # they keep a copy of the contract terms
 
 
-def stack_environment(var, amqp_uri, port_offset=0):
+def logs(data):
+    return data / "logs"
+
+
+def pid_of(data, name):
+    """The running process of a service (the supervisor writes it at each start)."""
+    return int((logs(data) / f"{name}.pid").read_text())
+
+
+def stack_environment(data, amqp_uri, port_offset=0):
     env = dict(os.environ, AMQP_URI=amqp_uri, EVENTLET_NO_GREENDNS="yes",  # eventlet's DNS: 7 MB per service
                REPORTING_ALLOW_EXACT_FIGURES="true")  # the association's own staff see exact figures
     for name, _, port in STACK:
-        env[f"{name.upper()}_DB_URL"] = f"sqlite:///{var}/{name}.db"
+        env[f"{name.upper()}_DB_URL"] = f"sqlite:///{data}/{name}.db"
         env[f"{name.upper()}_WEB_ADDRESS"] = f"127.0.0.1:{port + port_offset}"
+    env.update(stack_secrets.load_or_create(data))
     return env
 
 
-def start_stack(var, amqp_uri=AMQP_URI, port_offset=0, **extra_env):
-    """Every service of STACK in its own process, forked from one parent (scripts/stack.py)."""
+def start_stack(data, amqp_uri=AMQP_URI, port_offset=0, **extra_env):
+    """Every service of STACK in its own process, forked and supervised by scripts/stack.py."""
+    logs(data).mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "python"), "-W", "ignore", "-m", "scripts.stack", "--logs", str(var),
+        [str(ROOT / ".venv" / "bin" / "python"), "-W", "ignore", "-m", "scripts.stack", "--logs", str(logs(data)),
          *[name for name, _, _ in STACK]],
-        cwd=ROOT, env={**stack_environment(var, amqp_uri, port_offset), **extra_env},
-        stdout=open(var / "stack.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT, env={**stack_environment(data, amqp_uri, port_offset), **extra_env},
+        stdout=open(logs(data) / "stack.log", "ab"), stderr=subprocess.STDOUT, start_new_session=True,
     )
 
 
-def wait_ready(rpc, stack, timeout=60):
+def wait_ready(rpc, stack, timeout=60, data=DATA):
     deadline = time.monotonic() + timeout
     for name, _, _ in STACK:
         while True:
             if stack.poll() is not None:
-                raise SystemExit("a service stopped at start: see var/demo/*.log")
+                raise SystemExit(f"the stack stopped at start: see {logs(data)}/stack.log")
             try:
                 getattr(rpc, name).ping()
                 break
             except Exception:
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"{name} did not answer within {timeout}s: see var/demo/{name}.log")
+                    raise SystemExit(f"{name} did not answer within {timeout}s: see {logs(data)}/{name}.log")
                 time.sleep(0.5)
 
 
@@ -85,43 +98,59 @@ def stop(stack):
     if stack.poll() is None:
         stack.send_signal(signal.SIGTERM)  # every service finishes its running workers, then exits
     try:
-        stack.wait(timeout=30)
+        stack.wait(timeout=45)
     except subprocess.TimeoutExpired:
-        print("the stack did not stop in 30s; killing it", file=sys.stderr)
+        print("the stack did not stop in 45s; killing it", file=sys.stderr)
         os.killpg(stack.pid, signal.SIGKILL)
 
 
+def play_demo(rpc, visits):
+    day = demo_day.demo_date()
+    franchise_demo.play(rpc, day)  # first: the contract that covers everything below
+    wait_enforced(rpc)
+    demo_day.play(rpc, visits=visits)
+    mediation_sortante_demo.play(rpc, day)
+    formation_demo.play(rpc, day)
+    gateway_demo.play(rpc, day)  # accounts, and one named visit before reporting closes the month
+    reporting_demo.play(rpc, day)  # last: it closes the month of what came before
+    demo_day.print_figures(rpc)
+    for demo in (mediation_sortante_demo, formation_demo, reporting_demo, franchise_demo, gateway_demo):
+        print("\n" + "\n".join(demo.figures(rpc)))
+
+
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--exit", action="store_true", help="exit after printing the figures")
-    parser.add_argument("--visits", type=int, default=300)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--exit", action="store_true", help="exit once the stack is up (and the demo played)")
+    parser.add_argument("--fresh", action="store_true", help=f"delete the data folder ({DATA}) first")
+    parser.add_argument("--no-demo", action="store_true", help="start an empty stack without the demo day")
+    parser.add_argument("--visits", type=int, default=300, help="visits of the demo day")
     args = parser.parse_args()
 
-    shutil.rmtree(VAR, ignore_errors=True)
-    VAR.mkdir(parents=True)
-    stack = start_stack(VAR)
+    if args.fresh:
+        shutil.rmtree(DATA, ignore_errors=True)
+    new = not stack_secrets.path(DATA).exists()
+    DATA.mkdir(parents=True, exist_ok=True)
+    stack = start_stack(DATA)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
         with ClusterRpcProxy({"AMQP_URI": AMQP_URI}, timeout=30) as rpc:
             wait_ready(rpc, stack)
             print("stack up: " + ", ".join(f"{n} (http://127.0.0.1:{p})" for n, _, p in STACK))
-            day = demo_day.demo_date()
-            franchise_demo.play(rpc, day)  # first: the contract that covers everything below
-            wait_enforced(rpc)
-            demo_day.play(rpc, visits=args.visits)
-            mediation_sortante_demo.play(rpc, day)
-            formation_demo.play(rpc, day)
-            gateway_demo.play(rpc, day)  # accounts, and one named visit before reporting closes the month
-            reporting_demo.play(rpc, day)  # last: it closes the month of what came before
-            demo_day.print_figures(rpc)
-            for demo in (mediation_sortante_demo, formation_demo, reporting_demo, franchise_demo, gateway_demo):
-                print("\n" + "\n".join(demo.figures(rpc)))
+            print(f"data in {DATA} (databases, secrets.json, logs/); `make run` again keeps it, "
+                  f"`make demo` or `python -m scripts.run_local --fresh` starts over")
+            if new and not args.no_demo:
+                play_demo(rpc, args.visits)
+                (DATA / "demo-played").write_text(demo_day.demo_date().isoformat())
+            elif new:
+                print("an empty stack: no account yet")
+            elif (DATA / "demo-played").exists():
+                print("data kept from the last run (a demo stack):\n" + "\n".join(gateway_demo.figures(rpc)))
         if not args.exit:
-            print("\nrunning; logs in var/demo/*.log; the desk page and figures at http://127.0.0.1:8100/ "
-                  "(logins above). Ctrl-C stops.")
+            print(f"\nrunning; logs in {logs(DATA)}; the desk page and figures at http://127.0.0.1:8100/. "
+                  "A service that stops is started again. Ctrl-C stops.")
             while stack.poll() is None:
                 time.sleep(1)
-            print("a service stopped: see var/demo/*.log", file=sys.stderr)
+            print(f"the stack stopped: see {logs(DATA)}/stack.log", file=sys.stderr)
             return 1
     except KeyboardInterrupt:
         print("\nstopping")

@@ -1,12 +1,15 @@
-"""The local stack on one machine: one process per service, forked from a parent that loaded the code once.
+"""The local stack on one machine, and its supervisor: one process per service, forked from a parent that
+loaded the code once, and forked again when one exits.
 
-    python -m scripts.stack accueil reporting ...    (each service reads services/<name>/config.yaml)
+    python -m scripts.stack [--logs DIR] accueil reporting ...   (each reads services/<name>/config.yaml)
 
 Each service is its own process with its own database, broker connections and web port, exactly as under
 `nameko run` (and a kill -9 of one leaves the others running); forking them from one parent that imported
 the libraries first lets them share those pages instead of loading the same 70 MB five times. In
-Kubernetes each service runs alone in its pod with `nameko run`; this launcher is for `make run`.
-SIGTERM or SIGINT stops every service cleanly; if one exits, the others are stopped and the parent exits 1.
+Kubernetes each service runs alone in its pod with `nameko run`, and the kubelet restarts it; here this
+parent does: a service that exits is started again after a pause that doubles at each exit in a row (1 s up
+to 60 s; back to 1 s once it has run for 5 minutes), and the parent logs why (exit status or signal) and
+counts the restarts in DIR/restarts.json. SIGTERM or SIGINT stops every service cleanly, then the parent.
 """
 import eventlet
 
@@ -14,10 +17,12 @@ eventlet.monkey_patch()  # before anything opens a socket, as `nameko run` does
 
 import gc  # noqa: E402
 import importlib  # noqa: E402
+import json  # noqa: E402
 import logging.config  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +30,12 @@ CLASSES = {
     "franchise": "FranchiseService", "accueil": "AccueilService", "mediation_sortante": "MediationSortanteService",
     "formation": "FormationService", "reporting": "ReportingService", "gateway": "GatewayService",
 }
+FIRST_PAUSE, LONGEST_PAUSE, STEADY = 1.0, 60.0, 300.0  # seconds
+STOP_GRACE = 30.0  # seconds a service has to finish its workers after SIGTERM
+
+
+def say(message):
+    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} stack: {message}", file=sys.stderr, flush=True)
 
 
 def service_class(name):
@@ -37,6 +48,8 @@ def run_child(name, cls, log_dir):
 
     from shared.config import load_config
 
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # nameko's runner installs its own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop, with SIGTERM
     if log_dir:
         (Path(log_dir) / f"{name}.pid").write_text(str(os.getpid()))
         log = os.open(Path(log_dir) / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -45,54 +58,103 @@ def run_child(name, cls, log_dir):
     config = load_config(ROOT / "services" / name / "config.yaml")
     if "LOGGING" in config:
         logging.config.dictConfig(config["LOGGING"])
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop, with SIGTERM
     run([cls], config)
 
 
-def main(names, log_dir=None):
-    classes = {name: service_class(name) for name in names}
-    gc.collect()
-    gc.freeze()  # keep the imported objects' pages shared: the children's collector will not touch them
-    children = {}
-    for name, cls in classes.items():
+def why(status):
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exited with status {os.WEXITSTATUS(status)}"
+
+
+class Supervisor:
+    def __init__(self, names, log_dir=None):
+        self.classes = {name: service_class(name) for name in names}
+        self.log_dir = log_dir
+        self.children = {}  # pid -> name
+        self.started = {}  # name -> monotonic time of its last start
+        self.pause = {name: FIRST_PAUSE for name in names}
+        self.due = {}  # name -> monotonic time it is to be started again
+        self.restarts = {name: 0 for name in names}
+        self.stopping = False
+
+    def fork(self, name):
         pid = os.fork()
         if pid == 0:
             code = 0
             try:
-                run_child(name, cls, log_dir)
+                run_child(name, self.classes[name], self.log_dir)
             except BaseException:  # the child must never fall back into the parent's loop
                 logging.exception("%s stopped", name)
                 code = 1
             os._exit(code)
-        children[pid] = name
+        self.children[pid] = name
+        self.started[name] = time.monotonic()
 
-    stopping = False
+    def exited(self, pid, status):
+        name = self.children.pop(pid, None)
+        if name is None or self.stopping:
+            return
+        ran = time.monotonic() - self.started[name]
+        if ran >= STEADY:
+            self.pause[name] = FIRST_PAUSE
+        pause = self.pause[name]
+        self.pause[name] = min(pause * 2, LONGEST_PAUSE)
+        self.due[name] = time.monotonic() + pause
+        self.restarts[name] += 1
+        say(f"{name} {why(status)} after {ran:.0f}s; starting it again in {pause:.0f}s "
+            f"(restart {self.restarts[name]})")
+        self.record()
 
-    def stop(*_):
-        nonlocal stopping
-        stopping = True
-        for pid in children:
+    def record(self):
+        if self.log_dir:
+            path = Path(self.log_dir) / "restarts.json"
+            path.write_text(json.dumps({"restarts": self.restarts, "at": time.time()}))
+
+    def stop(self, *_):
+        if self.stopping:
+            return
+        self.stopping = True
+        say("stopping every service")
+        for pid in list(self.children):
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    status = 0
-    while children:
-        try:
-            pid, _ = os.waitpid(-1, 0)
-        except ChildProcessError:
-            break
-        except InterruptedError:
-            continue
-        name = children.pop(pid, None)
-        if name and not stopping:
-            print(f"stack: {name} exited; stopping the others", file=sys.stderr, flush=True)
-            status = 1
-            stop()
-    return status
+    def run(self):
+        gc.collect()
+        gc.freeze()  # keep the imported objects' pages shared: the children's collector will not touch them
+        for name in self.classes:
+            self.fork(name)
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        deadline = None
+        while self.children or (self.due and not self.stopping):
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                pid, status = 0, 0
+            if pid:
+                self.exited(pid, status)
+                continue
+            now = time.monotonic()
+            if self.stopping:
+                deadline = deadline or now + STOP_GRACE
+                if now > deadline:
+                    say("services still running after {:.0f}s: killing them".format(STOP_GRACE))
+                    for child in list(self.children):
+                        os.kill(child, signal.SIGKILL)
+                    deadline = now + 3600
+            else:
+                for name, at in list(self.due.items()):
+                    if now >= at:
+                        del self.due[name]
+                        say(f"starting {name} again")
+                        self.fork(name)
+            time.sleep(0.2)
+        say("stopped")
+        return 0
 
 
 if __name__ == "__main__":
@@ -100,4 +162,4 @@ if __name__ == "__main__":
     log_dir = None
     if args[:1] == ["--logs"]:
         log_dir, args = args[1], args[2:]
-    sys.exit(main(args, log_dir))
+    sys.exit(Supervisor(args, log_dir).run())

@@ -20,11 +20,13 @@ from kombu import Exchange
 from marshmallow import ValidationError
 from nameko.amqp.publish import get_producer
 from nameko.containers import ContainerBeingKilled
-from nameko.messaging import Consumer, QueueConsumer
+from nameko.messaging import Consumer
 
 from shared import acks, amqp_io, envelope, topology  # noqa: F401 (amqp_io: reads in chunks)
 from shared.db import ALREADY_APPLIED
 from shared.metrics import metrics_for
+from shared.outages import is_outage
+from shared.rpc import BROKER_ERRORS, GuardedQueueConsumer
 
 log = logging.getLogger(__name__)
 
@@ -32,22 +34,10 @@ ATTEMPTS = "x-pimms-attempts"
 OUTAGE_PAUSE = 1.0  # seconds a message waits before another try while the database or broker is away
 
 
-def is_outage(exc):
-    """Is this the database or the broker being unreachable, rather than something wrong with the event?"""
-    from sqlalchemy import exc as sa
-
-    if isinstance(exc, (sa.DisconnectionError, sa.TimeoutError, ConnectionError, TimeoutError)):
-        return True
-    if isinstance(exc, sa.DBAPIError):
-        text = str(exc.orig).lower()
-        return exc.connection_invalidated or isinstance(exc, sa.InterfaceError) or any(
-            word in text for word in ("database is locked", "could not connect", "connection", "server closed",
-                                      "terminating", "shutting down", "starting up"))
-    return False
 default_exchange = Exchange("", type="direct")
 
 
-class SafeQueueConsumer(QueueConsumer):
+class SafeQueueConsumer(GuardedQueueConsumer):
     """Nameko's queue consumer, except that a body kombu cannot decode is dead-lettered instead of killing
     the consumer thread (and with it the service), and that its prefetch (EVENT_PREFETCH) can exceed
     max_workers so that batch consumers can fill their batches."""
@@ -81,7 +71,7 @@ class SafeQueueConsumer(QueueConsumer):
     def ack_messages(self, messages):
         try:
             acks.ack(messages)
-        except ConnectionError:  # the connection is closing: the broker takes the messages back
+        except BROKER_ERRORS:  # the connection is closing: the broker takes the messages back
             pass
 
     def requeue_message(self, message):

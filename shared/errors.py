@@ -37,6 +37,11 @@ class ContractViolation(Exception):
         return f"{self.rule}: {self.detail}"
 
 
+@deserialize_to_instance
+class Unavailable(Exception):
+    """The service, or its database or broker, cannot answer now: the same request may be sent again."""
+
+
 def _flatten(rules):
     if isinstance(rules, dict):
         return ", ".join(f"{k}: {_flatten(v)}" for k, v in sorted(rules.items(), key=lambda kv: str(kv[0])))

@@ -39,6 +39,9 @@ class PlatformMetrics:
         self.events_dead_lettered = Counter(
             "pimms_events_dead_lettered_total", "Messages moved to the dead-letter queue", ["event_type", "reason"],
             registry=r)
+        self.rpc_replies_dropped = Counter(
+            "pimms_rpc_replies_dropped_total", "RPC replies that could not be sent (broker away); the caller "
+            "timed out", ["method"], registry=r)
         self.relay_errors = Counter(
             "pimms_outbox_relay_errors_total", "Relay rounds that failed (broker or database)", registry=r)
 

@@ -3,11 +3,11 @@
 `PlatformService` gives readiness over RPC, health and metrics over HTTP; `ContractCopy` gives a service
 that records activity its local copy of the franchise contract. A service class declares the dependencies
 they use (`config = Config()`, `db = Database(...)`, `metrics = Metrics()`)."""
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 
 from shared import contract_terms, health
 from shared.consumer import handle_event
+from shared.rpc import rpc
 
 
 class PlatformService:

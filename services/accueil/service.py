@@ -2,7 +2,6 @@
 from pathlib import Path
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 
 from services.accueil import domain
@@ -14,6 +13,7 @@ from shared.dependencies import Database
 from shared.errors import parse_request
 from shared.http import json_api, request_json
 from shared.metrics import Metrics
+from shared.rpc import rpc
 from shared.service import ContractCopy, PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"

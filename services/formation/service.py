@@ -3,7 +3,6 @@ qualification path, and the training share against the franchise contract's floo
 from pathlib import Path
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 
 from services.formation import domain, share
@@ -15,6 +14,7 @@ from shared.dependencies import Database
 from shared.errors import parse_request
 from shared.http import json_api, request_json
 from shared.metrics import Metrics
+from shared.rpc import rpc
 from shared.service import ContractCopy, PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"

@@ -4,7 +4,6 @@ the norm XP X60-600 and their contract, evaluated from the activity the associat
 from pathlib import Path
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
 
@@ -18,6 +17,7 @@ from shared.dependencies import Database
 from shared.errors import NotFound, parse_request
 from shared.http import json_api, request_json
 from shared.metrics import Metrics
+from shared.rpc import rpc
 from shared.service import PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"

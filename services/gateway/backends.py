@@ -5,6 +5,7 @@ import requests
 from nameko.exceptions import RemoteError, UnknownService
 
 from services.gateway.errors import BackendError, Unavailable
+from shared.rpc import BROKER_ERRORS
 
 
 class Backend:
@@ -25,6 +26,8 @@ class Backend:
                 raise Unavailable(f"{name} did not answer within {self._timeout:g}s") from None
             except UnknownService:
                 raise Unavailable(f"{name} is not running") from None
+            except BROKER_ERRORS as exc:  # the request could not even be published
+                raise Unavailable(f"{name} cannot be reached: the broker is away ({type(exc).__name__})") from None
             except RemoteError as exc:  # an error the service does not type: a bug there, not the caller's
                 raise BackendError(f"{name}.{method} failed: {exc.exc_type}") from None
             finally:

@@ -1,5 +1,7 @@
 """The gateway's own errors, beside the platform's (shared/errors.py): who is asking, whether they may, and
-whether the service behind answered. Each becomes its HTTP status with a JSON body (web.py)."""
+whether the service behind answered. Each becomes its HTTP status with a JSON body (web.py). `Unavailable`
+(503) is the platform's: a service behind that did not answer in time, or said it cannot now."""
+from shared.errors import Unavailable  # noqa: F401 (re-exported: the gateway's 503)
 
 
 class Unauthorized(Exception):
@@ -8,10 +10,6 @@ class Unauthorized(Exception):
 
 class Forbidden(Exception):
     """Logged in, but the role or the desk does not allow this (403)."""
-
-
-class Unavailable(Exception):
-    """A service behind the gateway did not answer in time, or is not running (503)."""
 
 
 class BackendError(Exception):

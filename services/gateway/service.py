@@ -4,7 +4,6 @@ import datetime as dt
 from pathlib import Path
 
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy, rpc
 from nameko.web.handlers import http
 from sqlalchemy import select
 from werkzeug.routing import Map, Rule
@@ -28,6 +27,7 @@ from shared.dependencies import Database
 from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound, parse_request
 from shared.http import json_response
 from shared.metrics import Metrics
+from shared.rpc import RpcProxy, rpc
 from shared.service import ContractCopy, PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"

@@ -18,6 +18,7 @@ from services.gateway.errors import BackendError, Forbidden, Unauthorized, Unava
 from services.gateway.models import Account
 from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound
 from shared.http import error_body, json_response
+from shared.outages import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,10 @@ def api(method, url, *, summary, tag, roles, body=None, query=None, response=Non
                 return api_error(exc)
             except tuple(API_STATUS) as exc:
                 return api_error(exc)
-            except Exception:
+            except Exception as exc:
+                if is_outage(exc):  # the gateway's own database is away: say "try again", not "bug"
+                    log.warning("%s %s: %s", request.method, request.path, exc)
+                    return api_error(Unavailable("the gateway cannot reach its database: try again shortly"))
                 log.exception("%s %s failed", request.method, request.path)
                 return json_response({"error": "InternalError", "message": "unexpected error: see the gateway's "
                                                                            "log"}, 500)
@@ -190,10 +194,16 @@ def page(method, url, *, roles=None, public=False):
             except (InvalidRequest, Conflict, ContractViolation) as exc:
                 response = html.error_page(principal, self.tokens, API_STATUS[type(exc)], "Demande refusée",
                                            "La demande n'a pas pu être enregistrée.", str(exc))
-            except Exception:
-                log.exception("%s %s failed", request.method, request.path)
-                response = html.error_page(principal, self.tokens, 500, "Erreur", "Une erreur inattendue est "
-                                           "survenue ; elle est consignée dans le journal du service.", "")
+            except Exception as exc:
+                if is_outage(exc):  # the gateway's own database is away
+                    log.warning("%s %s: %s", request.method, request.path, exc)
+                    response = html.error_page(principal, self.tokens, 503, "Service indisponible",
+                                               "Un service ne répond pas pour l'instant : réessayez dans un moment.",
+                                               "")
+                else:
+                    log.exception("%s %s failed", request.method, request.path)
+                    response = html.error_page(principal, self.tokens, 500, "Erreur", "Une erreur inattendue est "
+                                               "survenue ; elle est consignée dans le journal du service.", "")
             response.headers.extend(SECURITY_HEADERS)
             return response
 

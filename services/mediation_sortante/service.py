@@ -3,7 +3,6 @@ import base64
 from pathlib import Path
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.timer import timer
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
@@ -17,6 +16,7 @@ from shared.dependencies import Database
 from shared.errors import parse_request
 from shared.http import STATUS, error_body, json_api, json_response, request_json
 from shared.metrics import Metrics
+from shared.rpc import rpc
 from shared.service import ContractCopy, PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"

@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
@@ -20,6 +19,7 @@ from shared.dependencies import Database
 from shared.errors import Conflict, invalid, parse_request
 from shared.http import STATUS, error_body, json_api, json_response
 from shared.metrics import Metrics
+from shared.rpc import rpc
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 

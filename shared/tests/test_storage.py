@@ -91,7 +91,7 @@ def test_a_database_outage_is_told_apart_from_a_bad_event(tmp_path):
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import OperationalError
 
-    from shared.consumer import is_outage
+    from shared.outages import is_outage
 
     unreachable = create_engine("postgresql+pg8000://nobody@127.0.0.1:1/none")
     with pytest.raises(Exception) as outage:

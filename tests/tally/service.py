@@ -2,12 +2,12 @@
 An agent named `boom` makes its handler fail, to exercise retries and dead letters."""
 from pathlib import Path
 
-from nameko.rpc import rpc
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
 from shared.consumer import handle_event, handle_event_batch
 from shared.dependencies import Database
 from shared.metrics import Metrics
+from shared.rpc import rpc
 
 metadata = MetaData()
 tallied = Table(
