@@ -4,7 +4,8 @@ import logging
 
 from nameko.extensions import DependencyProvider
 
-from shared.db import Storage
+from shared import idempotency, localtime
+from shared.db import Storage, utcnow
 from shared.metrics import metrics_for
 from shared.outbox import Relay
 
@@ -12,13 +13,14 @@ log = logging.getLogger(__name__)
 
 
 class Database(DependencyProvider):
-    """Config: DB_URL, ASSOCIATION_ID, OUTBOX (relay: true|false, batch_size, poll_interval)."""
+    """Config: DB_URL, ASSOCIATION_ID, TIME_ZONE, OUTBOX (relay: true|false, batch_size, poll_interval)."""
 
     def __init__(self, migrations):
         self.migrations = migrations
 
     def setup(self):
         config = self.container.config
+        localtime.zone_of(config)  # a TIME_ZONE that is no zone stops the service at start, not at its first day
         outbox_cfg = config.get("OUTBOX") or {}
         self.relay = None
         self.storage = Storage(config["DB_URL"], self.migrations, config["ASSOCIATION_ID"], on_commit=self._wake)
@@ -58,9 +60,19 @@ class WorkerDatabase:
     def __init__(self, storage, worker_ctx):
         self.storage = storage
         self.worker_ctx = worker_ctx
+        self.replayed = False  # whether the last `once` answered from the record (count nothing twice)
 
     def unit_of_work(self):
         return self.storage.unit_of_work()
+
+    def once(self, operation, request, schema, work):
+        """Load `request` with `schema` and run `work(uow, loaded)` in one unit of work, once per idempotency
+        key (shared/idempotency.py): a repeat with the same key answers what the first run answered."""
+        replays = self._replays()
+        answer, self.replayed = idempotency.once(self.storage, operation, request, schema, work, utcnow)
+        if self.replayed and replays is not None:
+            replays.labels(operation).inc()
+        return answer
 
     def apply_once(self, event, apply):
         """Apply an event at most once for this consumer (named after its queue)."""
@@ -70,6 +82,11 @@ class WorkerDatabase:
         """Apply the events this consumer has not applied yet, in one transaction: (applied, duplicates).
         `journal`: see Storage.apply_batch."""
         return self.storage.apply_batch(self._consumer(), events, apply, journal)
+
+    def _replays(self):
+        if self.worker_ctx is None:
+            return None
+        return metrics_for(self.worker_ctx.container).idempotent_replays
 
     def _consumer(self):
         entrypoint = self.worker_ctx.entrypoint

@@ -42,6 +42,9 @@ class PlatformMetrics:
         self.rpc_replies_dropped = Counter(
             "pimms_rpc_replies_dropped_total", "RPC replies that could not be sent (broker away); the caller "
             "timed out", ["method"], registry=r)
+        self.idempotent_replays = Counter(
+            "pimms_idempotent_replays_total", "Requests repeated with a known idempotency key: answered from "
+            "the record, nothing done twice", ["operation"], registry=r)
         self.relay_errors = Counter(
             "pimms_outbox_relay_errors_total", "Relay rounds that failed (broker or database)", registry=r)
 

@@ -5,10 +5,11 @@ import hashlib
 import hmac
 import uuid
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from services.accueil.models import Act, Citizen, CitizenRead, Participant, Visit, Workshop
 from shared.errors import Conflict, InvalidRequest, NotFound, invalid
+from shared import localtime
 from shared.db import as_utc
 
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a desk's clock may run a little ahead of the server's
@@ -34,6 +35,8 @@ def open_visit(session, req, key, now, contract):
     )
     for index, person in enumerate(req["participants"]):
         visit.participants.append(_participant(session, visit.id, index, person, key, now))
+    for act in req["acts"]:
+        visit.acts.append(Act(kind=act["kind"], partner=act["partner"], recorded_at=now))
     session.add(visit)
     return visit
 
@@ -53,7 +56,7 @@ def _participant(session, visit_id, index, person, key, now):
         consent = named["consent"]
         citizen = Citizen(
             first_name=named["first_name"], last_name=named["last_name"], phone=named["phone"],
-            email=named["email"], consent_given_at=consent["given_at"], consent_channel=consent["channel"],
+            email=named["email"], consent_given_at=consent["given_at"] or now, consent_channel=consent["channel"],
             consent_purposes=consent["purposes"], created_at=now,
         )
         session.add(citizen)
@@ -64,15 +67,17 @@ def _participant(session, visit_id, index, person, key, now):
                        commune=person["commune"], visitor_ref=ref, first_visit=not seen_before)
 
 
-def get_visit(session, visit_id, pimms_id=None):
-    visit = session.get(Visit, str(visit_id))
+def get_visit(session, visit_id, pimms_id=None, for_update=False):
+    """A visit; `for_update` locks its row until the transaction ends (PostgreSQL), so two changes of one
+    visit at the same moment run one after the other and the second sees what the first did."""
+    visit = session.get(Visit, str(visit_id), with_for_update=for_update or None)
     if visit is None or (pimms_id is not None and visit.pimms_id != pimms_id):
         raise NotFound(f"no visit {visit_id}")
     return visit
 
 
 def add_act(session, req, now):
-    visit = get_visit(session, req["visit_id"])
+    visit = get_visit(session, req["visit_id"], for_update=True)
     if visit.status != "open":
         raise Conflict(f"visit {visit.id} is closed: acts can only be added to an open visit")
     visit.acts.append(Act(kind=req["kind"], partner=req["partner"], recorded_at=now))
@@ -80,9 +85,23 @@ def add_act(session, req, now):
 
 
 def close_visit(uow, req, now):
-    visit = get_visit(uow.session, req["visit_id"])
+    visit = get_visit(uow.session, req["visit_id"], for_update=True)
+    return _close(uow, visit, req, now)
+
+
+def record_visit(uow, req, key, now, contract):
+    """A visit that is over: opened `duration_min` before it closed, then closed, in one transaction."""
+    closed_at = req["closed_at"] or now
+    opening = {**req, "opened_at": closed_at - dt.timedelta(minutes=req["duration_min"])}
+    visit = open_visit(uow.session, opening, key, now, contract)
+    return _close(uow, visit, {**req, "acts": []}, now)
+
+
+def _close(uow, visit, req, now):
     if visit.status != "open":
         raise Conflict(f"visit {visit.id} is already closed")
+    for act in req["acts"]:
+        visit.acts.append(Act(kind=act["kind"], partner=act["partner"], recorded_at=now))
     if not visit.acts:
         raise invalid("acts", "a visit closes with at least one act de médiation")
     closed_at = req["closed_at"] or now
@@ -138,13 +157,18 @@ def visit_view(visit):
     }
 
 
-def list_visits(session, req):
+def list_visits(session, req, zone):
+    """A desk's visits, newest first: of a day of the association's calendar (`day`: opened or closed that
+    day), and with `still_open` also every visit left open on an earlier day, so that it can be closed."""
     query = select(Visit).where(Visit.pimms_id == req["pimms_id"])
     if req["status"]:
         query = query.where(Visit.status == req["status"])
     if req["day"]:
-        start = dt.datetime.combine(req["day"], dt.time(), tzinfo=dt.timezone.utc)
-        query = query.where(Visit.opened_at >= start, Visit.opened_at < start + dt.timedelta(days=1))
+        start, end = localtime.day_bounds(req["day"], zone)
+        of_the_day = or_(and_(Visit.opened_at >= start, Visit.opened_at < end),
+                         and_(Visit.closed_at >= start, Visit.closed_at < end))
+        query = query.where(or_(of_the_day, and_(Visit.status == "open", Visit.opened_at < start))
+                            if req["still_open"] else of_the_day)
     query = query.order_by(Visit.opened_at.desc(), Visit.id).limit(req["limit"]).offset(req["offset"])
     return list(session.scalars(query))
 
@@ -178,9 +202,9 @@ def get_citizen(session, req, now):
 
 
 # -- workshops ----------------------------------------------------------------------------------------------
-def record_workshop(uow, req, now, contract):
-    if req["held_on"] > (now + CLOCK_SKEW).date():
-        raise invalid("held_on", "must not be in the future")
+def record_workshop(uow, req, now, contract, zone):
+    if req["held_on"] > localtime.today(zone, now + CLOCK_SKEW):
+        raise invalid("held_on", "must not be in the future (the association's calendar)")
     contract.check("ateliers", pimms_id=req["pimms_id"], on=req["held_on"], partner=req["partner"])
     workshop = Workshop(id=str(uuid.uuid4()), **{k: req[k] for k in (
         "pimms_id", "agent_id", "theme", "partner", "held_on", "attendees", "duration_min")},

@@ -1,6 +1,8 @@
 """Accueil's tables. Identities (`citizens`) never leave this database: events carry visitor_ref only."""
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -14,10 +16,10 @@ class Citizen(Base):
     last_name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
-    consent_given_at = mapped_column(DateTime(timezone=True), nullable=False)
+    consent_given_at = mapped_column(UtcDateTime(), nullable=False)
     consent_channel: Mapped[str] = mapped_column(String(20))
     consent_purposes: Mapped[list] = mapped_column(JSON)
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at = mapped_column(UtcDateTime(), nullable=False)
 
 
 class Visit(Base):
@@ -33,8 +35,8 @@ class Visit(Base):
     duration_min: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(20))
     registres: Mapped[list | None] = mapped_column(JSON)
-    opened_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
-    closed_at = mapped_column(DateTime(timezone=True))
+    opened_at = mapped_column(UtcDateTime(), nullable=False, index=True)
+    closed_at = mapped_column(UtcDateTime())
     acts: Mapped[list["Act"]] = relationship(order_by="Act.id", cascade="all, delete-orphan")
     participants: Mapped[list["Participant"]] = relationship(order_by="Participant.id", cascade="all, delete-orphan")
 
@@ -57,7 +59,7 @@ class Act(Base):
     visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     partner: Mapped[str | None] = mapped_column(String(40))
-    recorded_at = mapped_column(DateTime(timezone=True), nullable=False)
+    recorded_at = mapped_column(UtcDateTime(), nullable=False)
 
 
 class Workshop(Base):
@@ -80,4 +82,4 @@ class CitizenRead(Base):
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
     reader_id: Mapped[str] = mapped_column(String(64))
     reader_role: Mapped[str] = mapped_column(String(20))
-    read_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    read_at = mapped_column(UtcDateTime(), nullable=False, index=True)

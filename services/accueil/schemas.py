@@ -5,6 +5,7 @@ and every string field is a code from a closed list or a fixed pattern, never fr
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.envelope import CODE, PayloadSchema, event_schema
+from shared.types import Instant
 from shared.vocabulary import PARTNERS, REGISTRES
 
 DOMAINS = {
@@ -90,7 +91,7 @@ class RequestSchema(Schema):
 
 
 class ConsentSchema(RequestSchema):
-    given_at = fields.AwareDateTime(required=True)
+    given_at = Instant(load_default=None)  # default: when the visit records it
     channel = fields.String(required=True, validate=one_of(CONSENT_CHANNELS))
     purposes = fields.List(fields.String(validate=one_of(CONSENT_PURPOSES)), required=True,
                            validate=validate.Length(min=1))
@@ -129,15 +130,24 @@ class ParticipantSchema(RequestSchema):
     citizen = fields.Nested(CitizenSchema, load_default=None)
 
 
+class ActSchema(RequestSchema):
+    kind = fields.String(required=True, validate=one_of(ACTS))
+    partner = fields.String(load_default=None, validate=one_of(PARTNERS))
+
+
+ACTS_AT_ONCE = validate.Length(max=20)  # the acts of one visit, recorded with its opening or its close
+
+
 class OpenVisitRequest(RequestSchema):
     pimms_id = fields.String(required=True, validate=CODE)
     agent_id = fields.String(required=True, validate=CODE)
     motif = fields.Nested(MotifSchema, required=True)
-    participants = fields.List(fields.Nested(ParticipantSchema), load_default=lambda: [ParticipantSchema().load({})],  # one anonymous person
-                               
+    participants = fields.List(fields.Nested(ParticipantSchema),
+                               load_default=lambda: [ParticipantSchema().load({})],  # one anonymous person
                                validate=validate.Length(min=1, max=20))
     waiting_min = fields.Integer(load_default=None, validate=MINUTES)
-    opened_at = fields.AwareDateTime(load_default=None)
+    opened_at = Instant(load_default=None)
+    acts = fields.List(fields.Nested(ActSchema), load_default=list, validate=ACTS_AT_ONCE)
 
 
 class AddActRequest(RequestSchema):
@@ -152,7 +162,24 @@ class CloseVisitRequest(RequestSchema):
                             validate=validate.Length(min=1))
     outcome = fields.String(required=True, validate=one_of(OUTCOMES))
     duration_min = fields.Integer(load_default=None, validate=MINUTES)
-    closed_at = fields.AwareDateTime(load_default=None)
+    closed_at = Instant(load_default=None)
+    acts = fields.List(fields.Nested(ActSchema), load_default=list, validate=ACTS_AT_ONCE)  # added, then closed
+
+
+class RecordVisitRequest(OpenVisitRequest):
+    """A visit that is over, recorded as it ends: opened `duration_min` before `closed_at` (default: now),
+    with its acts, closed, in one transaction. What a desk form sends; no instant of the desk's clock in it,
+    so the same form sent twice is the same request."""
+
+    class Meta:
+        exclude = ("opened_at",)
+
+    registres = fields.List(fields.String(validate=one_of(REGISTRES)), required=True,
+                            validate=validate.Length(min=1))
+    outcome = fields.String(required=True, validate=one_of(OUTCOMES))
+    duration_min = fields.Integer(required=True, validate=MINUTES)
+    closed_at = Instant(load_default=None)
+    acts = fields.List(fields.Nested(ActSchema), required=True, validate=validate.Length(min=1, max=20))
 
 
 class RecordWorkshopRequest(RequestSchema):
@@ -170,6 +197,7 @@ class RecordWorkshopRequest(RequestSchema):
 class ListVisitsRequest(RequestSchema):
     pimms_id = fields.String(required=True, validate=CODE)
     day = fields.Date(load_default=None)
+    still_open = fields.Boolean(load_default=False)  # with `day`: and the visits left open before it
     status = fields.String(load_default=None, validate=one_of(("open", "closed")))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

@@ -6,8 +6,9 @@ from nameko.web.handlers import http
 
 from services.accueil import domain
 from services.accueil.schemas import (
-    AddActRequest, CloseVisitRequest, GetCitizenRequest, ListVisitsRequest, OpenVisitRequest,
+    AddActRequest, CloseVisitRequest, GetCitizenRequest, ListVisitsRequest, OpenVisitRequest, RecordVisitRequest,
     RecordWorkshopRequest)
+from shared import localtime
 from shared.db import utcnow
 from shared.dependencies import Database
 from shared.errors import parse_request
@@ -27,34 +28,42 @@ class AccueilService(PlatformService, ContractCopy):
     metrics = Metrics()
 
     # -- RPC ------------------------------------------------------------------------------------------------
+    # Every call that changes state takes an `idempotency_key`: a repeat answers the first answer.
     @rpc
     def open_visit(self, request):
-        req = parse_request(OpenVisitRequest, request)
-        with self.db.unit_of_work() as uow:
-            visit = domain.open_visit(uow.session, req, self.config["VISITOR_REF_KEY"], utcnow(),
-                                      self.contract(uow))
-            return domain.visit_view(visit)
+        """Open a visit with its participants and first acts, in one transaction."""
+        return self.db.once("open_visit", request, OpenVisitRequest, lambda uow, req: domain.visit_view(
+            domain.open_visit(uow.session, req, self.config["VISITOR_REF_KEY"], utcnow(), self.contract(uow))))
 
     @rpc
     def add_act(self, request):
-        req = parse_request(AddActRequest, request)
-        with self.db.unit_of_work() as uow:
-            return domain.visit_view(domain.add_act(uow.session, req, utcnow()))
+        return self.db.once("add_act", request, AddActRequest, lambda uow, req: domain.visit_view(
+            domain.add_act(uow.session, req, utcnow())))
 
     @rpc
     def close_visit(self, request):
-        req = parse_request(CloseVisitRequest, request)
-        with self.db.unit_of_work() as uow:
-            visit = domain.close_visit(uow, req, utcnow())
-            view = domain.visit_view(visit)
-        self._count_visit(view)
+        """Close a visit (with the acts given, added first): publishes accueil.visit_closed, once."""
+        view = self.db.once("close_visit", request, CloseVisitRequest, lambda uow, req: domain.visit_view(
+            domain.close_visit(uow, req, utcnow())))
+        if not self.db.replayed:
+            self._count_visit(view)
+        return view
+
+    @rpc
+    def record_visit(self, request):
+        """Record a visit that is over (opened, its acts, closed) in one transaction, as a desk form does."""
+        view = self.db.once("record_visit", request, RecordVisitRequest, lambda uow, req: domain.visit_view(
+            domain.record_visit(uow, req, self.config["VISITOR_REF_KEY"], utcnow(), self.contract(uow))))
+        if not self.db.replayed:
+            self._count_visit(view)
         return view
 
     @rpc
     def record_workshop(self, request):
-        req = parse_request(RecordWorkshopRequest, request)
-        with self.db.unit_of_work() as uow:
-            workshop = domain.record_workshop(uow, req, utcnow(), self.contract(uow))
+        workshop = self.db.once("record_workshop", request, RecordWorkshopRequest, lambda uow, req:
+                                domain.record_workshop(uow, req, utcnow(), self.contract(uow), self._zone()))
+        if self.db.replayed:
+            return workshop
         self.metrics.counter("pimms_workshops_held_total", "Collective workshops recorded", ["theme"]) \
             .labels(workshop["theme"]).inc()
         self.metrics.counter("pimms_workshop_attendees_total", "Workshop attendees").inc(workshop["attendees"])
@@ -69,7 +78,7 @@ class AccueilService(PlatformService, ContractCopy):
     def list_visits(self, request):
         req = parse_request(ListVisitsRequest, request)
         with self.db.unit_of_work() as uow:
-            return [domain.visit_view(v) for v in domain.list_visits(uow.session, req)]
+            return [domain.visit_view(v) for v in domain.list_visits(uow.session, req, self._zone())]
 
     @rpc
     def get_citizen(self, citizen_id, reader):
@@ -118,6 +127,9 @@ class AccueilService(PlatformService, ContractCopy):
     @json_api
     def http_record_workshop(self, request):
         return self.record_workshop(request_json(request))
+
+    def _zone(self):
+        return localtime.zone_of(self.config)
 
     # -- business counters ----------------------------------------------------------------------------------
     def _count_visit(self, view):

@@ -1,7 +1,9 @@
 """Formation's tables. Agents' identities never leave this database: events carry the agent_id only.
 Durations are whole minutes, so sums over a year are exact; the API speaks decimal hours."""
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -22,7 +24,7 @@ class Agent(Base):
     exit_outcome: Mapped[str | None] = mapped_column(String(30))
     exit_contract_months: Mapped[int | None] = mapped_column(Integer)
     exit_positive: Mapped[bool | None] = mapped_column(Boolean)
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at = mapped_column(UtcDateTime(), nullable=False)
     milestones: Mapped[list["Milestone"]] = relationship(
         order_by="[Milestone.reached_on, Milestone.id]", cascade="all, delete-orphan")
 
@@ -35,7 +37,7 @@ class WorkWeek(Base):
     week_start = mapped_column(Date, primary_key=True)
     minutes: Mapped[int] = mapped_column(Integer)
     revision: Mapped[int] = mapped_column(Integer)
-    logged_at = mapped_column(DateTime(timezone=True), nullable=False)
+    logged_at = mapped_column(UtcDateTime(), nullable=False)
 
 
 class Training(Base):
@@ -49,7 +51,7 @@ class Training(Base):
     kind: Mapped[str] = mapped_column(String(30))
     topic: Mapped[str] = mapped_column(String(30))
     provider: Mapped[str] = mapped_column(String(64))
-    logged_at = mapped_column(DateTime(timezone=True), nullable=False)
+    logged_at = mapped_column(UtcDateTime(), nullable=False)
 
 
 class Milestone(Base):
@@ -60,4 +62,4 @@ class Milestone(Base):
     agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     reached_on = mapped_column(Date, nullable=False)
-    recorded_at = mapped_column(DateTime(timezone=True), nullable=False)
+    recorded_at = mapped_column(UtcDateTime(), nullable=False)

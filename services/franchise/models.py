@@ -1,8 +1,10 @@
 """Franchise's tables: head office's register of associations and desks, the contracts with their
 conventions and full history, and what compliance needs of the associations' activity (facts only: no
 visitor, no visit, just which registre a desk last used, hours per agent and week, figures received)."""
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -13,7 +15,7 @@ class Association(Base):
     __tablename__ = "associations"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     label: Mapped[str] = mapped_column(String(200))
-    registered_at = mapped_column(DateTime(timezone=True), nullable=False)
+    registered_at = mapped_column(UtcDateTime(), nullable=False)
 
 
 class Desk(Base):
@@ -21,7 +23,7 @@ class Desk(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the pimms_id
     association_id: Mapped[str] = mapped_column(ForeignKey("associations.id"), index=True)
     label: Mapped[str] = mapped_column(String(200))
-    registered_at = mapped_column(DateTime(timezone=True), nullable=False)
+    registered_at = mapped_column(UtcDateTime(), nullable=False)
 
 
 class Contract(Base):
@@ -36,8 +38,8 @@ class Contract(Base):
     training_floor_pct: Mapped[float] = mapped_column(Float)
     valid_from = mapped_column(Date, nullable=False)
     valid_to = mapped_column(Date)
-    signed_at = mapped_column(DateTime(timezone=True), nullable=False)
-    updated_at = mapped_column(DateTime(timezone=True), nullable=False)
+    signed_at = mapped_column(UtcDateTime(), nullable=False)
+    updated_at = mapped_column(UtcDateTime(), nullable=False)
     desks: Mapped[list["CoveredDesk"]] = relationship(order_by="CoveredDesk.pimms_id", cascade="all, delete-orphan")
     conventions: Mapped[list["Convention"]] = relationship(
         order_by="[Convention.partner, Convention.valid_from]", cascade="all, delete-orphan")
@@ -74,7 +76,7 @@ class ContractRevision(Base):
     change: Mapped[str] = mapped_column(String(12))
     terms: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(String(500))
-    changed_at = mapped_column(DateTime(timezone=True), nullable=False)
+    changed_at = mapped_column(UtcDateTime(), nullable=False)
 
 
 # -- what compliance keeps of the associations' activity ----------------------------------------------------
@@ -107,7 +109,7 @@ class FiguresReceived(Base):
     __tablename__ = "figures_received"
     association_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
-    first_sent_at = mapped_column(DateTime(timezone=True), nullable=False)
+    first_sent_at = mapped_column(UtcDateTime(), nullable=False)
 
 
 class DeskStanding(Base):
@@ -117,4 +119,4 @@ class DeskStanding(Base):
     pimms_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     status: Mapped[str] = mapped_column(String(10))
     card: Mapped[dict] = mapped_column(JSON)
-    evaluated_at = mapped_column(DateTime(timezone=True), nullable=False)
+    evaluated_at = mapped_column(UtcDateTime(), nullable=False)

@@ -1,10 +1,9 @@
 """The desk page: record a visit in a few keystrokes (motif, acts, duration; anonymous unless a person is
 named with consent), close the visits in progress, see today's visits, record a workshop. Native form
 controls only, each with its label, in reading order, so the keyboard alone does everything."""
-import datetime as dt
-
 from services.gateway import labels
 from services.gateway.html import csrf_field, e, layout
+from shared import localtime
 
 FLASH = {
     "visite": "Visite enregistrée.",
@@ -21,12 +20,16 @@ ACT_REGISTRES = {
 }
 
 
-def render(principal, tokens, pimms_id, visits, flash=None, errors=None, form=None, status=200, focus=None):
+def render(principal, tokens, pimms_id, visits, zone, flash=None, errors=None, form=None, status=200, focus=None):
+    """`visits`: the desk's visits of its day and those left open on an earlier day (still to close);
+    `zone`: the association's, whose calendar says what "today" is."""
     form = form or {}
-    today = dt.datetime.now(labels.PARIS).date()
+    today = localtime.today(zone)
     opened = [v for v in visits if v["status"] == "open"]
+    of_today = [v for v in visits if today in (labels.local_day(v["opened_at"], zone),
+                                               v["closed_at"] and labels.local_day(v["closed_at"], zone))]
     body = (_desk_choice(principal, pimms_id) + _new_visit(principal, tokens, pimms_id, form)
-            + _in_progress(principal, tokens, opened) + _today(visits, today)
+            + _in_progress(principal, tokens, opened, zone, today) + _today(of_today, today, zone)
             + _workshop(principal, tokens, pimms_id, today, form if focus == "atelier" else {}))
     return layout(f"Accueil du PIMMS {pimms_id}", body, principal, tokens, status=status,
                   flash=FLASH.get(flash), errors=errors)
@@ -120,7 +123,7 @@ def _person(form):
         '</p></fieldset></details>')
 
 
-def _in_progress(principal, tokens, opened):
+def _in_progress(principal, tokens, opened, zone, today):
     if not opened:
         return ('<section aria-labelledby="en-cours"><h2 id="en-cours">Visites en cours</h2>'
                 '<p>Aucune visite en cours.</p></section>')
@@ -130,9 +133,10 @@ def _in_progress(principal, tokens, opened):
         short = vid[:8]
         forms.append(
             f'<form method="post" action="/desk/visits/{e(vid)}/close" class="close" data-registres-from-acts '
-            f'aria-label="Clore la visite de {e(labels.local_time(visit["opened_at"]))}">'
+            f'aria-label="Clore la visite de {e(labels.local_moment(visit["opened_at"], zone, today))}">'
             f'{csrf_field(tokens, principal)}'
-            f'<h3>{e(labels.local_time(visit["opened_at"]))} · {e(labels.motif_label(visit["motif"]))}</h3>'
+            f'<h3>{e(labels.local_moment(visit["opened_at"], zone, today))} · '
+            f'{e(labels.motif_label(visit["motif"]))}</h3>'
             f'<p>Actes déjà notés : {e(", ".join(labels.ACTS.get(a["kind"], a["kind"]) for a in visit["acts"]) or "aucun")}</p>'
             f'<fieldset><legend>Ajouter des actes</legend>'
             f'{_checkboxes("acts", labels.ACTS, [], f"acte-{short}", ACT_REGISTRES)}</fieldset>'
@@ -147,7 +151,7 @@ def _in_progress(principal, tokens, opened):
             + '</section>')
 
 
-def _today(visits, today):
+def _today(visits, today, zone):
     rows = []
     for visit in visits:
         named = [p for p in visit["participants"] if p.get("citizen_id")]
@@ -156,7 +160,7 @@ def _today(visits, today):
         duration = "" if visit["duration_min"] is None else f'{visit["duration_min"]} min'
         outcome = labels.OUTCOMES.get(visit["outcome"], "") if visit["outcome"] else ""
         rows.append(
-            f'<tr data-visit="{e(visit["visit_id"])}"><td>{e(labels.local_time(visit["opened_at"]))}</td>'
+            f'<tr data-visit="{e(visit["visit_id"])}"><td>{e(labels.local_time(visit["opened_at"], zone))}</td>'
             f'<td>{e(labels.motif_label(visit["motif"]))}</td><td>{e(acts)}</td><td>{e(duration)}</td>'
             f'<td>{e(outcome)}</td><td>{e(labels.STATUS[visit["status"]])}</td><td>{person or "anonyme"}</td></tr>')
     table = ('<table id="visites"><caption>' + f'{len(visits)} visite(s) le {today.strftime("%d/%m/%Y")}'

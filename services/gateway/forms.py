@@ -1,11 +1,9 @@
 """The desk page's forms as requests: what a person typed becomes the same request the JSON API takes, checked
 by the same schemas before anything is sent, so a visit is never recorded half; each broken rule becomes a
 French message naming the field."""
-import datetime as dt
-
 from marshmallow import ValidationError
 
-from services.gateway.schemas import DeskCloseRequest, DeskVisitRequest, DeskWorkshopRequest
+from services.gateway.schemas import DeskCloseRequest, DeskRecordRequest, DeskVisitRequest, DeskWorkshopRequest
 
 FIELD_LABELS = {
     "pimms_id": "PIMMS", "motif": "Motif", "partner": "Partenaire", "domain": "Motif", "kind": "Acte",
@@ -65,8 +63,9 @@ def _number(form, name):
 
 
 def visit_request(form):
-    """The new-visit form as (open request for DeskVisitRequest, close request or None): `action=record`
-    records a visit that is over (opened `duration` minutes ago, closed now), `action=open` one in progress."""
+    """The new-visit form as (kind, request): `action=record` ("record", a DeskRecordRequest: a visit that is
+    over, lasting `duration`, recorded as it ends), `action=open` ("open", a DeskVisitRequest: one in
+    progress). Neither carries an instant of its own: the same form sent twice is the same request."""
     motif_code = form.get("motif") or ""
     kind, _, code = motif_code.partition(":")
     motif = {"kind": kind, "partner": code} if kind == "partenaire" else {"kind": kind, "domain": code}
@@ -76,33 +75,31 @@ def visit_request(form):
         request["pimms_id"] = form["pimms_id"]
     if _number(form, "waiting_min") is not None:
         request["waiting_min"] = _number(form, "waiting_min")
-    recording = form.get("action", "record") != "open"
-    lines = _check(DeskVisitRequest, request)
-    close = None
-    if recording:
-        if not form.getlist("acts"):
-            lines.append("Actes de médiation : cochez au moins un acte pour une visite terminée")
-        if _number(form, "duration_min") is None:
-            lines.append("Durée : indiquez la durée d'une visite terminée")
-        close = _close(form)
-        lines += _check(DeskCloseRequest, close)
+    if form.get("action", "record") == "open":
+        lines = _check(DeskVisitRequest, request)
+        if lines:
+            raise FormErrors(lines)
+        return "open", request
+    lines = []
+    if not form.getlist("acts"):
+        lines.append("Actes de médiation : cochez au moins un acte pour une visite terminée")
+    if _number(form, "duration_min") is None:
+        lines.append("Durée : indiquez la durée d'une visite terminée")
+    request.update(_close(form))
+    lines += _check(DeskRecordRequest, request)
     if lines:
         raise FormErrors(sorted(set(lines), key=lines.index))
-    if recording:  # opened as long ago as it lasted: the desk records it as it ends
-        now = dt.datetime.now(dt.timezone.utc)
-        request["opened_at"] = (now - dt.timedelta(minutes=close["duration_min"])).isoformat()
-        close["closed_at"] = now.isoformat()
-    return request, close
+    return "record", request
 
 
 def close_request(form):
-    """The close form of a visit in progress: its acts (added now), registres, issue, optional duration."""
-    close = _close(form)
+    """The close form of a visit in progress: its acts (added as it closes), registres, issue, optional
+    duration; one request."""
+    close = {**_close(form), "acts": [{"kind": act} for act in form.getlist("acts")]}
     lines = _check(DeskCloseRequest, close)
-    acts = form.getlist("acts")
     if lines:
         raise FormErrors(lines)
-    return [{"kind": act} for act in acts], close
+    return close
 
 
 def workshop_request(form, pimms_id):
@@ -135,9 +132,8 @@ def _participant(form):
     elif any((form.get(name) or "").strip() for name in ("first_name", "last_name", "phone", "email")):
         citizen = {name: form[name].strip() for name in ("first_name", "last_name", "phone", "email")
                    if (form.get(name) or "").strip()}
-        if form.get("consent") == "oui":
-            citizen["consent"] = {"given_at": dt.datetime.now(dt.timezone.utc).isoformat(),
-                                  "channel": form.get("consent_channel") or "oral", "purposes": ["follow_up"]}
+        if form.get("consent") == "oui":  # given now: accueil records when
+            citizen["consent"] = {"channel": form.get("consent_channel") or "oral", "purposes": ["follow_up"]}
         person["citizen"] = citizen
     return person
 

@@ -1,5 +1,6 @@
 """The pages' common parts: the layout (navigation, the keyboard shortcuts, the logout form), and the small
 pages: login, errors, a citizen's record, operations. Everything shown is escaped here or by the caller."""
+import uuid
 from html import escape
 
 from werkzeug.wrappers import Response
@@ -8,6 +9,7 @@ from services.gateway import labels
 from services.gateway.access import ROLE_LABELS, STAFF
 
 e = escape
+FORM_KEY = "_request_key"  # the hidden field of a form's idempotency key (web.request_key)
 
 
 def respond(body, status=200):
@@ -15,7 +17,10 @@ def respond(body, status=200):
 
 
 def csrf_field(tokens, principal):
-    return f'<input type="hidden" name="_csrf" value="{e(tokens.csrf(principal.jti))}">'
+    """Every form's hidden fields: the anti-forgery value, and the key that makes its submission count once
+    (a double click or a resubmitted page repeats the key, and the gateway answers the first answer)."""
+    return (f'<input type="hidden" name="_csrf" value="{e(tokens.csrf(principal.jti))}">'
+            f'<input type="hidden" name="{FORM_KEY}" value="{uuid.uuid4()}">')
 
 
 def layout(title, body, principal=None, tokens=None, status=200, flash=None, errors=None):

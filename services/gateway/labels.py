@@ -6,7 +6,8 @@ from services.accueil.schemas import ACTS, AGE_BANDS, DOMAINS, GENDERS, OUTCOMES
 from shared.vocabulary import PARTNERS, REGISTRES, REGISTRES_REQUIRED
 
 __all__ = ["ACTS", "AGE_BANDS", "DOMAINS", "GENDERS", "OUTCOMES", "THEMES", "PARTNERS", "REGISTRES",
-           "REGISTRES_REQUIRED", "MONTHS", "motif_label", "local_time", "month_label", "DOMAIN_OPTIONS"]
+           "REGISTRES_REQUIRED", "MONTHS", "motif_label", "local_time", "local_moment", "local_day", "month_label",
+           "DOMAIN_OPTIONS"]
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
@@ -29,9 +30,19 @@ def motif_label(motif):
     return f"Généraliste : {DOMAINS.get(motif['domain'], motif['domain'])}"
 
 
-def local_time(iso):
-    """A stored UTC moment as the desk reads it (Paris time)."""
-    return dt.datetime.fromisoformat(iso).astimezone(PARIS).strftime("%H:%M")
+def local_time(iso, zone=PARIS):
+    """A stored UTC moment as the desk reads it, in the association's time zone."""
+    return dt.datetime.fromisoformat(iso).astimezone(zone).strftime("%H:%M")
+
+
+def local_moment(iso, zone, today):
+    """The time alone on the desk's day, the date and time on an earlier one."""
+    local = dt.datetime.fromisoformat(iso).astimezone(zone)
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("le %d/%m à %H:%M")
+
+
+def local_day(iso, zone):
+    return dt.datetime.fromisoformat(iso).astimezone(zone).date()
 
 
 def month_label(period):

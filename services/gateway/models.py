@@ -1,7 +1,9 @@
 """The gateway's tables: accounts (passwords hashed), revoked tokens and the audit log. No citizen's identity
 is ever stored here."""
-from sqlalchemy import DateTime, Integer, String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -16,9 +18,9 @@ class Account(Base):
     pimms_id: Mapped[str | None] = mapped_column(String(64))
     agent_id: Mapped[str | None] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(200))
-    created_at = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at = mapped_column(UtcDateTime(), nullable=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until = mapped_column(DateTime(timezone=True))
+    locked_until = mapped_column(UtcDateTime())
 
 
 class RevokedToken(Base):
@@ -26,7 +28,7 @@ class RevokedToken(Base):
     __tablename__ = "revoked_tokens"
     jti: Mapped[str] = mapped_column(String(32), primary_key=True)
     login: Mapped[str] = mapped_column(String(64))
-    expires_at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    expires_at = mapped_column(UtcDateTime(), nullable=False, index=True)
 
 
 class AuditEntry(Base):
@@ -34,7 +36,7 @@ class AuditEntry(Base):
     a record (`citizen:12`) or a route, never data read from it."""
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    at = mapped_column(UtcDateTime(), nullable=False, index=True)
     login: Mapped[str | None] = mapped_column(String(64), index=True)
     role: Mapped[str | None] = mapped_column(String(20))
     action: Mapped[str] = mapped_column(String(30))

@@ -12,6 +12,12 @@ ERRORS = {400: "Bad request: each field with the rules it broke", 401: "No valid
           422: "The franchise contract does not cover it", 502: "A service failed", 503: "A service is unavailable"}
 CONVERTERS = {"int": {"type": "integer", "minimum": 1}, "string": {"type": "string"}, "path": {"type": "string"}}
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+IDEMPOTENCY_KEY = {
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[!-~]{1,128}$"},
+    "description": "Your name for this request (a UUID): sent again with the same key, the request gets the "
+                   "first answer and nothing is done twice. Keys are kept 24 hours, per account; the same key "
+                   "with another request is refused (400)."}
 
 
 def openapi_path(url):
@@ -48,6 +54,8 @@ def _operation(route):
     }
     if route.roles:
         operation["description"] = "Roles: " + ", ".join(route.roles)
+    if route.method == "POST" and route.roles:
+        operation["parameters"].append(IDEMPOTENCY_KEY)
     if route.query is not None:
         operation["parameters"].append({"in": "query", "schema": route.query})
     if route.body is not None:

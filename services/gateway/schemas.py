@@ -4,7 +4,8 @@ generated. The gateway publishes no event."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.accueil.schemas import (
-    AddActRequest, CloseVisitRequest, ListVisitsRequest, OpenVisitRequest, RecordWorkshopRequest, one_of)
+    AddActRequest, CloseVisitRequest, ListVisitsRequest, OpenVisitRequest, RecordVisitRequest, RecordWorkshopRequest,
+    one_of)
 from services.reporting.schemas import PERIOD, FiguresSchema, ScopeRequest
 from shared.envelope import CODE
 
@@ -75,14 +76,21 @@ class DeskActRequest(AddActRequest):
 
 class DeskVisitRequest(OpenVisitRequest):
     """accueil's OpenVisitRequest; `pimms_id` defaults to the agent's desk, `agent_id` is the account's.
-    `acts` (optional) are added right after opening."""
+    `acts` (optional) are recorded with the opening, in one transaction."""
 
     class Meta:
         exclude = ("agent_id",)
 
     pimms_id = fields.String(load_default=None, validate=CODE)
-    acts = fields.List(fields.Nested(DeskActRequest), load_default=list,
-                       validate=validate.Length(max=20))
+
+
+class DeskRecordRequest(RecordVisitRequest):
+    """accueil's RecordVisitRequest (a visit that is over, recorded at once), as DeskVisitRequest."""
+
+    class Meta:
+        exclude = ("agent_id", "opened_at")
+
+    pimms_id = fields.String(load_default=None, validate=CODE)
 
 
 class DeskCloseRequest(CloseVisitRequest):

@@ -17,11 +17,13 @@ from services.gateway.errors import Forbidden, Unauthorized
 from services.gateway.models import AuditEntry
 from services.gateway.schemas import (
     HEAD_OFFICE, OPERATOR, AccountView, CitizenView, CreateAccountRequest, DeskActRequest, DeskCloseRequest,
-    DeskVisitRequest, DeskVisitsQuery, DeskWorkshopRequest, FiguresQuery, FiguresRow, LoginRequest,
+    DeskRecordRequest, DeskVisitRequest, DeskVisitsQuery, DeskWorkshopRequest, FiguresQuery, FiguresRow, LoginRequest,
     MonthlyFigures, MonthlyFiguresQuery, NetworkHealth, TokenView, VisitView, WorkshopView)
+from services.gateway.html import FORM_KEY
 from services.gateway.web import (
-    API_ROUTES, COOKIE, TokenAuthority, api, page, principal_for, redirect, request_json, session_cookie)
-from shared import health
+    API_ROUTES, COOKIE, IDEMPOTENCY_HEADER, TokenAuthority, api, page, principal_for, redirect, request_json,
+    request_key, session_cookie)
+from shared import health, localtime
 from shared.db import utcnow, as_utc
 from shared.dependencies import Database
 from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound, parse_request
@@ -98,7 +100,7 @@ class GatewayService(PlatformService, ContractCopy):
     @api("POST", "/api/visits", summary="Open a visit (anonymous by default), with its first acts", tag="accueil",
          roles=STAFF, body=DeskVisitRequest, response=VisitView, status=201, errors=(400, 401, 403, 404, 422, 503))
     def api_open_visit(self, request, principal):
-        return self._open_visit(principal, request_json(request))
+        return self._open_visit(principal, request_json(request), self._key(request, principal))
 
     @api("GET", "/api/visits/<string:visit_id>", summary="A visit of one of your desks", tag="accueil",
          roles=STAFF, response=VisitView)
@@ -112,7 +114,7 @@ class GatewayService(PlatformService, ContractCopy):
         body = request_json(request)
         parse_request(DeskActRequest, body)
         self._visit_in_scope(principal, visit_id)
-        return self._accueil().add_act({**body, "visit_id": visit_id})
+        return self._accueil().add_act({**body, "visit_id": visit_id, "idempotency_key": self._key(request, principal)})
 
     @api("POST", "/api/visits/<string:visit_id>/close", summary="Close a visit: registres, outcome, duration",
          tag="accueil", roles=STAFF, body=DeskCloseRequest, response=VisitView, status=201,
@@ -121,12 +123,13 @@ class GatewayService(PlatformService, ContractCopy):
         body = request_json(request)
         parse_request(DeskCloseRequest, body)
         self._visit_in_scope(principal, visit_id)
-        return self._accueil().close_visit({**body, "visit_id": visit_id})
+        return self._accueil().close_visit({**body, "visit_id": visit_id,
+                                            "idempotency_key": self._key(request, principal)})
 
     @api("POST", "/api/workshops", summary="Record a collective workshop", tag="accueil", roles=STAFF,
          body=DeskWorkshopRequest, response=WorkshopView, status=201, errors=(400, 401, 403, 422, 503))
     def api_record_workshop(self, request, principal):
-        return self._record_workshop(principal, request_json(request))
+        return self._record_workshop(principal, request_json(request), self._key(request, principal))
 
     @api("GET", "/api/citizens/<int:citizen_id>", summary="A citizen's identity (staff only; audited)",
          tag="accueil", roles=STAFF, response=CitizenView)
@@ -223,29 +226,30 @@ class GatewayService(PlatformService, ContractCopy):
     @page("GET", "/desk", roles=STAFF)
     def desk(self, request, principal):
         pimms_id = access.default_desk(principal, request.args.get("pimms_id") or None)
-        return desk_page.render(principal, self.tokens, pimms_id, self._today(pimms_id),
+        return desk_page.render(principal, self.tokens, pimms_id, self._today(pimms_id), self._zone(),
                                 flash=request.args.get("fait"))
 
     @page("POST", "/desk/visits", roles=STAFF)
     def desk_record_visit(self, request, principal):
         pimms_id = access.default_desk(principal, request.form.get("pimms_id") or None)
         try:
-            opening, closing = forms.visit_request(request.form)
-            visit = self._open_visit(principal, opening)
-            if closing is not None:
-                self._accueil().close_visit({**closing, "visit_id": visit["visit_id"]})
+            kind, body = forms.visit_request(request.form)
+            key = request_key(principal, request.form.get(FORM_KEY))
+            if kind == "open":
+                self._open_visit(principal, body, key)
+            else:
+                self._record_visit(principal, body, key)
         except (forms.FormErrors, InvalidRequest, ContractViolation, Conflict) as exc:
             return self._desk_refused(principal, pimms_id, request.form, exc)
-        return redirect(f"/desk?pimms_id={pimms_id}&fait={'visite' if closing else 'ouverte'}")
+        return redirect(f"/desk?pimms_id={pimms_id}&fait={'ouverte' if kind == 'open' else 'visite'}")
 
     @page("POST", "/desk/visits/<string:visit_id>/close", roles=STAFF)
     def desk_close_visit(self, request, principal, visit_id):
         visit = self._visit_in_scope(principal, visit_id)
         try:
-            acts, closing = forms.close_request(request.form)
-            for act in acts:
-                self._accueil().add_act({**act, "visit_id": visit_id})
-            self._accueil().close_visit({**closing, "visit_id": visit_id})
+            closing = forms.close_request(request.form)
+            self._accueil().close_visit({**closing, "visit_id": visit_id,
+                                         "idempotency_key": request_key(principal, request.form.get(FORM_KEY))})
         except (forms.FormErrors, InvalidRequest, ContractViolation, Conflict) as exc:
             return self._desk_refused(principal, visit["pimms_id"], {}, exc)
         return redirect(f"/desk?pimms_id={visit['pimms_id']}&fait=close")
@@ -254,7 +258,8 @@ class GatewayService(PlatformService, ContractCopy):
     def desk_record_workshop(self, request, principal):
         pimms_id = access.default_desk(principal, request.form.get("pimms_id") or None)
         try:
-            self._record_workshop(principal, forms.workshop_request(request.form, pimms_id))
+            self._record_workshop(principal, forms.workshop_request(request.form, pimms_id),
+                                  request_key(principal, request.form.get(FORM_KEY)))
         except (forms.FormErrors, InvalidRequest, ContractViolation) as exc:
             return self._desk_refused(principal, pimms_id, request.form, exc, focus="atelier")
         return redirect(f"/desk?pimms_id={pimms_id}&fait=atelier")
@@ -268,7 +273,7 @@ class GatewayService(PlatformService, ContractCopy):
     def figures_view(self, request, principal):
         offered = access.figure_scopes(principal)
         choice = _chosen_scope(request.args, offered, principal)
-        today = dt.datetime.now(dt.timezone.utc).date()
+        today = localtime.today(self._zone())
         year = _int(request.args.get("annee"), today.year, 2000, 2999)
         month = _int(request.args.get("mois"), today.month if year == today.year else 12, 1, 12)
         exact = access.figures_access(principal, *choice)
@@ -341,21 +346,28 @@ class GatewayService(PlatformService, ContractCopy):
             uow.session.add(AuditEntry(at=utcnow(), login=principal and principal.login,
                                        role=principal and principal.role, action=action, target=target))
 
-    def _open_visit(self, principal, body):
-        """Open a visit at a desk of the account, as its agent, then add its first acts."""
+    def _key(self, request, principal):
+        return request_key(principal, request.headers.get(IDEMPOTENCY_HEADER))
+
+    def _open_visit(self, principal, body, key):
+        """Open a visit at a desk of the account, as its agent, with its first acts: one call."""
         req = parse_request(DeskVisitRequest, body)
         pimms_id = access.default_desk(principal, req["pimms_id"])
-        opening = {k: v for k, v in body.items() if k != "acts"}
-        accueil = self._accueil()
-        visit = accueil.open_visit({**opening, "pimms_id": pimms_id, "agent_id": principal.agent_id})
-        for act in body.get("acts") or []:
-            visit = accueil.add_act({**act, "visit_id": visit["visit_id"]})
-        return visit
+        return self._accueil().open_visit({**body, "pimms_id": pimms_id, "agent_id": principal.agent_id,
+                                           "idempotency_key": key})
 
-    def _record_workshop(self, principal, body):
+    def _record_visit(self, principal, body, key):
+        """Record a visit that is over at a desk of the account: opened, its acts, closed, in one call."""
+        req = parse_request(DeskRecordRequest, body)
+        pimms_id = access.default_desk(principal, req["pimms_id"])
+        return self._accueil().record_visit({**body, "pimms_id": pimms_id, "agent_id": principal.agent_id,
+                                             "idempotency_key": key})
+
+    def _record_workshop(self, principal, body, key):
         req = parse_request(DeskWorkshopRequest, body)
         pimms_id = access.default_desk(principal, req["pimms_id"])
-        return self._accueil().record_workshop({**body, "pimms_id": pimms_id, "agent_id": principal.agent_id})
+        return self._accueil().record_workshop({**body, "pimms_id": pimms_id, "agent_id": principal.agent_id,
+                                                "idempotency_key": key})
 
     def _visit_in_scope(self, principal, visit_id):
         visit = self._accueil().get_visit(visit_id)
@@ -369,9 +381,13 @@ class GatewayService(PlatformService, ContractCopy):
         self._audit(principal, "citizen_read", f"citizen:{citizen_id}")
         return citizen
 
+    def _zone(self):
+        return localtime.zone_of(self.config)
+
     def _today(self, pimms_id):
-        today = dt.datetime.now(dt.timezone.utc).date()
-        return self._accueil().list_visits({"pimms_id": pimms_id, "day": today.isoformat()})
+        """The desk's visits of its day, and those left open on an earlier day: they stay until closed."""
+        today = localtime.today(self._zone())
+        return self._accueil().list_visits({"pimms_id": pimms_id, "day": today.isoformat(), "still_open": True})
 
     def _desk_refused(self, principal, pimms_id, form, exc, focus=None):
         if isinstance(exc, forms.FormErrors):
@@ -384,7 +400,7 @@ class GatewayService(PlatformService, ContractCopy):
             lines = [f"Impossible : {exc}"]
         values = {k: (form.getlist(k) if k in ("acts", "registres") else form.get(k)) for k in form} \
             if hasattr(form, "getlist") else {}
-        return desk_page.render(principal, self.tokens, pimms_id, self._today(pimms_id), errors=lines,
+        return desk_page.render(principal, self.tokens, pimms_id, self._today(pimms_id), self._zone(), errors=lines,
                                 form=values, status=400, focus=focus)
 
     def _network_health(self):

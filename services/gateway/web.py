@@ -5,6 +5,8 @@ description is generated from (openapi.py)."""
 import functools
 import json
 import logging
+import re
+import uuid
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -74,15 +76,37 @@ def bearer_token(request):
 
 
 def request_json(request):
+    """The request's body: a JSON object (an empty body is an empty object)."""
     if request.content_length and request.content_length > MAX_BODY:
         raise InvalidRequest({"_body": [f"must be at most {MAX_BODY} bytes"]})
     raw = request.get_data(as_text=True)  # whatever the Content-Type says, the API speaks JSON
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        body = json.loads(raw)
     except ValueError as exc:
         raise InvalidRequest({"_body": [f"not valid JSON: {exc}"]}) from None
+    if not isinstance(body, dict):
+        raise InvalidRequest({"_body": [f"must be a JSON object, not {type(body).__name__}"]})
+    return body
+
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+CLIENT_KEY = re.compile(r"[!-~]{1,128}")  # visible ASCII: a UUID, a ULID, a client's own counter
+
+
+def request_key(principal, supplied, part=None):
+    """The idempotency key of a request as the services behind record it: the client's key (the
+    `Idempotency-Key` header, or the hidden key of a desk form) within the caller's account, so two
+    accounts never share one; a fresh key when the client sent none, so that an RPC request delivered
+    twice by the broker is still done once. `part` tells apart the calls one form makes."""
+    if supplied is None:
+        key = f"auto:{uuid.uuid4()}"
+    elif CLIENT_KEY.fullmatch(supplied):
+        key = f"client:{supplied}"
+    else:
+        raise InvalidRequest({IDEMPOTENCY_HEADER: ["must be 1 to 128 visible ASCII characters (a UUID, say)"]})
+    return f"gateway:{principal.login}:{key}" + (f":{part}" if part else "")
 
 
 def api_error(exc):

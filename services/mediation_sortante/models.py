@@ -1,8 +1,10 @@
 """Médiation sortante's tables. Identities (name, phone, address, the partner's reference) live only in
 `contacts`, and are blanked once the retention delay after the campaign's close has passed."""
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -18,11 +20,11 @@ class Campaign(Base):
     channels: Mapped[list] = mapped_column(JSON)
     max_attempts: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10))
-    opened_at = mapped_column(DateTime(timezone=True), nullable=False)
-    closed_at = mapped_column(DateTime(timezone=True))
+    opened_at = mapped_column(UtcDateTime(), nullable=False)
+    closed_at = mapped_column(UtcDateTime())
     # the partner statement as it stood at close: what the partner is billed for, kept after the purge
     statement: Mapped[dict | None] = mapped_column(JSON)
-    purged_at = mapped_column(DateTime(timezone=True))
+    purged_at = mapped_column(UtcDateTime())
 
 
 class Contact(Base):
@@ -37,15 +39,15 @@ class Contact(Base):
     phone: Mapped[str | None] = mapped_column(String(20))
     address: Mapped[str | None] = mapped_column(String(300))
     line: Mapped[int] = mapped_column(Integer)  # where it stood in the partner's file
-    imported_at = mapped_column(DateTime(timezone=True), nullable=False)
+    imported_at = mapped_column(UtcDateTime(), nullable=False)
     agent_id: Mapped[str | None] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(10))
     outcome: Mapped[str | None] = mapped_column(String(30))
     acts: Mapped[list | None] = mapped_column(JSON)
     automatic: Mapped[bool | None] = mapped_column(Boolean)
     resolved_by: Mapped[str | None] = mapped_column(String(64))
-    resolved_at = mapped_column(DateTime(timezone=True))
-    purged_at = mapped_column(DateTime(timezone=True))
+    resolved_at = mapped_column(UtcDateTime())
+    purged_at = mapped_column(UtcDateTime())
     attempts: Mapped[list["Attempt"]] = relationship(order_by="Attempt.number", cascade="all, delete-orphan")
 
 
@@ -60,5 +62,5 @@ class Attempt(Base):
     channel: Mapped[str] = mapped_column(String(20))
     reached: Mapped[bool] = mapped_column(Boolean)
     agent_id: Mapped[str] = mapped_column(String(64))
-    at = mapped_column(DateTime(timezone=True), nullable=False)
-    recorded_at = mapped_column(DateTime(timezone=True), nullable=False)
+    at = mapped_column(UtcDateTime(), nullable=False)
+    recorded_at = mapped_column(UtcDateTime(), nullable=False)

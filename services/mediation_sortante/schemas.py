@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from services.mediation_sortante.contact_file import ENCODINGS, FILE_FORMATS, MAX_FILE_CHARS
 from shared.envelope import CODE, PayloadSchema, event_schema
+from shared.types import Instant
 from shared.vocabulary import PARTNERS
 
 # The order of these lists is the order of the partner statement's rows: append, never reorder.
@@ -142,7 +143,7 @@ class OpenCampaignRequest(RequestSchema):
                            validate=validate.Length(min=1))
     max_attempts = fields.Integer(load_default=3, strict=True, validate=ATTEMPT_NUMBER)
     label = fields.String(load_default=None, validate=validate.Length(min=1, max=120))
-    opened_at = fields.AwareDateTime(load_default=None)
+    opened_at = Instant(load_default=None)
 
 
 class ImportContactsRequest(RequestSchema):
@@ -179,7 +180,7 @@ class RecordAttemptRequest(RequestSchema):
     channel = fields.String(required=True, validate=one_of(CHANNELS))
     reached = fields.Boolean(required=True)
     agent_id = fields.String(required=True, validate=CODE)
-    at = fields.AwareDateTime(load_default=None)
+    at = Instant(load_default=None)
 
 
 class ResolveCaseRequest(RequestSchema):
@@ -188,12 +189,12 @@ class ResolveCaseRequest(RequestSchema):
     acts = fields.List(fields.String(validate=one_of(ACTS)), load_default=list,
                        validate=validate.Length(max=len(ACTS)))
     agent_id = fields.String(required=True, validate=CODE)
-    resolved_at = fields.AwareDateTime(load_default=None)
+    resolved_at = Instant(load_default=None)
 
 
 class CloseCampaignRequest(RequestSchema):
     campaign_id = fields.UUID(required=True)
-    closed_at = fields.AwareDateTime(load_default=None)
+    closed_at = Instant(load_default=None)
 
 
 class StatementRequest(RequestSchema):
@@ -215,4 +216,4 @@ class ListContactsRequest(RequestSchema):
 
 
 class PurgeRequest(RequestSchema):
-    now = fields.AwareDateTime(load_default=None)
+    now = Instant(load_default=None)

@@ -7,7 +7,6 @@ summed from its months), all suppressed. A revision is published only when what 
 from what was last sent (a hash of it is kept): closing twice publishes once; events arriving after a
 close mark the period dirty, and the next close (the timer, or the RPC) publishes revision n+1, which
 replaces revision n at head office."""
-import datetime as dt
 import hashlib
 import json
 
@@ -17,14 +16,12 @@ from services.reporting import reading
 from services.reporting.domain import dialect_insert, year_of
 from services.reporting.models import NO_DESK, aggregates, periods, received_periods
 from services.reporting.suppression import protect
+from shared import localtime
 from shared.errors import Conflict
 
 PERIOD_CLOSED = "reporting.period_closed"
 
 
-def previous_month(moment):
-    first = moment.date().replace(day=1) - dt.timedelta(days=1)
-    return f"{first.year:04d}-{first.month:02d}"
 
 
 # -- an association closing a month ------------------------------------------------------------------------
@@ -70,10 +67,10 @@ def associations_active(session, month):
     return set(session.scalars(select(aggregates.c.association_id).where(aggregates.c.month == month).distinct()))
 
 
-def close_month(uow, month, now, threshold, association_id):
+def close_month(uow, month, now, threshold, association_id, zone=localtime.UTC):
     """Close a month and the year to date for this association (and any other whose events it holds).
     Returns [(association_id, period, revision)] of what was published."""
-    if month > f"{now.year:04d}-{now.month:02d}":
+    if month > localtime.month_of(now, zone):
         raise Conflict(f"{month} has not started: a month can be closed once it has begun")
     published = []
     for a in sorted({association_id} | associations_active(uow.session, month)):
@@ -84,20 +81,24 @@ def close_month(uow, month, now, threshold, association_id):
     return published
 
 
-def months_due(session, now, grace, association_id):
-    """Months the timer must close: last month once `grace` into this one (if never closed, or changed
-    since), and every earlier closed month that received events since its close."""
+def months_due(session, now, grace, association_id, zone=localtime.UTC):
+    """Months the timer must close, oldest first, catching up however long reporting was stopped:
+    - every month before the current one (of the association's calendar) that had activity and was never
+      closed, once the current month is `grace` old (late deliveries of the last day);
+    - last month even without activity, so that head office hears that nothing happened;
+    - every closed month that received events since its close (dirty)."""
+    current = localtime.month_of(now, zone)
+    last = localtime.previous_month(current)
     due = set()
-    last = previous_month(now)
-    start_of_month = dt.datetime(now.year, now.month, 1, tzinfo=dt.timezone.utc)
-    if now >= start_of_month + grace:
-        state = session.execute(select(periods.c.revision, periods.c.dirty).where(
-            periods.c.association_id == association_id, periods.c.period == last)).first()
-        if state is None or state.revision == 0 or state.dirty:
-            due.add(last)
+    if now >= localtime.month_start(current, zone) + grace:
+        closed = set(session.scalars(select(periods.c.period).where(
+            periods.c.association_id == association_id, periods.c.revision > 0, func.length(periods.c.period) == 7)))
+        active = set(session.scalars(select(aggregates.c.month).where(
+            aggregates.c.association_id == association_id, aggregates.c.month < current).distinct()))
+        due |= (active | {last}) - closed
     due |= set(session.scalars(select(periods.c.period).where(
         periods.c.dirty.is_(True), periods.c.revision > 0, func.length(periods.c.period) == 7,
-        periods.c.period < last)))
+        periods.c.period < current)))
     return sorted(due)
 
 

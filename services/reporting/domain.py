@@ -26,6 +26,7 @@ from services.reporting import figures as F
 from services.reporting.models import NO_DESK, aggregates, applied_events, periods, subjects, visitors
 from services.reporting.projectors import REMEMBERED, Fact, UnknownEvent, project
 from shared.db import as_utc
+from shared.localtime import UTC
 from shared.envelope import payload_schema
 from shared.wire import dump as dump_wire
 
@@ -186,13 +187,14 @@ def _bulk(session, template, rows, width, chunk=1000):
 
 
 # -- applying ---------------------------------------------------------------------------------------------------
-def apply_events(uow, events, now):
+def apply_events(uow, events, now, zone=UTC):
     """Store the events, fold them into the aggregates, mark the closed periods they change as dirty.
     Everything is folded before anything is written: an event no projector can fold stores nothing."""
     facts, stored = [], []
     for event in events:
         wire = dump_wire(payload_schema(event.type, event.version), event.payload)
-        facts.append(Fact(event.type, event.version, event.occurred_at, event.association_id, event.pimms_id, wire))
+        facts.append(Fact(event.type, event.version, event.occurred_at, event.association_id, event.pimms_id, wire,
+                          zone))
         stored.append({
             "event_id": event.event_id, "type": event.type, "version": event.version,
             "occurred_at": event.occurred_at, "association_id": event.association_id, "pimms_id": event.pimms_id,
@@ -230,7 +232,7 @@ def mark_dirty(session, touched, stocks_from=None):
 STAGED_VISITORS = "reporting_rebuild_visitors"
 
 
-def rebuild(session, batch_size=REBUILD_BATCH):
+def rebuild(session, batch_size=REBUILD_BATCH, zone=UTC):
     """Recompute every aggregate and visitor set from the stored events; returns (events, seconds).
 
     Visitors are first appended to a temporary table without any index, then copied once, distinct and
@@ -260,7 +262,7 @@ def rebuild(session, batch_size=REBUILD_BATCH):
                                    .order_by(applied_events.c.seq).limit(batch_size)).all()
             if not rows:
                 break
-            facts = [Fact(type_, version, as_utc(occurred_at), association_id, pimms_id, loads(payload))
+            facts = [Fact(type_, version, as_utc(occurred_at), association_id, pimms_id, loads(payload), zone)
                      for _, type_, version, occurred_at, association_id, pimms_id, payload in rows]
             write(session, fold(facts, known), visitor_table=STAGED_VISITORS)
             last, applied = rows[-1].seq, applied + len(rows)

@@ -12,11 +12,13 @@
   and whether events arrived since.
 - `received_periods`: at head office, the latest revision of each (association, desk, period) received.
 """
-from sqlalchemy import (JSON, BigInteger, Boolean, Column, DateTime, Index, Integer, MetaData, String, Table,
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table,
                         Text)
 
+from shared.types import UtcDateTime
+
 metadata = MetaData()
-TS = DateTime(timezone=True)
+TS = UtcDateTime()
 NO_DESK = ""  # the desk column of what an association did outside any desk (an event without pimms_id)
 
 applied_events = Table(

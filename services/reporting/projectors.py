@@ -36,6 +36,7 @@ class Fact(NamedTuple):  # a NamedTuple: a rebuild makes a million of them
     association_id: str
     pimms_id: str | None
     payload: dict
+    zone: dt.tzinfo = dt.timezone.utc  # the association's: its months are its calendar's (shared/localtime.py)
 
 
 class Contribution(NamedTuple):
@@ -89,9 +90,11 @@ def month_of(moment):
     return f"{moment.year:04d}-{moment.month:02d}"
 
 
-def utc_month(iso_moment):
-    """The month (UTC) of a moment as it travelled: an ISO 8601 text with its offset."""
-    return month_of(dt.datetime.fromisoformat(iso_moment).astimezone(dt.timezone.utc))
+def local_month(fact, iso_moment=None):
+    """The month, in the association's calendar, of the fact (or of a moment it carries, an ISO 8601 text
+    with its offset): a visit closed at 00:30 in Paris on 1 December is a December visit."""
+    moment = fact.occurred_at if iso_moment is None else dt.datetime.fromisoformat(iso_moment)
+    return month_of(moment.astimezone(fact.zone))
 
 
 def month_of_week(week):
@@ -126,8 +129,8 @@ def visit_closed(fact):
     if payload["waiting_min"] is not None:
         counts["durations.waiting_measured"] = 1
         counts["durations.waiting_min_total"] = payload["waiting_min"]
-    # the visit belongs to the month it closed in: occurred_at is its closed_at, in UTC
-    return Contribution(month_of(fact.occurred_at), counts, tuple(v["visitor_ref"] for v in visitors))
+    # the visit belongs to the month it closed in (occurred_at is its closed_at), in the association's calendar
+    return Contribution(local_month(fact), counts, tuple(v["visitor_ref"] for v in visitors))
 
 
 @projector("accueil.workshop_held", 1, feeds=("workshops", "registres"))
@@ -208,13 +211,13 @@ def training_logged(fact):
 # -- médiation sortante -----------------------------------------------------------------------------------------
 @projector("mediation_sortante.campaign_opened", 1, feeds=("outbound",))
 def campaign_opened(fact):
-    return Contribution(utc_month(fact.payload["opened_at"]), {"outbound.campaigns_opened": 1})
+    return Contribution(local_month(fact, fact.payload["opened_at"]), {"outbound.campaigns_opened": 1})
 
 
 @projector("mediation_sortante.contact_attempted", 1, feeds=("outbound",))
 def contact_attempted(fact):
     payload = fact.payload
-    return Contribution(utc_month(payload["at"]), {
+    return Contribution(local_month(fact, payload["at"]), {
         "outbound.attempts": 1, "outbound.reached": int(payload["reached"]),
         "outbound.attempts_by_partner." + payload["partner"]: 1,
         "outbound.attempts_by_channel." + CHANNEL_CELLS[payload["channel"]]: 1})
@@ -223,7 +226,7 @@ def contact_attempted(fact):
 @projector("mediation_sortante.case_resolved", 1, feeds=("outbound",))
 def case_resolved(fact):
     payload = fact.payload
-    return Contribution(utc_month(payload["resolved_at"]), {
+    return Contribution(local_month(fact, payload["resolved_at"]), {
         "outbound.cases_resolved": 1, "outbound.cases_by_outcome." + payload["outcome"]: 1,
         "outbound.cases_by_partner." + payload["partner"]: 1, "outbound.acts": len(payload["acts"])})
 
@@ -231,4 +234,4 @@ def case_resolved(fact):
 @projector("mediation_sortante.campaign_closed", 1, feeds=("outbound",))
 def campaign_closed(fact):
     """Only the close is counted: the campaign's totals are its attempts and cases, already folded one by one."""
-    return Contribution(utc_month(fact.payload["closed_at"]), {"outbound.campaigns_closed": 1})
+    return Contribution(local_month(fact, fact.payload["closed_at"]), {"outbound.campaigns_closed": 1})

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from services.reporting import closing, domain, queries, reading
 from services.reporting.entrypoints import HEAD_OFFICE, handle_event, handle_event_batch, head_office, timer
 from services.reporting.schemas import AnnualReportRequest, ClosePeriodRequest, ExportRequest, FiguresRequest
-from shared import health
+from shared import health, localtime
 from shared.db import ALREADY_APPLIED, utcnow
 from shared.dependencies import Database
 from shared.errors import Conflict, invalid, parse_request
@@ -90,7 +90,7 @@ class ReportingService:
             return []
         now = utcnow()
         with self.db.unit_of_work() as uow:
-            months = closing.months_due(uow.session, now, self._grace(), self.config["ASSOCIATION_ID"])
+            months = closing.months_due(uow.session, now, self._grace(), self.config["ASSOCIATION_ID"], self._zone())
         return [self._close(month, now) for month in months]
 
     @rpc
@@ -116,7 +116,7 @@ class ReportingService:
     @rpc
     def rebuild(self):
         with self.db.unit_of_work() as uow:
-            applied, seconds = domain.rebuild(uow.session)
+            applied, seconds = domain.rebuild(uow.session, zone=self._zone())
         self.metrics.histogram("pimms_reporting_rebuild_duration_seconds", "Rebuilds of every aggregate",
                                buckets=(.1, .5, 1, 5, 10, 30, 60, 120, 300, 600)).observe(seconds)
         return {"events": applied, "seconds": round(seconds, 3)}
@@ -176,7 +176,7 @@ class ReportingService:
     def _apply(self, events):
         """A batch of one event type, in one transaction; each event is applied once (apply_batch)."""
         applied, duplicates = self.db.apply_batch(
-            events, lambda uow, new: domain.apply_events(uow, new, utcnow()), journal=domain.stored_ids)
+            events, lambda uow, new: domain.apply_events(uow, new, utcnow(), self._zone()), journal=domain.stored_ids)
         if applied:
             self.metrics.counter("pimms_reporting_events_applied_total", "Events folded into the figures",
                                  ["event_type"]).labels(events[0].type).inc(applied)
@@ -184,7 +184,8 @@ class ReportingService:
 
     def _close(self, month, now):
         with self.db.unit_of_work() as uow:
-            published = closing.close_month(uow, month, now, self._threshold(), self.config["ASSOCIATION_ID"])
+            published = closing.close_month(uow, month, now, self._threshold(), self.config["ASSOCIATION_ID"],
+                                            self._zone())
         closed = self.metrics.counter("pimms_reporting_periods_closed_total", "Periods published to head office",
                                       ["period_kind", "revision"])
         for _, period, revision in published:
@@ -227,6 +228,9 @@ class ReportingService:
         if not 1 <= threshold <= 100:  # 0 would publish every small count: refuse to run on it
             raise ValueError(f"SUPPRESSION_THRESHOLD must be between 1 and 100, not {threshold}")
         return threshold
+
+    def _zone(self):
+        return localtime.zone_of(self.config)
 
     def _grace(self):
         return dt.timedelta(hours=float(self.config.get("CLOSE_AFTER_HOURS", 6)))

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.accueil.models import Citizen, Visit, Workshop
+from shared import localtime
 from shared.errors import Conflict, InvalidRequest, NotFound
 from shared.tables import outbox
 
@@ -172,7 +173,7 @@ def test_a_workshop_with_bad_input_names_the_field(accueil, storage, changes, fi
 def test_visits_are_listed_per_desk_and_day(accueil):
     closed_visit(accueil)
     open_visit(accueil, pimms_id="lyon-9")
-    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    today = localtime.today(localtime.zone_of({})).isoformat()  # the association's day (Europe/Paris)
     assert len(accueil.list_visits({"pimms_id": "lyon-8", "day": today})) == 1
     assert len(accueil.list_visits({"pimms_id": "lyon-8", "status": "open"})) == 0
     assert accueil.desk_figures("lyon-8") == {"visits": 1, "people": 1, "acts": 1, "workshops": 0, "attendees": 0}

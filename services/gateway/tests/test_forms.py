@@ -1,7 +1,5 @@
 """The desk page's forms: what an agent types becomes accueil's requests, or French messages naming each
 field, before anything is sent."""
-import datetime as dt
-
 import pytest
 from werkzeug.datastructures import MultiDict
 
@@ -16,20 +14,23 @@ def visit_form(**fields):
                       for v in (values if isinstance(values, list) else [values])])
 
 
-def test_a_finished_visit_is_opened_as_long_ago_as_it_lasted_and_closed_now():
-    opening, closing = forms.visit_request(visit_form())
-    assert opening["motif"] == {"kind": "partenaire", "partner": "edf"}
-    assert opening["acts"] == [{"kind": "explanation"}, {"kind": "referral"}]
-    assert opening["participants"] == [{}]  # one anonymous person
-    opened, closed = (dt.datetime.fromisoformat(opening["opened_at"]), dt.datetime.fromisoformat(closing["closed_at"]))
-    assert closed - opened == dt.timedelta(minutes=20)
-    assert closing["registres"] == ["understanding"] and closing["duration_min"] == 20
+def test_a_finished_visit_is_one_request_to_record_it_as_it_ends_with_no_instant_of_its_own():
+    kind, request = forms.visit_request(visit_form())
+    assert kind == "record"
+    assert request["motif"] == {"kind": "partenaire", "partner": "edf"}
+    assert request["acts"] == [{"kind": "explanation"}, {"kind": "referral"}]
+    assert request["participants"] == [{}]  # one anonymous person
+    assert request["registres"] == ["understanding"] and request["duration_min"] == 20
+    # no clock reading: the same form sent twice is the same request (its key then makes it count once)
+    assert "opened_at" not in request and "closed_at" not in request
+    assert forms.visit_request(visit_form()) == (kind, request)
 
 
 def test_a_visit_in_progress_needs_only_its_motif():
-    opening, closing = forms.visit_request(visit_form(acts=None, registres=None, duration_min=None, action="open",
-                                                      motif="generaliste:housing"))
-    assert closing is None and opening["motif"] == {"kind": "generaliste", "domain": "housing"}
+    kind, request = forms.visit_request(visit_form(acts=None, registres=None, duration_min=None, action="open",
+                                                   motif="generaliste:housing"))
+    assert kind == "open" and request["motif"] == {"kind": "generaliste", "domain": "housing"}
+    assert "registres" not in request
 
 
 @pytest.mark.parametrize("fields, message", [
@@ -48,11 +49,12 @@ def test_a_form_with_a_mistake_names_the_field_in_french(fields, message):
 
 
 def test_a_named_person_with_consent_or_a_known_record_is_passed_on():
-    opening, _ = forms.visit_request(visit_form(first_name="Awa", last_name="Diallo", consent="oui"))
-    citizen = opening["participants"][0]["citizen"]
+    _, request = forms.visit_request(visit_form(first_name="Awa", last_name="Diallo", consent="oui"))
+    citizen = request["participants"][0]["citizen"]
     assert (citizen["first_name"], citizen["consent"]["channel"]) == ("Awa", "oral")
-    opening, _ = forms.visit_request(visit_form(citizen_id="12"))
-    assert opening["participants"][0] == {"citizen": {"citizen_id": 12}}
+    assert "given_at" not in citizen["consent"]  # accueil records it as the visit is recorded
+    _, request = forms.visit_request(visit_form(citizen_id="12"))
+    assert request["participants"][0] == {"citizen": {"citizen_id": 12}}
 
 
 def test_a_workshop_form_becomes_accueil_s_request():

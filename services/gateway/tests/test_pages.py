@@ -120,3 +120,23 @@ def test_logging_out_ends_the_session(stack):
 def test_an_unknown_page_is_a_french_404(stack):
     page = requests.get(stack.url("/nulle-part"))
     assert page.status_code == 404 and "Introuvable" in page.text
+
+
+def form_key(page):
+    return re.search(r'name="_request_key" value="([0-9a-f-]+)"', page.text).group(1)
+
+
+def test_a_desk_form_sent_twice_records_one_visit(stack):
+    session, _ = logged_in(stack, "agent.lyon8")
+    page = session.get(stack.url("/desk"))
+    form = {"_csrf": csrf(page), "_request_key": form_key(page), "motif": "partenaire:engie", "acts": "advice",
+            "registres": "understanding", "outcome": "resolved", "duration_min": "10", "action": "record"}
+    first = session.post(stack.url("/desk/visits"), data=form)
+    again = session.post(stack.url("/desk/visits"), data=form)  # a double click, or the page sent again
+    assert first.status_code == again.status_code == 200
+    assert "1 visite(s)" in again.text
+    # each page shown carries a new key: the next form is the next visit
+    page = session.get(stack.url("/desk"))
+    assert form_key(page) != form["_request_key"]
+    session.post(stack.url("/desk/visits"), data={**form, "_csrf": csrf(page), "_request_key": form_key(page)})
+    assert "2 visite(s)" in session.get(stack.url("/desk")).text

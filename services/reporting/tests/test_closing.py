@@ -67,8 +67,8 @@ def test_a_late_event_marks_the_period_dirty_and_the_next_close_publishes_a_high
     reporting = make_reporting(any_storage)
     october(reporting, 12)
     reporting.close_period("2026-10")
-    # when a visit of October arrives in November
-    apply(reporting, visit_closed(at(2026, 10, 31, 23), acts=["advice", "letter"], visitors=[(500, True)]))
+    # when a visit of October (31st, 22:00 in Paris) arrives in November
+    apply(reporting, visit_closed(at(2026, 10, 31, 21), acts=["advice", "letter"], visitors=[(500, True)]))
     assert {p["period"]: p["dirty"] for p in reporting.status()["periods"]} == {"2026": True, "2026-10": True}
     result = reporting.close_period("2026-10")
     assert [(p["period"], p["revision"]) for p in result["published"]] == [("2026-10", 2), ("2026", 2)]
@@ -153,10 +153,11 @@ def test_the_timer_closes_last_month_once_it_is_over_and_the_grace_has_passed(st
     reporting = make_reporting(storage, CLOSE_AFTER_HOURS=6)
     october(reporting)
     apply(reporting, visit_closed(at(2026, 11, 1, 1)))
-    # on October 31st, September is due (and reported, empty), October is not over
-    assert [c["month"] for c in tick(reporting, monkeypatch, at(2026, 10, 31, 23))] == ["2026-09"]
-    assert tick(reporting, monkeypatch, dt.datetime(2026, 11, 1, 5, tzinfo=dt.timezone.utc)) == []  # grace
-    closed = tick(reporting, monkeypatch, dt.datetime(2026, 11, 1, 6, tzinfo=dt.timezone.utc))
+    # on October 31st at 23:00 in Paris, September is due (and reported, empty), October is not over
+    assert [c["month"] for c in tick(reporting, monkeypatch, at(2026, 10, 31, 22))] == ["2026-09"]
+    # November begins at 23:00 UTC in Paris; October is closed 6 hours later, at 05:00 UTC
+    assert tick(reporting, monkeypatch, dt.datetime(2026, 11, 1, 4, 59, tzinfo=dt.timezone.utc)) == []  # grace
+    closed = tick(reporting, monkeypatch, dt.datetime(2026, 11, 1, 5, tzinfo=dt.timezone.utc))
     assert [c["month"] for c in closed] == ["2026-10"]
     assert tick(reporting, monkeypatch, at(2026, 11, 2)) == []  # closed, nothing new: nothing to do
     assert {e.payload["period"] for e in published(storage)} == {"2026-09", "2026-10", "2026"}  # not November
@@ -170,6 +171,36 @@ def test_the_timer_re_closes_a_past_month_that_received_late_events(storage, mon
     closed = tick(reporting, monkeypatch, at(2026, 12, 5))
     assert [(c["month"], [p["revision"] for p in c["published"]]) for c in closed] == [
         ("2026-10", [2, 2]), ("2026-11", [1])]  # October again (and its year); November for the first time
+
+
+def test_the_timer_catches_up_every_month_never_closed_however_long_reporting_was_stopped(storage, monkeypatch):
+    reporting = make_reporting(storage)
+    # given activity in July and September, and reporting stopped from August to December
+    apply(reporting, visit_closed(at(2026, 7, 10)))
+    apply(reporting, visit_closed(at(2026, 9, 10)))
+    tick(reporting, monkeypatch, at(2026, 7, 31))  # it closed June (empty) before it stopped
+    # when it starts again in December, every month with activity or just past is closed, oldest first
+    closed = tick(reporting, monkeypatch, at(2026, 12, 2))
+    assert [c["month"] for c in closed] == ["2026-07", "2026-09", "2026-11"]
+    assert tick(reporting, monkeypatch, at(2026, 12, 3)) == []
+
+
+def months_counted(storage):
+    from services.reporting.models import aggregates
+
+    with storage.engine.connect() as conn:
+        return set(conn.execute(select(aggregates.c.month).where(aggregates.c.cell == "visits.total")).scalars())
+
+
+@pytest.mark.parametrize("zone, month", [("Europe/Paris", "2026-11"), ("America/Cayenne", "2026-10")])
+def test_months_follow_the_association_s_calendar(storage, zone, month):
+    reporting = make_reporting(storage, TIME_ZONE=zone)
+    # a visit closed on 31 October at 23:30 UTC: 00:30 on 1 November in Paris, 20:30 on 31 October in Cayenne
+    apply(reporting, visit_closed(dt.datetime(2026, 10, 31, 23, 30, tzinfo=dt.timezone.utc)))
+    assert months_counted(storage) == {month}
+    # and a rebuild folds it in the same month
+    reporting.rebuild()
+    assert months_counted(storage) == {month}
 
 
 def test_head_office_closes_nothing(storage, monkeypatch):
