@@ -85,20 +85,21 @@ class Terms:
 
 
 def apply_contract_changed(uow, event):
-    """Keep the newest terms per association; an older revision arriving late changes nothing."""
+    """Keep the newest terms per association; an older revision arriving late changes nothing, even when
+    two revisions are applied at the same moment: the row is locked, and the update itself only replaces
+    an older revision. (Two first copies inserted at once: the primary key fails one, which is retried.)"""
     terms = Terms.from_payload(event.association_id, event.payload)
-    row = uow.session.execute(
-        select(contract_terms.c.revision).where(contract_terms.c.association_id == terms.association_id)
-    ).first()
+    mine = contract_terms.c.association_id == terms.association_id
+    row = uow.session.execute(select(contract_terms.c.revision).where(mine).with_for_update()).first()
     if row is not None and row.revision >= terms.revision:
         return "stale"
     values = {"revision": terms.revision, "terms": terms.to_json(), "received_at": utcnow()}
     if row is None:
         uow.session.execute(contract_terms.insert().values(association_id=terms.association_id, **values))
-    else:
-        uow.session.execute(contract_terms.update()
-                            .where(contract_terms.c.association_id == terms.association_id).values(**values))
-    return "applied"
+        return "applied"
+    changed = uow.session.execute(contract_terms.update().where(
+        mine, contract_terms.c.revision < terms.revision).values(**values)).rowcount
+    return "applied" if changed else "stale"
 
 
 def current_terms(session, association_id):

@@ -84,9 +84,8 @@ class WorkerDatabase:
         return self.storage.apply_batch(self._consumer(), events, apply, journal)
 
     def _replays(self):
-        if self.worker_ctx is None:
-            return None
-        return metrics_for(self.worker_ctx.container).idempotent_replays
+        container = getattr(self.worker_ctx, "container", None)  # unit tests hand in no worker, or a fake one
+        return None if container is None else metrics_for(container).idempotent_replays
 
     def _consumer(self):
         entrypoint = self.worker_ctx.entrypoint

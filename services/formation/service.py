@@ -29,45 +29,43 @@ class FormationService(PlatformService, ContractCopy):
     metrics = Metrics()
 
     # -- RPC ------------------------------------------------------------------------------------------------
+    # Every change takes an `idempotency_key`: a repeat answers the first answer and records nothing more.
     @rpc
     def hire_agent(self, request):
-        req = parse_request(HireAgentRequest, request)
-        with self.db.unit_of_work() as uow:
-            view = domain.agent_view(domain.hire_agent(uow, req, utcnow(), self.contract(uow)))
-        self.metrics.counter("pimms_agents_hired_total", "Agents médiateurs hired", ["contract_type"]) \
-            .labels(view["contract_type"]).inc()
+        view = self.db.once("hire_agent", request, HireAgentRequest, lambda uow, req: domain.agent_view(
+            domain.hire_agent(uow, req, utcnow(), self.contract(uow))))
+        if not self.db.replayed:
+            self.metrics.counter("pimms_agents_hired_total", "Agents médiateurs hired", ["contract_type"]) \
+                .labels(view["contract_type"]).inc()
         return view
 
     @rpc
     def log_work_time(self, request):
-        req = parse_request(LogWorkTimeRequest, request)
-        with self.db.unit_of_work() as uow:
-            return domain.log_work_time(uow, req, utcnow())
+        return self.db.once("log_work_time", request, LogWorkTimeRequest,
+                            lambda uow, req: domain.log_work_time(uow, req, utcnow()))
 
     @rpc
     def log_training(self, request):
-        req = parse_request(LogTrainingRequest, request)
-        with self.db.unit_of_work() as uow:
-            training = domain.log_training(uow, req, utcnow())
-        self.metrics.counter("pimms_training_hours_total", "Hours of training logged", ["kind"]) \
-            .labels(training["kind"]).inc(training["hours"])
+        training = self.db.once("log_training", request, LogTrainingRequest,
+                                lambda uow, req: domain.log_training(uow, req, utcnow()))
+        if not self.db.replayed:
+            self.metrics.counter("pimms_training_hours_total", "Hours of training logged", ["kind"]) \
+                .labels(training["kind"]).inc(training["hours"])
         return training
 
     @rpc
     def add_milestone(self, request):
-        req = parse_request(AddMilestoneRequest, request)
-        with self.db.unit_of_work() as uow:
-            agent = domain.add_milestone(uow.session, req, utcnow())
-            return domain.agent_detail(uow.session, agent)
+        return self.db.once("add_milestone", request, AddMilestoneRequest, lambda uow, req: domain.agent_detail(
+            uow.session, domain.add_milestone(uow.session, req, utcnow())))
 
     @rpc
     def record_exit(self, request):
-        req = parse_request(RecordExitRequest, request)
-        with self.db.unit_of_work() as uow:
-            view = domain.agent_view(domain.record_exit(uow, req, utcnow()))
-        self.metrics.counter("pimms_agents_exited_total", "Agents médiateurs who left, by outcome",
-                             ["outcome", "positive"]) \
-            .labels(view["exit"]["outcome"], str(view["exit"]["positive"]).lower()).inc()
+        view = self.db.once("record_exit", request, RecordExitRequest, lambda uow, req: domain.agent_view(
+            domain.record_exit(uow, req, utcnow())))
+        if not self.db.replayed:
+            self.metrics.counter("pimms_agents_exited_total", "Agents médiateurs who left, by outcome",
+                                 ["outcome", "positive"]) \
+                .labels(view["exit"]["outcome"], str(view["exit"]["positive"]).lower()).inc()
         return view
 
     @rpc

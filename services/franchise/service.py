@@ -14,7 +14,7 @@ from services.franchise.schemas import (
 from shared.consumer import handle_event
 from shared.db import utcnow
 from shared.dependencies import Database
-from shared.errors import NotFound, parse_request
+from shared.errors import NotFound
 from shared.http import json_api, request_json
 from shared.metrics import Metrics
 from shared.rpc import rpc
@@ -32,43 +32,40 @@ class FranchiseService(PlatformService):
     metrics = Metrics()
 
     # -- the register -------------------------------------------------------------------------------------
+    # Every change takes an `idempotency_key`: a repeat answers the first answer and publishes nothing more.
     @rpc
     def register_association(self, request):
-        req = parse_request(RegisterAssociationRequest, request)
-        with self.db.unit_of_work() as uow:
-            return domain.register_association(uow.session, req, utcnow())
+        return self.db.once("register_association", request, RegisterAssociationRequest,
+                            lambda uow, req: domain.register_association(uow.session, req, utcnow()))
 
     @rpc
     def register_desk(self, request):
-        req = parse_request(RegisterDeskRequest, request)
-        with self.db.unit_of_work() as uow:
-            return domain.register_desk(uow.session, req, utcnow())
+        return self.db.once("register_desk", request, RegisterDeskRequest,
+                            lambda uow, req: domain.register_desk(uow.session, req, utcnow()))
 
     # -- contracts ----------------------------------------------------------------------------------------
     @rpc
     def sign_contract(self, request):
-        req = parse_request(SignContractRequest, request)
-        return self._change("signed", lambda uow, now: domain.sign_contract(uow, req, now))
+        return self._change("signed", request, SignContractRequest, domain.sign_contract)
 
     @rpc
     def amend_contract(self, request):
-        req = parse_request(AmendContractRequest, request)
-        return self._change("amended", lambda uow, now: domain.amend_contract(uow, req, now))
+        return self._change("amended", request, AmendContractRequest, domain.amend_contract)
 
     @rpc
     def suspend(self, request):
-        req = parse_request(ContractStatusRequest, request)
-        return self._change("suspended", lambda uow, now: domain.change_status(uow, req, "suspended", now))
+        return self._change("suspended", request, ContractStatusRequest,
+                            lambda uow, req, now: domain.change_status(uow, req, "suspended", now))
 
     @rpc
     def reinstate(self, request):
-        req = parse_request(ContractStatusRequest, request)
-        return self._change("reinstated", lambda uow, now: domain.change_status(uow, req, "reinstated", now))
+        return self._change("reinstated", request, ContractStatusRequest,
+                            lambda uow, req, now: domain.change_status(uow, req, "reinstated", now))
 
     @rpc
     def terminate(self, request):
-        req = parse_request(ContractStatusRequest, request)
-        return self._change("terminated", lambda uow, now: domain.change_status(uow, req, "terminated", now))
+        return self._change("terminated", request, ContractStatusRequest,
+                            lambda uow, req, now: domain.change_status(uow, req, "terminated", now))
 
     @rpc
     def get_contract(self, association_id):
@@ -178,18 +175,23 @@ class FranchiseService(PlatformService):
         return self.metrics.expose(request.headers.get("Accept"))
 
     # -- helpers ------------------------------------------------------------------------------------------
-    def _change(self, kind, change):
-        """A contract change and the re-evaluation of the association's desks it causes, one transaction."""
+    def _change(self, kind, request, schema, change):
+        """A contract change and the re-evaluation of the association's desks it causes, one transaction,
+        once per idempotency key."""
         now = utcnow()
-        with self.db.unit_of_work() as uow:
-            contract = change(uow, now)
-            published = any(doc["type"] == "franchise.contract_changed" for doc in uow.events)
-            evaluated = activity.evaluate_association(uow, contract.association_id, now.date(), now)
-            view = domain.contract_view(contract)
-        if published:  # an amendment that changes nothing publishes nothing
+        done = {}
+
+        def work(uow, req):
+            contract = change(uow, req, now)
+            done["published"] = any(doc["type"] == "franchise.contract_changed" for doc in uow.events)
+            done["evaluated"] = activity.evaluate_association(uow, contract.association_id, now.date(), now)
+            return domain.contract_view(contract)
+
+        view = self.db.once(f"contract_{kind}", request, schema, work)
+        if done.get("published"):  # an amendment that changes nothing publishes nothing; a repeat neither
             self.metrics.counter("pimms_contract_changes_total", "Franchise contract changes published",
                                  ["change"]).labels(kind).inc()
-        self._count(evaluated)
+        self._count(done.get("evaluated", []))
         return view
 
     def _apply(self, event, fact):

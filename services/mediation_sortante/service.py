@@ -29,44 +29,38 @@ class MediationSortanteService(PlatformService, ContractCopy):
     db = Database(MIGRATIONS)
     metrics = Metrics()
 
-    # -- RPC: campaigns -------------------------------------------------------------------------------------
+    # -- RPC: campaigns (every change takes an `idempotency_key`: a repeat answers the first answer) ------------
     @rpc
     def open_campaign(self, request):
-        req = parse_request(OpenCampaignRequest, request)
-        with self.db.unit_of_work() as uow:
-            campaign = domain.open_campaign(uow, req, utcnow(), self.contract(uow))
-            return domain.campaign_view(uow.session, campaign)
+        return self.db.once("open_campaign", request, OpenCampaignRequest, lambda uow, req: domain.campaign_view(
+            uow.session, domain.open_campaign(uow, req, utcnow(), self.contract(uow))))
 
     @rpc
     def import_contacts(self, request):
-        req = parse_request(ImportContactsRequest, request)
-        with self.db.unit_of_work() as uow:
-            report = domain.import_contacts(uow, req, utcnow())
+        report = self.db.once("import_contacts", request, ImportContactsRequest,
+                              lambda uow, req: domain.import_contacts(uow, req, utcnow()))
+        if self.db.replayed:
+            return report
         labels = (report["partner"], report["file_format"])
         self.metrics.counter("pimms_outbound_contacts_imported_total", "Contacts imported from partners' files",
-                      ["partner", "file_format"]).labels(*labels).inc(report["imported"])
+                             ["partner", "file_format"]).labels(*labels).inc(report["imported"])
         self.metrics.counter("pimms_outbound_contact_rows_rejected_total", "Rows of partners' files rejected",
-                      ["partner", "file_format"]).labels(*labels).inc(report["rejected"])
+                             ["partner", "file_format"]).labels(*labels).inc(report["rejected"])
         return report
 
     @rpc
     def assign_contacts(self, request):
-        req = parse_request(AssignContactsRequest, request)
-        with self.db.unit_of_work() as uow:
-            return domain.assign_contacts(uow.session, req)
+        return self.db.once("assign_contacts", request, AssignContactsRequest,
+                            lambda uow, req: domain.assign_contacts(uow.session, req))
 
     @rpc
     def share_out(self, request):
-        req = parse_request(ShareOutRequest, request)
-        with self.db.unit_of_work() as uow:
-            return domain.share_out(uow.session, req)
+        return self.db.once("share_out", request, ShareOutRequest, lambda uow, req: domain.share_out(uow.session, req))
 
     @rpc
     def close_campaign(self, request):
-        req = parse_request(CloseCampaignRequest, request)
-        with self.db.unit_of_work() as uow:
-            campaign = domain.close_campaign(uow, req, utcnow(), self.config["ASSOCIATION_ID"])
-            return domain.campaign_view(uow.session, campaign)
+        return self.db.once("close_campaign", request, CloseCampaignRequest, lambda uow, req: domain.campaign_view(
+            uow.session, domain.close_campaign(uow, req, utcnow(), self.config["ASSOCIATION_ID"])))
 
     @rpc
     def statement(self, campaign_id, format="json"):
@@ -79,25 +73,22 @@ class MediationSortanteService(PlatformService, ContractCopy):
     # -- RPC: cases ---------------------------------------------------------------------------------------
     @rpc
     def record_attempt(self, request):
-        req = parse_request(RecordAttemptRequest, request)
-        with self.db.unit_of_work() as uow:
-            contact = domain.record_attempt(uow, req, utcnow())
-            partner = domain.get_campaign(uow.session, contact.campaign_id).partner
-            view = domain.contact_view(contact)
-        self.metrics.counter("pimms_outbound_attempts_total", "Attempts to reach a partner's customer",
-                      ["channel", "reached"]).labels(req["channel"], str(req["reached"]).lower()).inc()
-        if view["automatic"]:
-            self._count_outcome(partner, view["outcome"])
+        view = self.db.once("record_attempt", request, RecordAttemptRequest, lambda uow, req: self._case_view(
+            uow, domain.record_attempt(uow, req, utcnow())))
+        if not self.db.replayed:
+            reached = str(view["attempts"][-1]["reached"]).lower()
+            self.metrics.counter("pimms_outbound_attempts_total", "Attempts to reach a partner's customer",
+                                 ["channel", "reached"]).labels(view["attempts"][-1]["channel"], reached).inc()
+            if view["automatic"]:
+                self._count_outcome(view["partner"], view["outcome"])
         return view
 
     @rpc
     def resolve_case(self, request):
-        req = parse_request(ResolveCaseRequest, request)
-        with self.db.unit_of_work() as uow:
-            contact = domain.resolve_case(uow, req, utcnow())
-            partner = domain.get_campaign(uow.session, contact.campaign_id).partner
-            view = domain.contact_view(contact)
-        self._count_outcome(partner, view["outcome"])
+        view = self.db.once("resolve_case", request, ResolveCaseRequest, lambda uow, req: self._case_view(
+            uow, domain.resolve_case(uow, req, utcnow())))
+        if not self.db.replayed:
+            self._count_outcome(view["partner"], view["outcome"])
         return view
 
     # -- RPC: reading -------------------------------------------------------------------------------------
@@ -215,6 +206,11 @@ class MediationSortanteService(PlatformService, ContractCopy):
         return self.resolve_case({**request_json(request), "contact_id": contact_id})
 
     # -- business counters ----------------------------------------------------------------------------------
+    @staticmethod
+    def _case_view(uow, contact):
+        """A case as its agent reads it, with its campaign's partner (for the counters)."""
+        return {**domain.contact_view(contact), "partner": domain.get_campaign(uow.session, contact.campaign_id).partner}
+
     def _count_outcome(self, partner, outcome):
         self.metrics.counter("pimms_outbound_outcomes_total", "Outcomes of outbound cases", ["partner", "outcome"]) \
             .labels(partner, outcome).inc()

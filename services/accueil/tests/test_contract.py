@@ -95,3 +95,34 @@ def test_the_newest_revision_wins_even_when_an_older_one_arrives_late(accueil, s
     assert exc.value.rule == "association_suspended"
     sign(storage, contract(revision=3))
     visit(accueil, CAF)
+
+
+def test_two_revisions_applied_at_the_same_moment_leave_the_newest_on_postgresql(pg_url, monkeypatch):
+    """The copy's row is locked before it is compared: an older revision applied while a newer one is being
+    applied waits for it, then finds itself stale (without the lock both read revision 1 and the last
+    writer, the older, would win)."""
+    import eventlet
+
+    from services.accueil.service import MIGRATIONS
+    from shared import contract_terms
+    from shared.db import Storage
+
+    store = Storage(pg_url, MIGRATIONS, "pimms-lyon")
+    try:
+        sign(store, contract(revision=1))
+        real = contract_terms.Terms.to_json
+
+        def slow(terms):  # between reading the revision held and writing the new one
+            eventlet.sleep(0.3 if terms.revision == 3 else 0)
+            return real(terms)
+
+        monkeypatch.setattr(contract_terms.Terms, "to_json", slow)
+        pool = eventlet.GreenPool()
+        newer = pool.spawn(sign, store, contract(revision=3, training_floor_pct=12.0))
+        eventlet.sleep(0.1)  # the newer one holds the row
+        older = pool.spawn(sign, store, contract(revision=2, training_floor_pct=10.0))
+        assert (newer.wait(), older.wait()) == ("applied", "stale")
+        with store.unit_of_work() as uow:
+            assert contract_terms.revision(uow.session, "pimms-lyon") == 3
+    finally:
+        store.dispose()

@@ -1,6 +1,5 @@
 """Accueil's rules, called through the service class with a real SQLite database and no broker
 (nameko's worker_factory): what a desk may record, and the typed error it gets otherwise."""
-import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
