@@ -7,9 +7,9 @@ Each service is its own process with its own database, broker connections and we
 `nameko run` (and a kill -9 of one leaves the others running); forking them from one parent that imported
 the libraries first lets them share those pages instead of loading the same 70 MB five times. In
 Kubernetes each service runs alone in its pod with `nameko run`, and the kubelet restarts it; here this
-parent does: a service that exits is started again after a pause that doubles at each exit in a row (1 s up
-to 60 s; back to 1 s once it has run for 5 minutes), and the parent logs why (exit status or signal) and
-counts the restarts in DIR/restarts.json. SIGTERM or SIGINT stops every service cleanly, then the parent.
+parent does: a service that exits is started again after 1 s, and if it keeps exiting soon after its start
+(within a minute: it cannot start, say its database is away) the pause doubles each time, up to 60 s; the
+parent logs why (exit status or signal) and counts the restarts in DIR/restarts.json. SIGTERM or SIGINT stops every service cleanly, then the parent.
 """
 import eventlet
 
@@ -30,7 +30,8 @@ CLASSES = {
     "franchise": "FranchiseService", "accueil": "AccueilService", "mediation_sortante": "MediationSortanteService",
     "formation": "FormationService", "reporting": "ReportingService", "gateway": "GatewayService",
 }
-FIRST_PAUSE, LONGEST_PAUSE, STEADY = 1.0, 60.0, 300.0  # seconds
+FIRST_PAUSE, LONGEST_PAUSE = 1.0, 60.0  # seconds
+STEADY = 60.0  # a service that ran this long before it exited was not failing to start: no growing pause
 STOP_GRACE = 30.0  # seconds a service has to finish its workers after SIGTERM
 
 

@@ -1,16 +1,28 @@
 """Entrypoints every service shares, as base classes of the nameko service classes.
 
-`PlatformService` gives readiness over RPC, health and metrics over HTTP; `ContractCopy` gives a service
-that records activity its local copy of the franchise contract. A service class declares the dependencies
+`PlatformService` gives readiness over RPC, health and metrics over HTTP, and forgets the idempotency keys
+once they are a day old; `ContractCopy` gives a service that records activity its local copy of the
+franchise contract. A service class declares the dependencies
 they use (`config = Config()`, `db = Database(...)`, `metrics = Metrics()`)."""
+from nameko.timer import timer
 from nameko.web.handlers import http
 
-from shared import contract_terms, health
+from shared import contract_terms, health, idempotency
 from shared.consumer import handle_event
+from shared.db import utcnow
 from shared.rpc import rpc
 
 
 class PlatformService:
+    @timer(interval=3600, eager=True)  # eager: a service restarted often would otherwise never forget
+    def forget_idempotency_keys(self):
+        """Forget the idempotency keys older than IDEMPOTENCY_KEEP_HOURS (24): longer than any retry."""
+        keep = float(self.config.get("IDEMPOTENCY_KEEP_HOURS", idempotency.KEEP_HOURS))
+        forgotten = idempotency.forget(self.db.storage, utcnow(), keep)
+        self.metrics.counter("pimms_idempotency_keys_forgotten_total",
+                             "Idempotency keys deleted after IDEMPOTENCY_KEEP_HOURS").inc(forgotten)
+        return forgotten
+
     @rpc
     def ping(self):
         """Readiness: answers once the service consumes RPC and its database is migrated."""
