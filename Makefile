@@ -27,6 +27,7 @@ demo: venv
 ## test: the whole suite (unit tests without a broker, integration tests on the local RabbitMQ and PostgreSQL)
 test: venv
 	bash scripts/ensure-services.sh --management --postgres
+	$(BIN)/ruff check .
 	$(BIN)/nameko test -q
 
 ## bench: throughput against baselines measured in the same run (see docs/benchmark.md); not part of CI

@@ -6,6 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
+PRINCIPAL_KEY = "test-principal-key-of-the-suite"  # gateway and accueil share it in tests
 PG_ADMIN_URL = os.environ.get("PIMMS_TEST_PG", "postgresql+pg8000://postgres@127.0.0.1:5432/postgres")
 
 
@@ -57,7 +58,8 @@ def service_config(rabbit_config, tmp_path):
         config.update({
             "DB_URL": f"sqlite:///{tmp_path}/{name}.db",
             "ASSOCIATION_ID": "pimms-test",
-            "VISITOR_REF_KEY": "test-key",
+            "VISITOR_REF_KEY": "test-visitor-reference-key",
+            "PRINCIPAL_KEY": PRINCIPAL_KEY,
             "CONTRACT_ENFORCEMENT": False,  # tests of the franchise rules turn it on
             "OUTBOX": {"relay": True, "batch_size": 100, "poll_interval": 0.1},
             "EVENT_RETRY": {"max_attempts": 3, "backoff": 0.01},
@@ -67,3 +69,19 @@ def service_config(rabbit_config, tmp_path):
         return config
 
     return make
+
+
+@pytest.fixture
+def web_session(web_config_port):
+    """nameko's `web_session`, without werkzeug.urls.url_join (gone from Werkzeug 3): a requests session on
+    the test service's web port."""
+    from urllib.parse import urljoin
+
+    import requests
+
+    class WebSession(requests.Session):
+        def request(self, method, url, *args, **kwargs):
+            return super().request(method, urljoin(f"http://127.0.0.1:{web_config_port}/", url), *args, **kwargs)
+
+    with WebSession() as session:
+        yield session

@@ -247,7 +247,10 @@ def end_to_end(vhost, n, seeded):
         stale.unlink()
     shutil.copy(seeded, VAR / "e2e-accueil.db")
     accueil_db, reporting_db = f"sqlite:///{VAR}/e2e-accueil.db", f"sqlite:///{VAR}/e2e-reporting.db"
-    env = {"AMQP_URI": vhost.uri, "ASSOCIATION_ID": "pimms-bench", "CONTRACT_ENFORCEMENT": "false"}
+    from scripts import stack_secrets
+
+    env = {"AMQP_URI": vhost.uri, "ASSOCIATION_ID": "pimms-bench", "CONTRACT_ENFORCEMENT": "false",
+           **stack_secrets.load_or_create(VAR)}  # the services refuse to start without their secrets
     reporting = spawn([NAMEKO, "run", "--config", "services/reporting/config.yaml",
                        "services.reporting.service:ReportingService"],
                       env={**env, "REPORTING_DB_URL": reporting_db, "REPORTING_WEB_ADDRESS": "127.0.0.1:8305"},

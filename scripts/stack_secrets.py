@@ -1,5 +1,6 @@
 """The local stack's secrets, made once on its first start and kept beside its data (mode 0600): the key of
-the visitor references (accueil) and the key that signs login tokens (gateway). Nothing public, nothing
+the visitor references (accueil), the key that signs login tokens (gateway), and the key with which the
+gateway signs, and accueil verifies, the account each call acts for. Nothing public, nothing
 shared between two associations; losing the file means new visitor references and every session closed.
 
 In Kubernetes the same values come from the association's Secret (deploy/k8s)."""
@@ -8,7 +9,7 @@ import os
 import secrets
 from pathlib import Path
 
-NAMES = ("VISITOR_REF_KEY", "GATEWAY_TOKEN_SECRET")
+NAMES = ("VISITOR_REF_KEY", "GATEWAY_TOKEN_SECRET", "PIMMS_PRINCIPAL_KEY")
 
 
 def path(data: Path) -> Path:

@@ -4,7 +4,8 @@ handler sees it, and never drops a message.
 Nameko's own event handler acks and forgets a message whose handler raised (or, with requeue, loops on it
 forever). Here:
 - a message that is not JSON, or fails the envelope or payload schema, goes to the service's dead-letter
-  queue at once, with the reason;
+  queue at once, with the reason; so does, at head office (SENDER_CHECK), an event that did not come
+  through its association's own link (the broker-validated `user_id`);
 - a handler that raises gets the message back after a growing pause, up to `max_attempts` (config
   EVENT_RETRY), then the message goes to the dead-letter queue with the last error;
 - the message is acked only after the dead-letter or retry copy is confirmed by the broker.
@@ -35,6 +36,7 @@ OUTAGE_PAUSE = 1.0  # seconds a message waits before another try while the datab
 
 
 default_exchange = Exchange("", type="direct")
+
 
 
 class SafeQueueConsumer(GuardedQueueConsumer):
@@ -96,6 +98,8 @@ class EventConsumer(Consumer):
         self.service = self.container.service_name
         self.queue = topology.consumer_queue(self.service, self.event_type)
         self.metrics = metrics_for(self.container)
+        # at head office: each event must come through its association's own link (deploy/topology)
+        self.sender_check = str(config.get("SENDER_CHECK", False)).lower() in ("true", "1", "yes")
         super().setup()
 
     # -- receiving ----------------------------------------------------------------------------------------
@@ -110,6 +114,14 @@ class EventConsumer(Consumer):
         if event.type != self.event_type:
             self._dead_letter(message, "invalid", f"event type {event.type} arrived on {self.queue.name}")
             return None
+        if self.sender_check:
+            sender = (message.properties or {}).get("user_id")
+            if sender != topology.sender_of(event.association_id):
+                self.metrics.events_rejected.labels(self.event_type).inc()
+                self._dead_letter(message, "spoofed", f"an event of association {event.association_id} sent by "
+                                                      f"{sender or 'an unidentified sender'}: only that "
+                                                      f"association's link may send it")
+                return None
         return event
 
     def handle_message(self, body, message):

@@ -5,6 +5,7 @@ import logging
 from nameko.extensions import DependencyProvider
 
 from shared import idempotency, localtime
+from shared.config import require_secret
 from shared.db import Storage, utcnow
 from shared.metrics import metrics_for
 from shared.outbox import Relay
@@ -90,3 +91,15 @@ class WorkerDatabase:
     def _consumer(self):
         entrypoint = self.worker_ctx.entrypoint
         return getattr(getattr(entrypoint, "queue", None), "name", None) or entrypoint.method_name
+
+
+class RequiredSecrets(DependencyProvider):
+    """`secrets = RequiredSecrets(VISITOR_REF_KEY="VISITOR_REF_KEY")`: the service refuses to start, saying
+    what to set, while one of these config values (name = environment variable) is missing, short or public."""
+
+    def __init__(self, **names):
+        self.names = names
+
+    def setup(self):
+        for name, env in self.names.items():
+            require_secret(self.container.config, name, env)

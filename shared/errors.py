@@ -38,6 +38,11 @@ class ContractViolation(Exception):
 
 
 @deserialize_to_instance
+class Forbidden(Exception):
+    """The caller is known, but may not do this, or the identity it claims is not vouched for (403)."""
+
+
+@deserialize_to_instance
 class Unavailable(Exception):
     """The service, or its database or broker, cannot answer now: the same request may be sent again."""
 

@@ -16,6 +16,13 @@ unrouted_queue = Queue(UNROUTED, exchange=unrouted_exchange, durable=True)
 dead_letter_exchange = Exchange(DEAD_LETTERS, type="direct", durable=True)
 
 
+def sender_of(association_id):
+    """Head office's broker user for one association's link, whose name its events carry up as `user_id`
+    (which the broker checks against the user that published it): the only sender head office takes an
+    association's events from (deploy/topology/setup_shovels.py, config SENDER_CHECK)."""
+    return f"association.{association_id}"
+
+
 def consumer_queue(service, event_type):
     # Named after the service and the event, never after the handler method: renaming a method must not
     # leave an orphan queue filling forever.

@@ -63,3 +63,16 @@ def publish_many(amqp_uri, routing_key, bodies, content_type="application/json",
                 body = json.dumps(body)
             channel.basic_publish_confirm(amqp.Message(body, content_type=content_type, delivery_mode=2),
                                           exchange=exchange, routing_key=routing_key)
+
+
+AGENT_LYON8 = {"login": "agent.lyon8", "role": "agent", "association_id": "pimms-test", "desks": ["lyon-8"],
+               "agent_id": "agent-1"}
+
+
+def acting_as(principal=AGENT_LYON8):
+    """nameko context data that makes a standalone proxy's calls act for `principal`, signed with the key the
+    suite's services share (conftest.PRINCIPAL_KEY), as the gateway would sign them."""
+    from conftest import PRINCIPAL_KEY
+    from shared import principal as signed
+
+    return signed.context(principal, PRINCIPAL_KEY)

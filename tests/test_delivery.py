@@ -10,7 +10,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.accueil.service import AccueilService
 from shared import deadletters, envelope
-from tests.helpers import drain, publish_raw, queue_depth, wait_for
+from tests.helpers import publish_raw, queue_depth, wait_for
 from tests.tally.service import TallyService
 
 

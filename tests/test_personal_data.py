@@ -10,7 +10,7 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.accueil.service import AccueilService
 from shared import envelope, topology
-from tests.helpers import drain, wait_for
+from tests.helpers import acting_as, drain, wait_for
 
 ROOT = Path(__file__).parents[1]
 PERSONAL_WORDS = {"name", "firstname", "lastname", "phone", "email", "mail", "address", "birth", "comment",
@@ -55,7 +55,7 @@ def test_no_published_event_carries_a_citizens_data(container_factory, service_c
     identity = {"first_name": "Zénobie", "last_name": "Quarantotto", "phone": "+33 6 12 34 56 78",
                 "email": "zenobie.q@example.org"}
     consent = {"given_at": "2026-11-23T09:00:00+00:00", "channel": "written", "purposes": ["follow_up"]}
-    with ServiceRpcProxy("accueil", rabbit_config) as rpc:
+    with ServiceRpcProxy("accueil", rabbit_config, context_data=acting_as()) as rpc:
         visit = rpc.open_visit({"pimms_id": "lyon-8", "agent_id": "agent-1",
                                 "motif": {"kind": "generaliste", "domain": "caf"},
                                 "participants": [{"gender": "female", "age_band": "41_60", "commune": "69388",

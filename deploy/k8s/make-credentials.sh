@@ -18,6 +18,7 @@ rabbit_user="pimms-$(secret | head -c 8)"; rabbit_pass=$(secret); pg_user="pimms
   done
   echo "visitor-ref-key=$(secret)$(secret)"
   echo "gateway-token-secret=$(secret)$(secret)"
+  echo "principal-key=$(secret)$(secret)"
 } > "$dir/credentials.env"
 chmod 600 "$dir/credentials.env"
 echo "wrote $dir/credentials.env"

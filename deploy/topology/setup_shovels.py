@@ -18,8 +18,17 @@ For each association it converges to this state (running it twice changes nothin
   service first starts waits in that service's queue.
 The shovels live on the association's broker: associations connect out to head office, head office
 needs no route into the associations' networks. See README.md beside this file for what travels and why.
+
+Each association connects to head office as a user of its own, `association.<id>`, made here on head
+office's broker with a random password (kept in the association's shovel definitions, and replaced when
+they are lost) and allowed to read its own downlink queue and write to `pimms.events`, nothing else. The
+uplink shovel stamps every message with that user as its `user_id`, a property RabbitMQ checks against the
+connection's user: an association cannot publish at head office in another's name, and head office's
+consumers (config SENDER_CHECK) dead-letter an event whose `association_id` is not its sender's.
 """
 import argparse
+import re
+import secrets
 import sys
 import time
 from dataclasses import dataclass
@@ -61,6 +70,9 @@ def down_queue(association_id):
     return f"shovel.down.{association_id}"
 
 
+association_user = topology.sender_of  # head office's broker user for one association's link
+
+
 @dataclass(frozen=True)
 class Broker:
     """One stack's broker: its AMQP URI (vhost included) and its management API."""
@@ -79,6 +91,21 @@ class Broker:
         parts = urlsplit(self.amqp_uri)
         scheme = "amqps" if parts.scheme in ("amqps", "pyamqps") else "amqp"
         return urlunsplit((scheme, parts.netloc, "/" + quote(self.vhost, safe=""), parts.query, ""))
+
+    def as_user(self, user, password):
+        """The same broker reached as another user."""
+        parts = urlsplit(self.amqp_uri)
+        host = parts.hostname + (f":{parts.port}" if parts.port else "")
+        netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+        return Broker(urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")), self.management_url)
+
+    @property
+    def user(self):
+        return unquote(urlsplit(self.amqp_uri).username or "")
+
+    @property
+    def password(self):
+        return unquote(urlsplit(self.amqp_uri).password or "")
 
     @property
     def api(self):
@@ -114,6 +141,16 @@ class Management:
     def define_shovel(self, name, value):
         self._call("PUT", f"parameters/shovel/{self.vhost}/{quote(name, safe='')}", json={"value": value})
 
+    def user_exists(self, user):
+        return self._call("GET", f"users/{quote(user, safe='')}") is not None
+
+    def put_user(self, user, password):
+        self._call("PUT", f"users/{quote(user, safe='')}", json={"password": password, "tags": ""})
+
+    def set_permissions(self, user, configure, write, read):
+        self._call("PUT", f"permissions/{self.vhost}/{quote(user, safe='')}",
+                   json={"configure": configure, "write": write, "read": read})
+
     def shovel_states(self):
         return {s["name"]: s.get("state") for s in self._call("GET", f"shovels/{self.vhost}") or []}
 
@@ -125,13 +162,35 @@ class Management:
                              f"{quote(properties_key, safe='')}")
 
 
-def shovel(source, queue, destination):
-    return {
+def shovel(source, queue, destination, stamp_user=None):
+    value = {
         "src-protocol": "amqp091", "src-uri": source.shovel_uri, "src-queue": queue,
         "dest-protocol": "amqp091", "dest-uri": destination.shovel_uri, "dest-exchange": topology.EVENTS,
         "ack-mode": "on-confirm", "src-delete-after": "never", "reconnect-delay": 5,
         "dest-add-forward-headers": False, "src-prefetch-count": 200,
     }
+    if stamp_user is not None:  # the broker at the other end checks it is the user the shovel connects as
+        value["dest-publish-properties"] = {"user_id": stamp_user}
+    return value
+
+
+def link_user(head_office, association_id, association_api):
+    """Head office reached as the association's own user: made (or its password reset) when the
+    association's shovels do not already hold a working one, and allowed its link and nothing more."""
+    user = association_user(association_id)
+    api = Management(head_office)
+    known = association_api.shovel_definition(UP_SHOVEL)
+    password = None
+    if known is not None and api.user_exists(user):
+        dest = Broker(known["dest-uri"])
+        if dest.user == user:
+            password = dest.password
+    if password is None:
+        password = secrets.token_urlsafe(24)
+        api.put_user(user, password)
+    queue = re.escape(down_queue(association_id))
+    api.set_permissions(user, configure=f"^{queue}$", write=f"^{re.escape(topology.EVENTS)}$", read=f"^{queue}$")
+    return head_office.as_user(user, password)
 
 
 def setup(head_office, associations, *, down=DOWNLINK, up=UPLINK, head_office_consumers=HEAD_OFFICE_CONSUMERS,
@@ -145,8 +204,10 @@ def setup(head_office, associations, *, down=DOWNLINK, up=UPLINK, head_office_co
         link_queue(association, UP_QUEUE, up)
         declare_consumers(association, association_consumers, down)
         api = Management(association)
-        for name, value in ((DOWN_SHOVEL, shovel(head_office, down_queue(association_id), association)),
-                            (UP_SHOVEL, shovel(association, UP_QUEUE, head_office))):
+        as_association = link_user(head_office, association_id, api)
+        for name, value in ((DOWN_SHOVEL, shovel(as_association, down_queue(association_id), association)),
+                            (UP_SHOVEL, shovel(association, UP_QUEUE, as_association,
+                                               stamp_user=association_user(association_id)))):
             if api.shovel_definition(name) != value:  # redefining restarts a shovel: only when it differs
                 api.define_shovel(name, value)
 

@@ -7,8 +7,8 @@ import uuid
 
 from sqlalchemy import and_, exists, func, or_, select
 
-from services.accueil.models import Act, Citizen, CitizenRead, Participant, Visit, Workshop
-from shared.errors import Conflict, InvalidRequest, NotFound, invalid
+from services.accueil.models import Act, Citizen, CitizenRead, CitizenSearch, Participant, Visit, Workshop
+from shared.errors import Conflict, Forbidden, InvalidRequest, NotFound, invalid
 from shared import localtime
 from shared.db import as_utc
 
@@ -21,7 +21,10 @@ def visitor_ref(key, subject):
 
 
 # -- visits -------------------------------------------------------------------------------------------------
-def open_visit(session, req, key, now, contract):
+def open_visit(session, req, key, now, contract, reader=None):
+    """`reader`: the verified staff principal the call acts for, or None for a call that acts for nobody
+    (anonymous visits only); with one, the desk must be theirs."""
+    in_scope(reader, req["pimms_id"])
     opened_at = req["opened_at"] or now
     if opened_at > now + CLOCK_SKEW:
         raise invalid("opened_at", "must not be in the future")
@@ -34,23 +37,25 @@ def open_visit(session, req, key, now, contract):
         waiting_min=req["waiting_min"], opened_at=opened_at,
     )
     for index, person in enumerate(req["participants"]):
-        visit.participants.append(_participant(session, visit.id, index, person, key, now))
+        visit.participants.append(_participant(session, visit.id, index, person, key, now, reader))
     for act in req["acts"]:
         visit.acts.append(Act(kind=act["kind"], partner=act["partner"], recorded_at=now))
     session.add(visit)
     return visit
 
 
-def _participant(session, visit_id, index, person, key, now):
+def _participant(session, visit_id, index, person, key, now, reader):
     named = person["citizen"]
     if named is None:
         first_visit = True if person["first_visit"] is None else person["first_visit"]
         ref = visitor_ref(key, f"anonymous:{visit_id}:{index}")
         return Participant(citizen_id=None, gender=person["gender"], age_band=person["age_band"],
                            commune=person["commune"], visitor_ref=ref, first_visit=first_visit)
+    if reader is None:
+        raise Forbidden("naming a person needs the signed identity of the staff member who records it")
     if named["citizen_id"] is not None:
-        citizen = session.get(Citizen, named["citizen_id"])
-        if citizen is None:
+        citizen = known_citizen(session, named["citizen_id"], reader, now)
+        if citizen is None:  # the same answer whether the record does not exist or is not theirs
             raise InvalidRequest({"participants": {index: {"citizen": {"citizen_id": ["unknown citizen"]}}}})
     else:
         consent = named["consent"]
@@ -67,33 +72,40 @@ def _participant(session, visit_id, index, person, key, now):
                        commune=person["commune"], visitor_ref=ref, first_visit=not seen_before)
 
 
-def get_visit(session, visit_id, pimms_id=None, for_update=False):
-    """A visit; `for_update` locks its row until the transaction ends (PostgreSQL), so two changes of one
-    visit at the same moment run one after the other and the second sees what the first did."""
+def in_scope(reader, pimms_id):
+    """A call acting for a staff member acts on their desks only."""
+    if reader is not None and pimms_id not in reader["desks"]:
+        raise Forbidden(f"desk {pimms_id} is outside the desks of {reader['login']}")
+
+
+def get_visit(session, visit_id, reader=None, for_update=False):
+    """A visit (of the reader's desks, when the call acts for someone); `for_update` locks its row until the
+    transaction ends (PostgreSQL), so two changes of one visit at the same moment run one after the other
+    and the second sees what the first did."""
     visit = session.get(Visit, str(visit_id), with_for_update=for_update or None)
-    if visit is None or (pimms_id is not None and visit.pimms_id != pimms_id):
+    if visit is None or (reader is not None and visit.pimms_id not in reader["desks"]):
         raise NotFound(f"no visit {visit_id}")
     return visit
 
 
-def add_act(session, req, now):
-    visit = get_visit(session, req["visit_id"], for_update=True)
+def add_act(session, req, now, reader=None):
+    visit = get_visit(session, req["visit_id"], reader, for_update=True)
     if visit.status != "open":
         raise Conflict(f"visit {visit.id} is closed: acts can only be added to an open visit")
     visit.acts.append(Act(kind=req["kind"], partner=req["partner"], recorded_at=now))
     return visit
 
 
-def close_visit(uow, req, now):
-    visit = get_visit(uow.session, req["visit_id"], for_update=True)
+def close_visit(uow, req, now, reader=None):
+    visit = get_visit(uow.session, req["visit_id"], reader, for_update=True)
     return _close(uow, visit, req, now)
 
 
-def record_visit(uow, req, key, now, contract):
+def record_visit(uow, req, key, now, contract, reader=None):
     """A visit that is over: opened `duration_min` before it closed, then closed, in one transaction."""
     closed_at = req["closed_at"] or now
     opening = {**req, "opened_at": closed_at - dt.timedelta(minutes=req["duration_min"])}
-    visit = open_visit(uow.session, opening, key, now, contract)
+    visit = open_visit(uow.session, opening, key, now, contract, reader)
     return _close(uow, visit, {**req, "acts": []}, now)
 
 
@@ -174,21 +186,49 @@ def list_visits(session, req, zone):
 
 
 # -- citizens' identities ----------------------------------------------------------------------------------
-def get_citizen(session, req, now):
-    """A citizen's identity and visits, for a reader whose desks received them. The read is written to the
-    audit trail (who, role, when, which citizen), never what was read. A citizen the reader's desks never
-    saw is not found, so a reader cannot even learn that the record exists."""
-    reader = req["reader"]
-    citizen = session.get(Citizen, req["citizen_id"])
-    visits = []
+SEARCH_GRANTS = dt.timedelta(hours=1)  # a person found by name may be named at the searcher's desk this long
+SEARCH_LIMIT = 10
+FINDABLE = "follow_up"  # the consent purpose that lets a person be found by name at the association's desks
+
+
+def _received_by(session, citizen_id, desks):
+    return session.scalar(select(exists().where(
+        Participant.citizen_id == citizen_id, Participant.visit_id == Visit.id, Visit.pimms_id.in_(desks))))
+
+
+def readable_citizen(session, citizen_id, reader):
+    """The citizen if one of the reader's desks received them (a manager's desks are all the association's),
+    else None: a record that is not theirs reads as one that does not exist."""
+    citizen = session.get(Citizen, citizen_id)
+    if citizen is None or not _received_by(session, citizen.id, reader["desks"]):
+        return None
+    return citizen
+
+
+def known_citizen(session, citizen_id, reader, now):
+    """A citizen the reader may name in a visit: one their desks received, or one they found by name in the
+    last hour (find_citizens, audited)."""
+    citizen = readable_citizen(session, citizen_id, reader)
     if citizen is not None:
-        seen = select(Participant.visit_id).where(Participant.citizen_id == citizen.id)
-        visits = list(session.scalars(
-            select(Visit).where(Visit.id.in_(seen), Visit.pimms_id.in_(reader["pimms_ids"]))
-            .order_by(Visit.opened_at.desc(), Visit.id).limit(50)))
-    if not visits:
-        raise NotFound(f"no citizen {req['citizen_id']} at the desks of {reader['account_id']}")
-    session.add(CitizenRead(citizen_id=citizen.id, reader_id=reader["account_id"], reader_role=reader["role"],
+        return citizen
+    found = session.scalars(select(CitizenSearch.found).where(
+        CitizenSearch.reader_id == reader["login"], CitizenSearch.searched_at >= now - SEARCH_GRANTS))
+    if any(citizen_id in ids for ids in found):
+        return session.get(Citizen, citizen_id)
+    return None
+
+
+def get_citizen(session, citizen_id, reader, now):
+    """A citizen's identity and visits at the reader's desks, for staff whose desks received them. The read
+    is written to the audit trail (who, role, when, which citizen), never what was read."""
+    citizen = readable_citizen(session, citizen_id, reader)
+    if citizen is None:
+        raise NotFound(f"no citizen {citizen_id} at the desks of {reader['login']}")
+    seen = select(Participant.visit_id).where(Participant.citizen_id == citizen.id)
+    visits = list(session.scalars(
+        select(Visit).where(Visit.id.in_(seen), Visit.pimms_id.in_(reader["desks"]))
+        .order_by(Visit.opened_at.desc(), Visit.id).limit(50)))
+    session.add(CitizenRead(citizen_id=citizen.id, reader_id=reader["login"], reader_role=reader["role"],
                             read_at=now))
     return {
         "citizen_id": citizen.id, "first_name": citizen.first_name, "last_name": citizen.last_name,
@@ -199,6 +239,29 @@ def get_citizen(session, req, now):
                     "opened_at": as_utc(v.opened_at).isoformat(),
                     "motif": {"kind": v.motif_kind, "partner": v.partner, "domain": v.domain}} for v in visits],
     }
+
+
+def find_citizens(session, req, reader, now):
+    """A returning person at another desk of the association: the people of that name (first name and phone
+    narrow it) who consented to be followed (`follow_up`), at most ten, as record numbers, names and the
+    desks that received them; nothing else of them. The search is audited (who, when, which records), and
+    lets the searcher name one of them at their desk for the next hour."""
+    query = select(Citizen).where(func.lower(Citizen.last_name) == req["last_name"].strip().lower())
+    if req["first_name"]:
+        query = query.where(func.lower(Citizen.first_name) == req["first_name"].strip().lower())
+    if req["phone"]:
+        query = query.where(Citizen.phone == req["phone"])
+    candidates = [c for c in session.scalars(query.order_by(Citizen.id).limit(200))
+                  if FINDABLE in (c.consent_purposes or [])][:SEARCH_LIMIT]
+    session.add(CitizenSearch(reader_id=reader["login"], reader_role=reader["role"],
+                              found=[c.id for c in candidates], searched_at=now))
+    desks = {}
+    for citizen_id, pimms_id in session.execute(
+            select(Participant.citizen_id, Visit.pimms_id).join(Visit, Participant.visit_id == Visit.id)
+            .where(Participant.citizen_id.in_([c.id for c in candidates])).distinct()):
+        desks.setdefault(citizen_id, set()).add(pimms_id)
+    return [{"citizen_id": c.id, "first_name": c.first_name, "last_name": c.last_name,
+             "received_at": sorted(desks.get(c.id, ()))} for c in candidates]
 
 
 # -- workshops ----------------------------------------------------------------------------------------------

@@ -83,3 +83,15 @@ class CitizenRead(Base):
     reader_id: Mapped[str] = mapped_column(String(64))
     reader_role: Mapped[str] = mapped_column(String(20))
     read_at = mapped_column(UtcDateTime(), nullable=False, index=True)
+
+
+class CitizenSearch(Base):
+    """Who searched the association's citizens by name, when, and which records it found (their numbers,
+    never the names searched or found): the audit trail of `find_citizens`, and what lets that staff member
+    name a found person at their desk for the next hour."""
+    __tablename__ = "citizen_searches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reader_id: Mapped[str] = mapped_column(String(64), index=True)
+    reader_role: Mapped[str] = mapped_column(String(20))
+    found: Mapped[list] = mapped_column(JSON)  # the citizen ids returned
+    searched_at = mapped_column(UtcDateTime(), nullable=False, index=True)

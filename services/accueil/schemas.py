@@ -32,6 +32,8 @@ CONSENT_PURPOSES = ("follow_up", "contact", "partner_transmission")
 
 VISITOR_REF = validate.Regexp(r"^[0-9a-f]{32}$", error="must be a 32-character visitor reference")
 MINUTES = validate.Range(min=0, max=600, error="must be between 0 and 600 minutes")
+RECORD_NUMBER = validate.Range(min=1, max=2 ** 31 - 1)  # what the database's integer keys hold
+OFFSET = validate.Range(min=0, max=1_000_000)
 
 
 def one_of(choices):
@@ -103,7 +105,7 @@ NAME = validate.Length(min=1, max=100)
 class CitizenSchema(RequestSchema):
     """A named citizen: either one already known (citizen_id) or a new one with consent recorded."""
 
-    citizen_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    citizen_id = fields.Integer(load_default=None, validate=RECORD_NUMBER)
     first_name = fields.String(load_default=None, validate=NAME)
     last_name = fields.String(load_default=None, validate=NAME)
     phone = fields.String(load_default=None, validate=validate.Regexp(r"^\+?[0-9 .]{6,20}$"))
@@ -200,23 +202,19 @@ class ListVisitsRequest(RequestSchema):
     still_open = fields.Boolean(load_default=False)  # with `day`: and the visits left open before it
     status = fields.String(load_default=None, validate=one_of(("open", "closed")))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
-
-
-# Who may read a citizen's identity: the association's staff. Head office and operators never do (they see
-# figures and health only), and accueil refuses them even if a caller forgot to.
-READER_ROLES = ("agent", "manager")
-ACCOUNT = validate.Regexp(r"^[a-z0-9][a-z0-9._-]{0,63}$", error="must be an account login (a-z, 0-9, . _ -)")
-
-
-class ReaderSchema(RequestSchema):
-    """The account reading an identity, its role, and the desks its scope covers."""
-
-    account_id = fields.String(required=True, validate=ACCOUNT)
-    role = fields.String(required=True, validate=one_of(READER_ROLES))
-    pimms_ids = fields.List(fields.String(validate=CODE), required=True, validate=validate.Length(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=OFFSET)
 
 
 class GetCitizenRequest(RequestSchema):
-    citizen_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    reader = fields.Nested(ReaderSchema, required=True)
+    """Who reads is not part of the request: it is the signed principal of the call (shared/principal.py)."""
+
+    citizen_id = fields.Integer(required=True, strict=True, validate=RECORD_NUMBER)
+
+
+class FindCitizensRequest(RequestSchema):
+    """A returning person at another desk of the association: found by name (and phone, to tell apart two
+    namesakes), among those who consented to be followed across visits (purpose follow_up)."""
+
+    last_name = fields.String(required=True, validate=NAME)
+    first_name = fields.String(load_default=None, validate=NAME)
+    phone = fields.String(load_default=None, validate=validate.Regexp(r"^\+?[0-9 .]{6,20}$"))

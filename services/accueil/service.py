@@ -1,19 +1,21 @@
-"""The accueil service: visits at the desk (médiation postée) and collective workshops, over RPC and HTTP."""
+"""The accueil service: visits at the desk (médiation postée) and collective workshops, over RPC.
+
+Its HTTP port answers `/health` and `/metrics` only: people reach it through the gateway, which checks who
+they are; nothing here serves a visit or an identity to whoever can open a socket."""
 from pathlib import Path
 
 from nameko.dependency_providers import Config
-from nameko.web.handlers import http
 
 from services.accueil import domain
 from services.accueil.schemas import (
-    AddActRequest, CloseVisitRequest, GetCitizenRequest, ListVisitsRequest, OpenVisitRequest, RecordVisitRequest,
-    RecordWorkshopRequest)
+    AddActRequest, CloseVisitRequest, FindCitizensRequest, GetCitizenRequest, ListVisitsRequest, OpenVisitRequest,
+    RecordVisitRequest, RecordWorkshopRequest)
 from shared import localtime
 from shared.db import utcnow
-from shared.dependencies import Database
+from shared.dependencies import Database, RequiredSecrets
 from shared.errors import parse_request
-from shared.http import json_api, request_json
 from shared.metrics import Metrics
+from shared.principal import Caller
 from shared.rpc import rpc
 from shared.service import ContractCopy, PlatformService
 
@@ -26,25 +28,30 @@ class AccueilService(PlatformService, ContractCopy):
     config = Config()
     db = Database(MIGRATIONS)
     metrics = Metrics()
+    secrets = RequiredSecrets(VISITOR_REF_KEY="VISITOR_REF_KEY")
+    caller = Caller()
 
     # -- RPC ------------------------------------------------------------------------------------------------
-    # Every call that changes state takes an `idempotency_key`: a repeat answers the first answer.
+    # Every call that changes state takes an `idempotency_key`: a repeat answers the first answer. A call that
+    # acts for a person carries their signed identity (self.caller, shared/principal.py), and then acts on
+    # their desks only; naming a citizen or reading one needs it.
     @rpc
     def open_visit(self, request):
         """Open a visit with its participants and first acts, in one transaction."""
         return self.db.once("open_visit", request, OpenVisitRequest, lambda uow, req: domain.visit_view(
-            domain.open_visit(uow.session, req, self.config["VISITOR_REF_KEY"], utcnow(), self.contract(uow))))
+            domain.open_visit(uow.session, req, self.config["VISITOR_REF_KEY"], utcnow(), self.contract(uow),
+                              self._reader())))
 
     @rpc
     def add_act(self, request):
         return self.db.once("add_act", request, AddActRequest, lambda uow, req: domain.visit_view(
-            domain.add_act(uow.session, req, utcnow())))
+            domain.add_act(uow.session, req, utcnow(), self._reader())))
 
     @rpc
     def close_visit(self, request):
         """Close a visit (with the acts given, added first): publishes accueil.visit_closed, once."""
         view = self.db.once("close_visit", request, CloseVisitRequest, lambda uow, req: domain.visit_view(
-            domain.close_visit(uow, req, utcnow())))
+            domain.close_visit(uow, req, utcnow(), self._reader())))
         if not self.db.replayed:
             self._count_visit(view)
         return view
@@ -53,15 +60,19 @@ class AccueilService(PlatformService, ContractCopy):
     def record_visit(self, request):
         """Record a visit that is over (opened, its acts, closed) in one transaction, as a desk form does."""
         view = self.db.once("record_visit", request, RecordVisitRequest, lambda uow, req: domain.visit_view(
-            domain.record_visit(uow, req, self.config["VISITOR_REF_KEY"], utcnow(), self.contract(uow))))
+            domain.record_visit(uow, req, self.config["VISITOR_REF_KEY"], utcnow(), self.contract(uow),
+                                self._reader())))
         if not self.db.replayed:
             self._count_visit(view)
         return view
 
     @rpc
     def record_workshop(self, request):
-        workshop = self.db.once("record_workshop", request, RecordWorkshopRequest, lambda uow, req:
-                                domain.record_workshop(uow, req, utcnow(), self.contract(uow), self._zone()))
+        def record(uow, req):
+            domain.in_scope(self._reader(), req["pimms_id"])
+            return domain.record_workshop(uow, req, utcnow(), self.contract(uow), self._zone())
+
+        workshop = self.db.once("record_workshop", request, RecordWorkshopRequest, record)
         if self.db.replayed:
             return workshop
         self.metrics.counter("pimms_workshops_held_total", "Collective workshops recorded", ["theme"]) \
@@ -72,61 +83,47 @@ class AccueilService(PlatformService, ContractCopy):
     @rpc
     def get_visit(self, visit_id):
         with self.db.unit_of_work() as uow:
-            return domain.visit_view(domain.get_visit(uow.session, visit_id))
+            return domain.visit_view(domain.get_visit(uow.session, visit_id, self._reader()))
 
     @rpc
     def list_visits(self, request):
         req = parse_request(ListVisitsRequest, request)
+        domain.in_scope(self._reader(), req["pimms_id"])
         with self.db.unit_of_work() as uow:
             return [domain.visit_view(v) for v in domain.list_visits(uow.session, req, self._zone())]
 
     @rpc
-    def get_citizen(self, citizen_id, reader):
-        """A citizen's identity for the association's staff (`reader`: account_id, role, pimms_ids of its
-        scope); every read is audited in this database, and identities never leave it otherwise."""
-        req = parse_request(GetCitizenRequest, {"citizen_id": citizen_id, "reader": reader})
+    def get_citizen(self, citizen_id):
+        """A citizen's identity, for the staff member the call acts for, if their desks received that person;
+        every read is audited in this database, and identities never leave it otherwise."""
+        req = parse_request(GetCitizenRequest, {"citizen_id": citizen_id})
+        reader = self.caller.staff()
         with self.db.unit_of_work() as uow:
-            citizen = domain.get_citizen(uow.session, req, utcnow())
+            citizen = domain.get_citizen(uow.session, req["citizen_id"], reader, utcnow())
         self.metrics.counter("pimms_citizen_identity_reads_total", "Citizens' identities read (audited)",
-                             ["role"]).labels(req["reader"]["role"]).inc()
+                             ["role"]).labels(reader["role"]).inc()
         return citizen
+
+    @rpc
+    def find_citizens(self, request):
+        """People of a name who consented to be followed (follow_up), for staff of any desk of the
+        association; the search is audited, and lets the searcher name one of them for the next hour."""
+        req = parse_request(FindCitizensRequest, request)
+        reader = self.caller.staff()
+        with self.db.unit_of_work() as uow:
+            found = domain.find_citizens(uow.session, req, reader, utcnow())
+        self.metrics.counter("pimms_citizen_searches_total", "Searches of citizens by name (audited)",
+                             ["role"]).labels(reader["role"]).inc()
+        return found
 
     @rpc
     def desk_figures(self, pimms_id):
         with self.db.unit_of_work() as uow:
             return domain.desk_figures(uow.session, pimms_id)
 
-    # -- events -------------------------------------------------------------------------------------------
-    # -- HTTP JSON API: the same operations, the same errors ------------------------------------------------
-    @http("POST", "/visits")
-    @json_api
-    def http_open_visit(self, request):
-        return self.open_visit(request_json(request))
-
-    @http("POST", "/visits/<string:visit_id>/acts")
-    @json_api
-    def http_add_act(self, request, visit_id):
-        return self.add_act({**request_json(request), "visit_id": visit_id})
-
-    @http("POST", "/visits/<string:visit_id>/close")
-    @json_api
-    def http_close_visit(self, request, visit_id):
-        return self.close_visit({**request_json(request), "visit_id": visit_id})
-
-    @http("GET", "/visits/<string:visit_id>")
-    @json_api
-    def http_get_visit(self, request, visit_id):
-        return self.get_visit(visit_id)
-
-    @http("GET", "/visits")
-    @json_api
-    def http_list_visits(self, request):
-        return self.list_visits(request.args.to_dict())
-
-    @http("POST", "/workshops")
-    @json_api
-    def http_record_workshop(self, request):
-        return self.record_workshop(request_json(request))
+    def _reader(self):
+        """The staff member the call acts for (verified), or None for a call that acts for nobody."""
+        return self.caller.staff() if self.caller.principal is not None else None
 
     def _zone(self):
         return localtime.zone_of(self.config)

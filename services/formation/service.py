@@ -1,9 +1,9 @@
 """The formation service: agents médiateurs from hiring to exit, their working and training time, their
-qualification path, and the training share against the franchise contract's floor; over RPC and HTTP."""
+qualification path, and the training share against the franchise contract's floor; over RPC (its HTTP port
+answers /health and /metrics only: people come through the gateway)."""
 from pathlib import Path
 
 from nameko.dependency_providers import Config
-from nameko.web.handlers import http
 
 from services.formation import domain, share
 from services.formation.schemas import (
@@ -12,7 +12,6 @@ from services.formation.schemas import (
 from shared.db import utcnow
 from shared.dependencies import Database
 from shared.errors import parse_request
-from shared.http import json_api, request_json
 from shared.metrics import Metrics
 from shared.rpc import rpc
 from shared.service import ContractCopy, PlatformService
@@ -92,53 +91,6 @@ class FormationService(PlatformService, ContractCopy):
         req = parse_request(AgentsUnderFloorRequest, request)
         with self.db.unit_of_work() as uow:
             return share.agents_under_floor(uow.session, req, self._floor(uow))
-
-    # -- events -------------------------------------------------------------------------------------------
-    # -- HTTP JSON API: the same operations, the same errors ------------------------------------------------
-    @http("POST", "/agents")
-    @json_api
-    def http_hire_agent(self, request):
-        return self.hire_agent(request_json(request))
-
-    @http("GET", "/agents")
-    @json_api
-    def http_list_agents(self, request):
-        return self.list_agents(request.args.to_dict())
-
-    @http("GET", "/agents/<string:agent_id>")
-    @json_api
-    def http_get_agent(self, request, agent_id):
-        return self.get_agent(agent_id)
-
-    @http("POST", "/agents/<string:agent_id>/work-time")
-    @json_api
-    def http_log_work_time(self, request, agent_id):
-        return self.log_work_time({**request_json(request), "agent_id": agent_id})
-
-    @http("POST", "/agents/<string:agent_id>/training")
-    @json_api
-    def http_log_training(self, request, agent_id):
-        return self.log_training({**request_json(request), "agent_id": agent_id})
-
-    @http("POST", "/agents/<string:agent_id>/milestones")
-    @json_api
-    def http_add_milestone(self, request, agent_id):
-        return self.add_milestone({**request_json(request), "agent_id": agent_id})
-
-    @http("POST", "/agents/<string:agent_id>/exit")
-    @json_api
-    def http_record_exit(self, request, agent_id):
-        return self.record_exit({**request_json(request), "agent_id": agent_id})
-
-    @http("GET", "/training-share")
-    @json_api
-    def http_training_share(self, request):
-        return self.training_share(request.args.to_dict())
-
-    @http("GET", "/agents-under-floor")
-    @json_api
-    def http_agents_under_floor(self, request):
-        return self.agents_under_floor(request.args.to_dict())
 
     def _floor(self, uow):
         default = self.config.get("TRAINING_FLOOR_PCT_DEFAULT", TRAINING_FLOOR_PCT_DEFAULT)

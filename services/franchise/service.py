@@ -1,6 +1,7 @@
 """The franchise service, at head office: the register of associations and desks, the social-franchise
 contracts (every change published in full as `franchise.contract_changed`), and the desks' compliance with
-the norm XP X60-600 and their contract, evaluated from the activity the associations send up."""
+the norm XP X60-600 and their contract, evaluated from the activity the associations send up. Over RPC; its
+HTTP port answers /health and /metrics only."""
 from pathlib import Path
 
 from nameko.dependency_providers import Config
@@ -14,8 +15,6 @@ from services.franchise.schemas import (
 from shared.consumer import handle_event
 from shared.db import utcnow
 from shared.dependencies import Database
-from shared.errors import NotFound
-from shared.http import json_api, request_json
 from shared.metrics import Metrics
 from shared.rpc import rpc
 from shared.service import PlatformService
@@ -119,51 +118,7 @@ class FranchiseService(PlatformService):
     def on_period_closed(self, event):
         return self._apply(event, activity.period_closed)
 
-    # -- HTTP JSON API: the same operations, the same errors ----------------------------------------------
-    @http("POST", "/associations")
-    @json_api
-    def http_register_association(self, request):
-        return self.register_association(request_json(request))
-
-    @http("POST", "/desks")
-    @json_api
-    def http_register_desk(self, request):
-        return self.register_desk(request_json(request))
-
-    @http("POST", "/contracts")
-    @json_api
-    def http_sign_contract(self, request):
-        return self.sign_contract(request_json(request))
-
-    @http("POST", "/contracts/<string:association_id>/<string:change>")
-    @json_api
-    def http_change_contract(self, request, association_id, change):
-        methods = {"amend": self.amend_contract, "suspend": self.suspend, "reinstate": self.reinstate,
-                   "terminate": self.terminate}
-        if change not in methods:
-            raise NotFound(f"no such change: {change} (one of {', '.join(methods)})")
-        return methods[change]({**request_json(request), "association_id": association_id})
-
-    @http("GET", "/contracts/<string:association_id>")
-    @json_api
-    def http_get_contract(self, request, association_id):
-        return self.get_contract(association_id)
-
-    @http("GET", "/contracts/<string:association_id>/history")
-    @json_api
-    def http_contract_history(self, request, association_id):
-        return self.contract_history(association_id)
-
-    @http("GET", "/scorecards/<string:pimms_id>")
-    @json_api
-    def http_scorecard(self, request, pimms_id):
-        return self.scorecard(pimms_id)
-
-    @http("GET", "/scorecards")
-    @json_api
-    def http_network_scorecard(self, request):
-        return self.network_scorecard()
-
+    # -- HTTP: health (PlatformService) and metrics only; head office changes contracts over RPC -------------
     @http("GET", "/metrics")
     def http_metrics(self, request):
         # desks by status, read at scrape time so the gauge is the database's truth

@@ -31,6 +31,11 @@ class Principal:
     def staff(self):
         return self.role in STAFF
 
+    def claims(self):
+        """What the services behind are told of this account, signed (shared/principal.py)."""
+        return {"login": self.login, "role": self.role, "association_id": self.association_id,
+                "desks": list(self.desks), "agent_id": self.agent_id}
+
 
 def require_role(principal, *roles):
     if principal.role not in roles:
@@ -80,11 +85,12 @@ def figure_scopes(principal):
 
 
 def citizen_reader(principal):
-    """Who reads a citizen's identity, as accueil audits it; head office and operators never do."""
+    """Reading or finding a citizen's identity: the association's staff, with desks (accueil checks it too,
+    from the signed principal, and audits it); head office and operators never do."""
     require_role(principal, *STAFF)
     if not principal.desks:
         raise Forbidden(f"{principal.login} has no desk")
-    return {"account_id": principal.login, "role": principal.role, "pimms_ids": list(principal.desks)}
+    return principal
 
 
 def home(principal):

@@ -1,8 +1,10 @@
 """The gateway in `make run` / `make demo`: one account per role created through the gateway's real RPC, and a
-named visit (with consent) at the agent's desk so that a citizen's record can be opened; then the addresses
-of the pages and the demo logins. The passwords are demo ones, printed on purpose."""
+named visit (with consent) at the agent's desk, recorded through the gateway's JSON API, so that a citizen's
+record can be opened; then the addresses of the pages and the demo logins. The passwords are demo ones, printed on purpose."""
 import datetime as dt
 import os
+
+import requests
 
 from shared.errors import Conflict
 
@@ -21,21 +23,32 @@ def address():
     return "http://" + os.environ.get("GATEWAY_WEB_ADDRESS", "127.0.0.1:8100")
 
 
-def play(rpc, day):
+def play(rpc, day, base=None):
+    """The accounts (over RPC: issue-free administration), then a named visit recorded by the agent through
+    the gateway's JSON API, as a desk does: people's identities only ever enter through the gateway."""
     for account in ACCOUNTS:
         try:
             rpc.gateway.create_account(account)
         except Conflict:  # a kept database: the account is there already
             pass
+    base = base or address()
+    agent = requests.Session()
+    login = agent.post(f"{base}/api/login", json={"login": "agent.lyon8", "password": ACCOUNTS[0]["password"]},
+                       timeout=30)
+    login.raise_for_status()
+    agent.headers["Authorization"] = "Bearer " + login.json()["token"]
     opened = dt.datetime.combine(day, dt.time(16, 40), tzinfo=dt.timezone.utc)
-    visit = rpc.accueil.open_visit({
-        "pimms_id": "lyon-8", "agent_id": "agent-lyon8", "motif": {"kind": "partenaire", "partner": "edf"},
-        "opened_at": opened.isoformat(), "participants": [{"citizen": {
+    answer = agent.post(f"{base}/api/visits", timeout=30, headers={"Idempotency-Key": f"demo-{day}-visit"}, json={
+        "motif": {"kind": "partenaire", "partner": "edf"}, "opened_at": opened.isoformat(),
+        "acts": [{"kind": "explanation"}], "participants": [{"citizen": {
             "first_name": "Mireille", "last_name": "Exemple", "phone": "04 78 00 00 00",
             "consent": {"given_at": opened.isoformat(), "channel": "oral", "purposes": ["follow_up"]}}}]})
-    rpc.accueil.add_act({"visit_id": visit["visit_id"], "kind": "explanation"})
-    rpc.accueil.close_visit({"visit_id": visit["visit_id"], "registres": ["understanding"], "outcome": "follow_up",
-                             "duration_min": 20, "closed_at": (opened + dt.timedelta(minutes=20)).isoformat()})
+    answer.raise_for_status()
+    visit = answer.json()
+    agent.post(f"{base}/api/visits/{visit['visit_id']}/close", timeout=30,
+               headers={"Idempotency-Key": f"demo-{day}-close"},
+               json={"registres": ["understanding"], "outcome": "follow_up", "duration_min": 20,
+                     "closed_at": (opened + dt.timedelta(minutes=20)).isoformat()}).raise_for_status()
     _played["citizen_id"] = visit["participants"][0]["citizen_id"]
     return dict(_played)
 

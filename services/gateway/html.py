@@ -60,8 +60,10 @@ def layout(title, body, principal=None, tokens=None, status=200, flash=None, err
         f'</body></html>', status)
 
 
-def login_page(next_url="", error=None, login="", status=200):
+def login_page(csrf, next_url="", error=None, login="", status=200):
+    """`csrf`: the form's anti-forgery value, bound to the login cookie the page sets (web.login_guard)."""
     body = (f'<form method="post" action="/login" class="login">'
+            f'<input type="hidden" name="_csrf" value="{e(csrf)}">'
             f'<input type="hidden" name="suite" value="{e(next_url)}">'
             f'<p><label for="login">Identifiant</label>'
             f'<input id="login" name="login" value="{e(login)}" autocomplete="username" required autofocus></p>'

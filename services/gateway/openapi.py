@@ -9,7 +9,9 @@ from services.gateway.schemas import ErrorView
 
 ERRORS = {400: "Bad request: each field with the rules it broke", 401: "No valid token",
           403: "The role or the desk does not allow it", 404: "Not found", 409: "The record's state forbids it",
-          422: "The franchise contract does not cover it", 502: "A service failed", 503: "A service is unavailable"}
+          413: "The body is larger than the route takes", 422: "The franchise contract does not cover it",
+          429: "Too many attempts: wait the Retry-After seconds", 502: "A service failed",
+          503: "A service is unavailable"}
 CONVERTERS = {"int": {"type": "integer", "minimum": 1}, "string": {"type": "string"}, "path": {"type": "string"}}
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 IDEMPOTENCY_KEY = {

@@ -4,7 +4,7 @@ generated. The gateway publishes no event."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.accueil.schemas import (
-    AddActRequest, CloseVisitRequest, ListVisitsRequest, OpenVisitRequest, RecordVisitRequest, RecordWorkshopRequest,
+    AddActRequest, CloseVisitRequest, FindCitizensRequest, ListVisitsRequest, OpenVisitRequest, RecordVisitRequest, RecordWorkshopRequest,
     one_of)
 from services.reporting.schemas import PERIOD, FiguresSchema, ScopeRequest
 from shared.envelope import CODE
@@ -241,3 +241,14 @@ class ErrorView(Schema):
     message = fields.String(required=True)
     fields_ = fields.Dict(data_key="fields", metadata={"description": "field -> rules broken (InvalidRequest)"})
     rule = fields.String(metadata={"description": "the contract rule broken (ContractViolation)"})
+
+
+class CitizenSearchQuery(FindCitizensRequest):
+    """accueil's FindCitizensRequest: a last name, and a first name or a phone to narrow it."""
+
+
+class CitizenMatch(Schema):
+    citizen_id = fields.Integer(required=True, metadata={"description": "the record to name in a visit"})
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    received_at = fields.List(fields.String(), required=True, metadata={"description": "desks that received them"})

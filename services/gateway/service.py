@@ -1,6 +1,7 @@
 """The gateway: the desk and figures pages and the JSON API over the services' RPC, with accounts, roles and
 an audit log. It stores accounts, revoked tokens and the audit log, never a citizen's identity."""
 import datetime as dt
+import secrets
 from pathlib import Path
 
 from nameko.dependency_providers import Config
@@ -13,22 +14,25 @@ from werkzeug.wrappers import Response
 from services.gateway import access, accounts, desk_page, figures, figures_page, forms, html, openapi
 from services.gateway.access import STAFF
 from services.gateway.backends import Backend, health_of, metrics_of
-from services.gateway.errors import Forbidden, Unauthorized
+from services.gateway.errors import Forbidden, TooManyRequests, Unauthorized
 from services.gateway.models import AuditEntry
 from services.gateway.schemas import (
-    HEAD_OFFICE, OPERATOR, AccountView, CitizenView, CreateAccountRequest, DeskActRequest, DeskCloseRequest,
-    DeskRecordRequest, DeskVisitRequest, DeskVisitsQuery, DeskWorkshopRequest, FiguresQuery, FiguresRow, LoginRequest,
-    MonthlyFigures, MonthlyFiguresQuery, NetworkHealth, TokenView, VisitView, WorkshopView)
+    HEAD_OFFICE, OPERATOR, AccountView, CitizenMatch, CitizenSearchQuery, CitizenView, CreateAccountRequest,
+    DeskActRequest, DeskCloseRequest, DeskRecordRequest, DeskVisitRequest, DeskVisitsQuery, DeskWorkshopRequest,
+    FiguresQuery, FiguresRow, LoginRequest, MonthlyFigures, MonthlyFiguresQuery, NetworkHealth, TokenView, VisitView,
+    WorkshopView)
 from services.gateway.html import FORM_KEY
+from services.gateway.throttle import LoginThrottle
 from services.gateway.web import (
-    API_ROUTES, COOKIE, IDEMPOTENCY_HEADER, TokenAuthority, api, page, principal_for, redirect, request_json,
-    request_key, session_cookie)
+    API_ROUTES, COOKIE, IDEMPOTENCY_HEADER, LOGIN_COOKIE, TokenAuthority, api, local_path, login_guard, page,
+    principal_for, redirect, request_json, request_key, session_cookie)
 from shared import health, localtime
 from shared.db import utcnow, as_utc
 from shared.dependencies import Database
 from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound, parse_request
 from shared.http import json_response
 from shared.metrics import Metrics
+from shared.principal import Vouch
 from shared.rpc import RpcProxy, rpc
 from shared.service import ContractCopy, PlatformService
 
@@ -49,6 +53,8 @@ class GatewayService(PlatformService, ContractCopy):
     db = Database(MIGRATIONS)
     metrics = Metrics()
     tokens = TokenAuthority()
+    throttle = LoginThrottle()
+    vouch = Vouch()  # the account of each request, signed into the RPC calls it makes
     accueil_rpc = RpcProxy("accueil")
     reporting_rpc = RpcProxy("reporting")
 
@@ -72,9 +78,10 @@ class GatewayService(PlatformService, ContractCopy):
 
     # -- JSON API: sessions ---------------------------------------------------------------------------------------
     @api("POST", "/api/login", summary="Log in: a signed token that expires", tag="sessions", roles=(),
-         body=LoginRequest, response=TokenView, errors=(400, 401, 503))
+         body=LoginRequest, response=TokenView, errors=(400, 401, 429, 503))
     def api_login(self, request, principal):
         req = parse_request(LoginRequest, request_json(request))
+        self._throttle(request, req["login"])
         token, claims, view = self._login(req["login"], req["password"])
         return {"token": token, "token_type": "Bearer", "expires_at": claims.expires_at.isoformat(), "account": view}
 
@@ -130,6 +137,16 @@ class GatewayService(PlatformService, ContractCopy):
          body=DeskWorkshopRequest, response=WorkshopView, status=201, errors=(400, 401, 403, 422, 503))
     def api_record_workshop(self, request, principal):
         return self._record_workshop(principal, request_json(request), self._key(request, principal))
+
+    @api("GET", "/api/citizens", summary="Find a returning person by name among those who consented to be "
+                                         "followed (staff of any desk of the association; audited)",
+         tag="accueil", roles=STAFF, query=CitizenSearchQuery, response=CitizenMatch, many=True)
+    def api_find_citizens(self, request, principal):
+        query = parse_request(CitizenSearchQuery, request.args.to_dict())
+        access.citizen_reader(principal)
+        found = self._accueil().find_citizens(query)
+        self._audit(principal, "citizen_search", f"found:{len(found)}")
+        return found
 
     @api("GET", "/api/citizens/<int:citizen_id>", summary="A citizen's identity (staff only; audited)",
          tag="accueil", roles=STAFF, response=CitizenView)
@@ -200,20 +217,30 @@ class GatewayService(PlatformService, ContractCopy):
 
     @page("GET", "/login", public=True)
     def login_form(self, request, principal):
-        return html.login_page(request.args.get("suite", ""))
+        return self._login_page(request, request.args.get("suite", ""))
 
     @page("POST", "/login", public=True)
     def login(self, request, principal):
-        login, target = request.form.get("login", "").strip(), request.form.get("suite", "")
+        login, target = request.form.get("login", "").strip()[:64], request.form.get("suite", "")
+        if not self.tokens.login_csrf_ok(request.cookies.get(LOGIN_COOKIE), request.form.get("_csrf")):
+            return self._login_page(request, target, "Le formulaire a expiré : saisissez à nouveau vos identifiants.",
+                                    login, status=403)
         try:
+            self._throttle(request, login)
             token, claims, view = self._login(login, request.form.get("password", ""))
+        except TooManyRequests as exc:
+            page_ = self._login_page(request, target, "Trop de tentatives : réessayez dans quelques minutes.",
+                                     login, status=429)
+            page_.headers["Retry-After"] = str(exc.retry_after)
+            return page_
         except Unauthorized:
-            return html.login_page(target, "Identifiant ou mot de passe incorrect, ou compte verrouillé quelques "
-                                           "minutes après plusieurs échecs.", login, status=401)
+            return self._login_page(request, target, "Identifiant ou mot de passe incorrect, ou compte verrouillé "
+                                    "quelques minutes après plusieurs échecs.", login, status=401)
         home = {"agent": "/desk", "manager": "/desk", HEAD_OFFICE: "/figures", OPERATOR: "/ops"}[view["role"]]
-        # only a path of this site, never another address
-        target = target if target.startswith("/") and not target.startswith("//") and target != "/" else home
-        return session_cookie(redirect(target), token, claims, self.config.get("COOKIE_SECURE"))
+        target = local_path(target) if target != "/" else None  # only a path of this site, never another address
+        response = session_cookie(redirect(target or home), token, claims, self.config.get("COOKIE_SECURE"))
+        response.delete_cookie(LOGIN_COOKIE, path="/login")
+        return response
 
     @page("POST", "/logout")
     def logout(self, request, principal):
@@ -314,9 +341,9 @@ class GatewayService(PlatformService, ContractCopy):
     def _login(self, login, password):
         now = utcnow()
         lock = dt.timedelta(minutes=float(self.config.get("LOGIN_LOCK_MINUTES", 15)))
+        result = accounts.authenticate(self.db.unit_of_work, login, password, now,
+                                       int(self.config.get("LOGIN_MAX_FAILURES", 5)), lock)
         with self.db.unit_of_work() as uow:
-            result = accounts.authenticate(uow.session, login, password, now,
-                                           int(self.config.get("LOGIN_MAX_FAILURES", 5)), lock)
             account = result.account
             action = {"ok": "login", "locked": "login_locked"}.get(result.outcome, "login_failed")
             # an unknown login is not written down: it may be a password typed in the wrong field
@@ -329,6 +356,19 @@ class GatewayService(PlatformService, ContractCopy):
                                "failures")
         token, claims = self.tokens.issue(account.login)
         return token, claims, view
+
+    def _throttle(self, request, login):
+        wait = self.throttle.wait_before(request, login)
+        if wait:
+            self.metrics.counter("pimms_gateway_logins_throttled_total", "Login attempts refused for coming too "
+                                 "often (per login or per address)").inc()
+            raise TooManyRequests(wait)
+
+    def _login_page(self, request, target, error=None, login="", status=200):
+        """The login form with a fresh anti-forgery value and the cookie it is bound to."""
+        nonce = secrets.token_urlsafe(16)
+        return login_guard(html.login_page(self.tokens.login_csrf(nonce), target, error, login, status=status),
+                           nonce, self.config.get("COOKIE_SECURE"))
 
     def _logout(self, principal):
         token_claims = accounts.TokenClaims(principal.login, principal.jti,
@@ -375,7 +415,8 @@ class GatewayService(PlatformService, ContractCopy):
         return visit
 
     def _citizen(self, principal, citizen_id):
-        citizen = self._accueil().get_citizen(citizen_id, access.citizen_reader(principal))
+        access.citizen_reader(principal)
+        citizen = self._accueil().get_citizen(citizen_id)
         self.metrics.counter("pimms_gateway_citizen_reads_total", "Citizens' identities shown", ["role"]) \
             .labels(principal.role).inc()
         self._audit(principal, "citizen_read", f"citizen:{citizen_id}")

@@ -3,21 +3,24 @@ pages), the role check before the handler runs, and one answer per failure: JSON
 API, a French page for a person. Each API route is declared once with its schemas, which the OpenAPI
 description is generated from (openapi.py)."""
 import functools
+import io
 import json
 import logging
 import re
 import uuid
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from services.gateway import accounts
 from services.gateway.access import Principal
-from services.gateway.errors import BackendError, Forbidden, Unauthorized, Unavailable
+from services.gateway.errors import BackendError, Forbidden, TooManyRequests, Unauthorized, Unavailable
 from services.gateway.models import Account
+from shared.config import require_secret
 from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound
 from shared.http import error_body, json_response
 from shared.outages import is_outage
@@ -25,7 +28,7 @@ from shared.outages import is_outage
 log = logging.getLogger(__name__)
 
 API_STATUS = {InvalidRequest: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409,
-              ContractViolation: 422, BackendError: 502, Unavailable: 503}
+              ContractViolation: 422, TooManyRequests: 429, BackendError: 502, Unavailable: 503}
 MAX_BODY = 64 * 1024  # a visit or a workshop is a few hundred bytes
 COOKIE = "pimms_session"
 SECURITY_HEADERS = {
@@ -47,7 +50,8 @@ class TokenAuthority(DependencyProvider):
         minutes = float(config.get("TOKEN_LIFETIME_MINUTES", 480))
         if not 1 <= minutes <= 24 * 60:
             raise ValueError(f"TOKEN_LIFETIME_MINUTES must be between 1 and 1440, not {minutes}")
-        self.tokens = accounts.Tokens(config.get("TOKEN_SECRET"), dt.timedelta(minutes=minutes))
+        secret = require_secret(config, "TOKEN_SECRET", "GATEWAY_TOKEN_SECRET")
+        self.tokens = accounts.Tokens(secret, dt.timedelta(minutes=minutes))
 
     def get_dependency(self, worker_ctx):
         return self.tokens
@@ -75,10 +79,31 @@ def bearer_token(request):
     return token.strip()
 
 
+def cap_body(request, cap=MAX_BODY):
+    """Make the body refuse more than `cap` bytes (413), whether the client said how long it is
+    (Content-Length) or sent it in chunks. Eventlet's server decodes chunks but does not tell Werkzeug where
+    the body ends, so Werkzeug would read a chunked body as empty (or, told, cut it at the cap without a
+    word): a chunked body is read here, at most `cap` + 1 bytes, and handed on as the sized body it is."""
+    environ = request.environ
+    if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        body, stream = b"", environ["wsgi.input"]
+        while len(body) <= cap:
+            part = stream.read(cap + 1 - len(body))
+            if not part:
+                break
+            body += part
+        if len(body) > cap:
+            raise RequestEntityTooLarge(f"the body must be at most {cap} bytes")
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        del environ["HTTP_TRANSFER_ENCODING"]
+    request.max_content_length = cap
+    request.max_form_memory_size = cap
+    if request.content_length is not None and request.content_length > cap:
+        raise RequestEntityTooLarge(f"the body must be at most {cap} bytes")
+
+
 def request_json(request):
     """The request's body: a JSON object (an empty body is an empty object)."""
-    if request.content_length and request.content_length > MAX_BODY:
-        raise InvalidRequest({"_body": [f"must be at most {MAX_BODY} bytes"]})
     raw = request.get_data(as_text=True)  # whatever the Content-Type says, the API speaks JSON
     if not raw.strip():
         return {}
@@ -86,6 +111,8 @@ def request_json(request):
         body = json.loads(raw)
     except ValueError as exc:
         raise InvalidRequest({"_body": [f"not valid JSON: {exc}"]}) from None
+    except RecursionError:  # `[` nested tens of thousands deep
+        raise InvalidRequest({"_body": ["nested too deep"]}) from None
     if not isinstance(body, dict):
         raise InvalidRequest({"_body": [f"must be a JSON object, not {type(body).__name__}"]})
     return body
@@ -114,6 +141,8 @@ def api_error(exc):
     response = json_response(error_body(exc), status)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="pimms"'
+    if status == 429:
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -141,8 +170,11 @@ def api(method, url, *, summary, tag, roles, body=None, query=None, response=Non
         content_type="application/json", errors=None):
     """Declare an API route: the handler `(self, request, principal, **path)` returns a JSON-able value
     (or a Response), or raises a typed error; the caller's role is checked before it runs."""
+    errors = tuple(errors) if errors is not None else ((400, 401, 403, 404, 503) if roles else (400, 503))
+    if method == "POST" and 413 not in errors:  # every body is capped
+        errors = tuple(sorted(errors + (413,)))
     route = ApiRoute(method, url, summary, tag, tuple(roles), body, query, response, many, status, content_type,
-                     tuple(errors) if errors is not None else ((400, 401, 403, 404, 503) if roles else (400, 503)))
+                     errors)
     API_ROUTES.append(route)
 
     def decorate(fn):
@@ -150,18 +182,21 @@ def api(method, url, *, summary, tag, roles, body=None, query=None, response=Non
         def entry(self, request, **path):
             principal = None
             try:
-                if request.content_length and request.content_length > MAX_BODY:
-                    raise InvalidRequest({"_body": [f"must be at most {MAX_BODY} bytes"]})
+                cap_body(request)
                 if route.roles:
                     principal, _ = principal_for(self.db.storage, self.tokens, bearer_token(request))
                     if principal.role not in route.roles:
                         raise Forbidden(f"the role {principal.role} may not use {route.method} {route.url}")
+                    self.vouch(principal.claims())  # every call this request makes acts as this account
                 result = fn(self, request, principal, **path)
             except Forbidden as exc:
                 self._audit(principal, "access_denied", f"{request.method} {request.path}"[:200])
                 return api_error(exc)
             except tuple(API_STATUS) as exc:
                 return api_error(exc)
+            except RequestEntityTooLarge:
+                return json_response({"error": "PayloadTooLarge", "message": f"the body must be at most {MAX_BODY} "
+                                                                             "bytes"}, 413)
             except Exception as exc:
                 if is_outage(exc):  # the gateway's own database is away: say "try again", not "bug"
                     log.warning("%s %s: %s", request.method, request.path, exc)
@@ -190,12 +225,14 @@ def page(method, url, *, roles=None, public=False):
         def entry(self, request, **path):
             principal = None
             try:
+                cap_body(request)
                 if not public:
                     token = request.cookies.get(COOKIE)
                     if not token:
                         raise Unauthorized("no session")
                     principal, _ = principal_for(self.db.storage, self.tokens, token)
-                    if request.method == "POST" and request.form.get("_csrf") != self.tokens.csrf(principal.jti):
+                    self.vouch(principal.claims())
+                    if request.method == "POST" and not self.tokens.csrf_ok(principal.jti, request.form.get("_csrf")):
                         raise Forbidden("the form's anti-forgery field is missing or stale: reload the page")
                     if roles and principal.role not in roles:
                         raise Forbidden(f"the role {principal.role} may not open {request.path}")
@@ -218,6 +255,9 @@ def page(method, url, *, roles=None, public=False):
             except (InvalidRequest, Conflict, ContractViolation) as exc:
                 response = html.error_page(principal, self.tokens, API_STATUS[type(exc)], "Demande refusée",
                                            "La demande n'a pas pu être enregistrée.", str(exc))
+            except RequestEntityTooLarge:
+                response = html.error_page(principal, self.tokens, 413, "Demande trop longue",
+                                           "Le formulaire envoyé dépasse la taille permise.", "")
             except Exception as exc:
                 if is_outage(exc):  # the gateway's own database is away
                     log.warning("%s %s: %s", request.method, request.path, exc)
@@ -246,6 +286,32 @@ def _forbidden_text(principal):
 
 def redirect(location, status=303):
     return Response("", status=status, headers={"Location": location})
+
+
+def local_path(target):
+    """`target` if it is a path of this site, else None. Browsers read `/\\evil.example` and `//evil.example`
+    as another site, and ignore tabs and newlines inside a URL: only a single `/` followed by something
+    that is neither `/` nor `\\`, with no control character and no backslash anywhere, stays here."""
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2000:
+        return None
+    if "\\" in target or any(ord(c) < 0x21 or ord(c) == 0x7f for c in target):
+        return None
+    if target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+LOGIN_COOKIE = "pimms_login"
+
+
+def login_guard(response, nonce, secure):
+    """The cookie that binds the login form's anti-forgery value to this browser, for the form only."""
+    response.set_cookie(LOGIN_COOKIE, nonce, max_age=3600, path="/login", httponly=True, secure=bool(secure),
+                        samesite="Strict")
+    return response
 
 
 def session_cookie(response, token, claims, secure):

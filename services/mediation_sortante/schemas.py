@@ -212,7 +212,7 @@ class ListContactsRequest(RequestSchema):
     agent_id = fields.String(load_default=None, validate=CODE)
     status = fields.String(load_default=None, validate=one_of(("open", "resolved")))
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
 class PurgeRequest(RequestSchema):

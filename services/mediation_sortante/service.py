@@ -1,11 +1,10 @@
-"""The mediation_sortante service: partners' outbound campaigns (phone, door to door...), over RPC and HTTP."""
-import base64
+"""The mediation_sortante service: partners' outbound campaigns (phone, door to door...), over RPC. Its HTTP
+port answers /health and /metrics only: partners' customers' names and phones are read through the gateway,
+by the staff it lets in, never by whoever reaches the port."""
 from pathlib import Path
 
 from nameko.dependency_providers import Config
 from nameko.timer import timer
-from nameko.web.handlers import http
-from werkzeug.wrappers import Response
 
 from services.mediation_sortante import domain, statement
 from services.mediation_sortante.schemas import (
@@ -14,7 +13,6 @@ from services.mediation_sortante.schemas import (
 from shared.db import utcnow
 from shared.dependencies import Database
 from shared.errors import parse_request
-from shared.http import STATUS, error_body, json_api, json_response, request_json
 from shared.metrics import Metrics
 from shared.rpc import rpc
 from shared.service import ContractCopy, PlatformService
@@ -133,83 +131,12 @@ class MediationSortanteService(PlatformService, ContractCopy):
     def purge_daily(self):
         self.purge_identities()
 
-    # -- events -------------------------------------------------------------------------------------------
-    # -- HTTP JSON API: the same operations, the same errors ------------------------------------------------
-    @http("POST", "/campaigns")
-    @json_api
-    def http_open_campaign(self, request):
-        return self.open_campaign(request_json(request))
-
-    @http("GET", "/campaigns")
-    @json_api
-    def http_list_campaigns(self, request):
-        return self.list_campaigns(request.args.to_dict())
-
-    @http("GET", "/campaigns/<string:campaign_id>")
-    @json_api
-    def http_get_campaign(self, request, campaign_id):
-        return self.get_campaign(campaign_id)
-
-    @http("POST", "/campaigns/<string:campaign_id>/contacts")
-    @json_api
-    def http_import_contacts(self, request, campaign_id):
-        """The partner's file as the body (text/csv, or a multipart upload), `?encoding=&file_format=` in the
-        query; or a JSON body as over RPC."""
-        if request.mimetype == "application/json":
-            body = request_json(request)
-        else:
-            upload = next(iter(request.files.values()), None)
-            data = upload.read() if upload is not None else request.get_data()
-            body = {**request.args.to_dict(), "content_base64": base64.b64encode(data).decode("ascii")}
-        return self.import_contacts({**body, "campaign_id": campaign_id})
-
-    @http("GET", "/campaigns/<string:campaign_id>/contacts")
-    @json_api
-    def http_list_contacts(self, request, campaign_id):
-        return self.list_contacts({**request.args.to_dict(), "campaign_id": campaign_id})
-
-    @http("POST", "/campaigns/<string:campaign_id>/assignments")
-    @json_api
-    def http_assign_contacts(self, request, campaign_id):
-        return self.assign_contacts({**request_json(request), "campaign_id": campaign_id})
-
-    @http("POST", "/campaigns/<string:campaign_id>/share-out")
-    @json_api
-    def http_share_out(self, request, campaign_id):
-        return self.share_out({**request_json(request), "campaign_id": campaign_id})
-
-    @http("POST", "/campaigns/<string:campaign_id>/close")
-    @json_api
-    def http_close_campaign(self, request, campaign_id):
-        return self.close_campaign({**request_json(request), "campaign_id": campaign_id})
-
-    @http("GET", "/campaigns/<string:campaign_id>/statement")
-    def http_statement(self, request, campaign_id):
-        format = request.args.get("format", "json")
-        try:
-            result = self.statement(campaign_id, format)
-        except tuple(STATUS) as exc:
-            return json_response(error_body(exc), STATUS[type(exc)])
-        if format != "csv":
-            return json_response(result)
-        return Response(result, content_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="statement-{campaign_id}.csv"'})
-
-    @http("POST", "/contacts/<string:contact_id>/attempts")
-    @json_api
-    def http_record_attempt(self, request, contact_id):
-        return self.record_attempt({**request_json(request), "contact_id": contact_id})
-
-    @http("POST", "/contacts/<string:contact_id>/outcome")
-    @json_api
-    def http_resolve_case(self, request, contact_id):
-        return self.resolve_case({**request_json(request), "contact_id": contact_id})
-
     # -- business counters ----------------------------------------------------------------------------------
     @staticmethod
     def _case_view(uow, contact):
         """A case as its agent reads it, with its campaign's partner (for the counters)."""
-        return {**domain.contact_view(contact), "partner": domain.get_campaign(uow.session, contact.campaign_id).partner}
+        partner = domain.get_campaign(uow.session, contact.campaign_id).partner
+        return {**domain.contact_view(contact), "partner": partner}
 
     def _count_outcome(self, partner, outcome):
         self.metrics.counter("pimms_outbound_outcomes_total", "Outcomes of outbound cases", ["partner", "outcome"]) \

@@ -2,29 +2,30 @@
 
 An association's reporting (`HEAD_OFFICE: false`) folds its activity events and, at each month's close,
 publishes its suppressed figures as `reporting.period_closed`. Head office's (`HEAD_OFFICE: true`) keeps the
-latest revision of every association's figures and sums them into the national view. Over RPC and HTTP."""
+latest revision of every association's figures and sums them into the national view. Over RPC."""
 import datetime as dt
 from pathlib import Path
 
 from nameko.dependency_providers import Config
-from nameko.web.handlers import http
-from werkzeug.wrappers import Response
 
 from services.reporting import closing, domain, queries, reading
 from services.reporting.entrypoints import HEAD_OFFICE, handle_event, handle_event_batch, head_office, timer
 from services.reporting.schemas import AnnualReportRequest, ClosePeriodRequest, ExportRequest, FiguresRequest
-from shared import health, localtime
+from shared import localtime
 from shared.db import ALREADY_APPLIED, utcnow
 from shared.dependencies import Database
 from shared.errors import Conflict, invalid, parse_request
-from shared.http import STATUS, error_body, json_api, json_response
 from shared.metrics import Metrics
 from shared.rpc import rpc
+from shared.service import PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 
 
-class ReportingService:
+class ReportingService(PlatformService):
+    """ping, /health and /metrics come from PlatformService; the HTTP port serves nothing else: figures are read
+    through the gateway (staff, exact when allowed) or over RPC."""
+
     name = "reporting"
 
     config = Config()
@@ -127,50 +128,6 @@ class ReportingService:
             state = queries.status(uow.session)
         return {"mode": HEAD_OFFICE if head_office(self.config) else "association",
                 "association_id": self.config["ASSOCIATION_ID"], "threshold": self._threshold(), **state}
-
-    @rpc
-    def ping(self):
-        """Readiness: answers once the service consumes RPC and its database is migrated."""
-        return "pong"
-
-    # -- HTTP JSON API (and CSV exports): the same operations, the same errors ------------------------------------
-    @http("GET", "/figures")
-    @json_api
-    def http_figures(self, request):
-        return self._figures(request.args.to_dict())
-
-    @http("GET", "/exports")
-    def http_export(self, request):
-        try:
-            result = self._export(request.args.to_dict())
-        except tuple(STATUS) as exc:
-            return json_response(error_body(exc), STATUS[type(exc)])
-        if isinstance(result, str):
-            return Response(result, status=200, content_type="text/csv; charset=utf-8")
-        return json_response(result)
-
-    @http("GET", "/annual-report")
-    @json_api
-    def http_annual_report(self, request):
-        return self._annual_report(request.args.to_dict())
-
-    @http("POST", "/periods/<string:period>/close")
-    @json_api
-    def http_close_period(self, request, period):
-        return self.close_period(period)
-
-    @http("POST", "/rebuild")
-    @json_api
-    def http_rebuild(self, request):
-        return self.rebuild()
-
-    @http("GET", "/health")
-    def http_health(self, request):
-        return health.response(self.db.storage.engine, self.config["AMQP_URI"])
-
-    @http("GET", "/metrics")
-    def http_metrics(self, request):
-        return self.metrics.expose(request.headers.get("Accept"))
 
     # -- the work behind the entrypoints -------------------------------------------------------------------------
     def _apply(self, events):

@@ -65,7 +65,7 @@ def test_a_requeued_message_no_longer_holds_back_the_batches_above_it():
 def test_a_batch_interleaved_with_another_consumer_is_never_acked_over_it():
     channel = FakeChannel()
     messages = delivered(channel, range(1, 9))
-    odd, even = messages[0::2], messages[1::2]
+    even = messages[1::2]  # the odd ones stay unsettled, held by another handler
     assert acks.ack(even) == 4  # 1, 3, 5, 7 unsettled in between
     assert all(not multiple for _, multiple in channel.frames)
 

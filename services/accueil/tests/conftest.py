@@ -6,6 +6,7 @@ from services.accueil.service import MIGRATIONS, AccueilService
 from shared.db import Storage
 from shared.dependencies import WorkerDatabase
 from shared.metrics import PlatformMetrics
+from shared.principal import Acting, sign
 
 
 @pytest.fixture
@@ -21,8 +22,26 @@ def enforcement():
     return False
 
 
+# Whom the service's calls act for, as the gateway would sign it: by default a manager of both desks
+MANAGER = {"login": "manager.lyon", "role": "manager", "association_id": "pimms-lyon", "desks": ["lyon-8", "lyon-9"],
+           "agent_id": "manager-lyon"}
+AGENT = {"login": "agent.lyon8", "role": "agent", "association_id": "pimms-lyon", "desks": ["lyon-8"],
+         "agent_id": "agent-lyon8"}
+KEY = "test-principal-key-of-accueil"
+
+
+def acting(principal):
+    """The `caller` dependency of a call signed for `principal` (None: a call that acts for nobody)."""
+    return Acting(None if principal is None else sign(principal, KEY), KEY, "pimms-lyon")
+
+
+def make_accueil(storage, principal=MANAGER, enforcement=False, **config):
+    return worker_factory(AccueilService, db=WorkerDatabase(storage, None), metrics=PlatformMetrics(),
+                          caller=acting(principal),
+                          config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-lyon",
+                                  "CONTRACT_ENFORCEMENT": enforcement, **config})
+
+
 @pytest.fixture
 def accueil(storage, enforcement):
-    return worker_factory(AccueilService, db=WorkerDatabase(storage, None), metrics=PlatformMetrics(),
-                          config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-lyon",
-                                  "CONTRACT_ENFORCEMENT": enforcement})
+    return make_accueil(storage, enforcement=enforcement)

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from services.accueil.tests.conftest import make_accueil
 from shared import envelope
 from shared.contract_terms import apply_contract_changed
 from shared.errors import ContractViolation
@@ -34,6 +35,12 @@ def contract(revision=1, **changes):
 @pytest.fixture
 def enforcement():
     return True
+
+
+@pytest.fixture
+def accueil(storage, enforcement):
+    """Calls that act for nobody: the contract is the franchise's, whoever records (desks outside it too)."""
+    return make_accueil(storage, None, enforcement=enforcement)
 
 
 def sign(storage, event):

@@ -12,6 +12,7 @@ from services.accueil.service import MIGRATIONS, AccueilService
 from shared.db import Storage
 from shared.dependencies import WorkerDatabase
 from shared.errors import Conflict, InvalidRequest
+from services.accueil.tests.conftest import acting
 from shared.metrics import PlatformMetrics
 from shared.tables import outbox
 
@@ -29,6 +30,7 @@ def storage(db_url):
 
 def new_worker(storage):
     return worker_factory(AccueilService, db=WorkerDatabase(storage, None), metrics=PlatformMetrics(),
+                          caller=acting(None),
                           config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-lyon",
                                   "CONTRACT_ENFORCEMENT": False})
 

@@ -1,4 +1,4 @@
-"""Accueil running for real, against the local RabbitMQ: its events, its HTTP API and its metrics."""
+"""Accueil running for real, against the local RabbitMQ: its events, its RPC, its metrics and health."""
 import pytest
 from kombu import Connection
 from nameko.standalone.rpc import ServiceRpcProxy
@@ -49,40 +49,30 @@ def test_rpc_callers_get_typed_errors(accueil, rabbit_config):
             rpc.close_visit({"visit_id": visit["visit_id"], "registres": ["presence"], "outcome": "resolved"})
 
 
-def test_the_http_api_records_a_visit_and_answers_json_errors(accueil, web_session):
-    created = web_session.post("/visits", json={"pimms_id": "lyon-8", "agent_id": "a",
-                                                "motif": {"kind": "generaliste", "domain": "housing"}})
-    assert created.status_code == 201
-    visit_id = created.json()["visit_id"]
-    assert web_session.post(f"/visits/{visit_id}/acts", json={"kind": "letter"}).status_code == 201
-    closed = web_session.post(f"/visits/{visit_id}/close", json={"registres": ["understanding"],
-                                                                 "outcome": "follow_up"})
-    assert closed.status_code == 201 and closed.json()["status"] == "closed"
-    listed = web_session.get("/visits", params={"pimms_id": "lyon-8"})
-    assert [v["visit_id"] for v in listed.json()] == [visit_id]
-
-    bad = web_session.post("/visits", json={"pimms_id": "lyon-8", "agent_id": "a", "motif": {"kind": "x"}})
-    assert bad.status_code == 400
-    assert bad.json()["error"] == "InvalidRequest" and "motif" in bad.json()["fields"]
-    assert web_session.post("/visits", data="{oops").status_code == 400
-    again = web_session.post(f"/visits/{visit_id}/close", json={"registres": ["presence"], "outcome": "resolved"})
-    assert again.status_code == 409
-    assert web_session.get("/visits/7d3c1f4e-1111-4a4a-9b9b-000000000000").status_code == 404
+def test_its_port_serves_health_and_metrics_and_nothing_of_the_visits(accueil, web_session):
+    for method, path in (("POST", "/visits"), ("GET", "/visits"), ("GET", "/visits/7d3c1f4e-1111-4a4a-9b9b-000000000000"),
+                         ("POST", "/workshops")):
+        assert web_session.request(method, path, json={}).status_code == 404, path
+    assert web_session.get("/health").status_code == 200 and web_session.get("/metrics").status_code == 200
 
 
-def test_metrics_move_after_real_work(accueil, web_session):
+def test_metrics_move_after_real_work(accueil, web_session, rabbit_config):
     def scrape():
         return web_session.get("/metrics").text
 
     assert 'pimms_visits_closed_total{motif="partenaire"}' not in scrape()
-    visit = web_session.post("/visits", json={"pimms_id": "lyon-8", "agent_id": "a",
-                                              "motif": {"kind": "partenaire", "partner": "edf"}}).json()
-    web_session.post(f"/visits/{visit['visit_id']}/acts", json={"kind": "explanation"})
-    web_session.post(f"/visits/{visit['visit_id']}/close", json={"registres": ["presence"], "outcome": "resolved"})
+    with ServiceRpcProxy("accueil", rabbit_config) as rpc:
+        visit = rpc.open_visit({"pimms_id": "lyon-8", "agent_id": "a", "motif": {"kind": "partenaire", "partner": "edf"},
+                                "acts": [{"kind": "explanation"}]})
+        rpc.close_visit({"visit_id": visit["visit_id"], "registres": ["presence"], "outcome": "resolved",
+                         "idempotency_key": "k"})
+        rpc.close_visit({"visit_id": visit["visit_id"], "registres": ["presence"], "outcome": "resolved",
+                         "idempotency_key": "k"})  # a repeat: answered, not counted again
     text = scrape()
     assert 'pimms_visits_closed_total{motif="partenaire"} 1.0' in text
     assert 'pimms_mediation_acts_total{kind="explanation"} 1.0' in text
-    assert 'pimms_entrypoint_calls_total{entrypoint="http_close_visit"} 1.0' in text
+    assert 'pimms_entrypoint_calls_total{entrypoint="close_visit"} 2.0' in text
+    assert 'pimms_idempotent_replays_total{operation="close_visit"} 1.0' in text
     text = wait_for(lambda: (t := scrape()) and 'pimms_events_published_total{event_type="accueil.visit_closed"} 1.0'
                     in t and t, message="the event counted as published")
     assert "pimms_outbox_backlog_events 0.0" in text

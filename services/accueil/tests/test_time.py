@@ -11,6 +11,7 @@ from shared import localtime
 from shared.db import Storage
 from shared.dependencies import WorkerDatabase
 from shared.errors import InvalidRequest
+from services.accueil.tests.conftest import acting
 from shared.metrics import PlatformMetrics
 
 
@@ -18,6 +19,7 @@ from shared.metrics import PlatformMetrics
 def accueil(db_url):
     store = Storage(db_url, MIGRATIONS, "pimms-lyon")
     yield worker_factory(AccueilService, db=WorkerDatabase(store, None), metrics=PlatformMetrics(),
+                         caller=acting(None),
                          config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-lyon",
                                  "CONTRACT_ENFORCEMENT": False})
     store.dispose()
@@ -77,6 +79,7 @@ def test_a_desk_s_day_is_the_association_s_not_utc_s(accueil):
 def test_an_overseas_association_lives_on_its_own_calendar(db_url):
     store = Storage(db_url, MIGRATIONS, "pimms-cayenne")
     cayenne = worker_factory(AccueilService, db=WorkerDatabase(store, None), metrics=PlatformMetrics(),
+                             caller=acting(None),
                              config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-cayenne",
                                      "CONTRACT_ENFORCEMENT": False, "TIME_ZONE": "America/Cayenne"})
     try:

@@ -1,5 +1,5 @@
 """Formation running for real, against the local RabbitMQ: its events, the contract it receives from the
-bus, its HTTP API, its metrics and its health check."""
+bus, its RPC, its metrics and its health check (its port serves nothing else)."""
 import datetime as dt
 import json
 import uuid
@@ -111,47 +111,51 @@ def test_the_floor_and_the_mandate_come_from_the_contract_received_on_the_bus(st
         assert exc.value.rule == "desk_not_covered"
 
 
-def test_the_http_api_records_an_agents_path_and_answers_json_errors(formation, web_session):
-    created = web_session.post("/agents", json=hiring())
-    assert created.status_code == 201
-    agent_id = created.json()["agent_id"]
-    assert web_session.post(f"/agents/{agent_id}/work-time", json={"week": "2025-W37", "hours": 30}).status_code == 201
-    trained = web_session.post(f"/agents/{agent_id}/training", json={
-        "week": "2025-W37", "hours": 2, "kind": "training", "topic": "digital", "provider": "afpa"})
-    assert trained.status_code == 201 and trained.json()["hours"] == 2.0
-    milestone = web_session.post(f"/agents/{agent_id}/milestones", json={"kind": "positioning",
-                                                                       "reached_on": "2025-09-02"})
-    assert milestone.json()["milestones"] == [{"kind": "positioning", "reached_on": "2025-09-02"}]
-    assert [a["agent_id"] for a in web_session.get("/agents", params={"pimms_id": "lyon-8"}).json()] == [agent_id]
-    assert web_session.get(f"/agents/{agent_id}").json()["first_name"] == IDENTITY["first_name"]
-    share = web_session.get("/training-share", params={"scope": "agent", "id": agent_id, "from": "2025-09-01",
-                                                       "to": "2025-09-30"}).json()
-    assert (share["work_hours"], share["training_hours"], share["below_floor"]) == (30.0, 2.0, True)
-    under = web_session.get("/agents-under-floor", params={"pimms_id": "lyon-8", "from": "2025-W36",
-                                                           "to": "2025-W40"}).json()
-    assert [a["agent_id"] for a in under["agents"]] == [agent_id]
-    left = web_session.post(f"/agents/{agent_id}/exit", json={"exited_on": "2025-12-19", "outcome": "cdi"})
-    assert left.status_code == 201 and left.json()["exit"]["positive"] is True
+def test_the_rpc_records_an_agents_path_and_answers_typed_errors(formation, rabbit_config):
+    with ServiceRpcProxy("formation", rabbit_config) as rpc:
+        agent_id = rpc.hire_agent(hiring())["agent_id"]
+        assert rpc.log_work_time({"agent_id": agent_id, "week": "2025-W37", "hours": 30})["hours"] == 30.0
+        trained = rpc.log_training({"agent_id": agent_id, "week": "2025-W37", "hours": 2, "kind": "training",
+                                    "topic": "digital", "provider": "afpa"})
+        assert trained["hours"] == 2.0
+        milestone = rpc.add_milestone({"agent_id": agent_id, "kind": "positioning", "reached_on": "2025-09-02"})
+        assert milestone["milestones"] == [{"kind": "positioning", "reached_on": "2025-09-02"}]
+        assert [a["agent_id"] for a in rpc.list_agents({"pimms_id": "lyon-8"})] == [agent_id]
+        assert rpc.get_agent(agent_id)["first_name"] == IDENTITY["first_name"]
+        share = rpc.training_share({"scope": "agent", "id": agent_id, "from": "2025-09-01", "to": "2025-09-30"})
+        assert (share["work_hours"], share["training_hours"], share["below_floor"]) == (30.0, 2.0, True)
+        under = rpc.agents_under_floor({"pimms_id": "lyon-8", "from": "2025-W36", "to": "2025-W40"})
+        assert [a["agent_id"] for a in under["agents"]] == [agent_id]
+        left = rpc.record_exit({"agent_id": agent_id, "exited_on": "2025-12-19", "outcome": "cdi"})
+        assert left["exit"]["positive"] is True
 
-    bad = web_session.post(f"/agents/{agent_id}/work-time", json={"week": "2025-W38", "hours": -4})
-    assert bad.status_code == 400 and "hours" in bad.json()["fields"]
-    assert web_session.post("/agents", data="{oops").status_code == 400
-    assert web_session.post(f"/agents/{agent_id}/exit", json={"exited_on": "2025-12-20",
-                                                              "outcome": "cdi"}).status_code == 409
-    assert web_session.get("/agents/ghost").status_code == 404
+        with pytest.raises(InvalidRequest) as bad:
+            rpc.log_work_time({"agent_id": agent_id, "week": "2025-W38", "hours": -4})
+        assert "hours" in bad.value.errors
+        with pytest.raises(Conflict):
+            rpc.record_exit({"agent_id": agent_id, "exited_on": "2025-12-20", "outcome": "cdi"})
+        with pytest.raises(NotFound):
+            rpc.get_agent("ghost")
 
 
-def test_metrics_move_after_real_work(formation, web_session):
+def test_its_port_serves_health_and_metrics_and_nothing_of_the_agents(formation, web_session):
+    for method, path in (("POST", "/agents"), ("GET", "/agents"), ("GET", "/agents/ag-1"),
+                         ("GET", "/training-share")):
+        assert web_session.request(method, path, json={}).status_code == 404, path
+    assert web_session.get("/health").status_code == 200 and web_session.get("/metrics").status_code == 200
+
+
+def test_metrics_move_after_real_work(formation, web_session, rabbit_config):
     def scrape():
         return web_session.get("/metrics").text
 
     assert "pimms_agents_hired_total{" not in scrape()
-    agent_id = web_session.post("/agents", json=hiring()).json()["agent_id"]
-    web_session.post(f"/agents/{agent_id}/work-time", json={"week": "2025-W37", "hours": 30})
-    web_session.post(f"/agents/{agent_id}/training", json={"week": "2025-W37", "hours": 2.5, "kind": "training",
-                                                           "topic": "digital", "provider": "afpa"})
-    web_session.post(f"/agents/{agent_id}/exit", json={"exited_on": "2025-12-19", "outcome": "cdd",
-                                                       "contract_months": 3})
+    with ServiceRpcProxy("formation", rabbit_config) as rpc:
+        agent_id = rpc.hire_agent(hiring())["agent_id"]
+        rpc.log_work_time({"agent_id": agent_id, "week": "2025-W37", "hours": 30})
+        rpc.log_training({"agent_id": agent_id, "week": "2025-W37", "hours": 2.5, "kind": "training",
+                          "topic": "digital", "provider": "afpa"})
+        rpc.record_exit({"agent_id": agent_id, "exited_on": "2025-12-19", "outcome": "cdd", "contract_months": 3})
     text = scrape()
     assert 'pimms_agents_hired_total{contract_type="adulte_relais"} 1.0' in text
     assert 'pimms_training_hours_total{kind="training"} 2.5' in text

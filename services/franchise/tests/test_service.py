@@ -65,27 +65,39 @@ def test_rpc_callers_get_typed_errors(rpc):
         rpc.get_contract("pimms-nowhere")
 
 
-def test_the_http_api_signs_changes_and_reads_contracts(rpc, web_session):
-    assert web_session.post("/associations", json={"association_id": "pimms-lille", "label": "PIMMS Lille"}) \
-        .status_code == 201
-    assert web_session.post("/desks", json={"pimms_id": "lille-1", "association_id": "pimms-lille",
-                                            "label": "Lille Moulins"}).status_code == 201
+def test_the_rpc_signs_changes_and_reads_contracts(rpc):
+    rpc.register_association({"association_id": "pimms-lille", "label": "PIMMS Lille"})
+    rpc.register_desk({"pimms_id": "lille-1", "association_id": "pimms-lille", "label": "Lille Moulins"})
     request = contract("pimms-lille", pimms_ids=["lille-1"])
-    assert web_session.post("/contracts", json=request).status_code == 201
-    assert web_session.post("/contracts", json=request).status_code == 409
-    amended = web_session.post("/contracts/pimms-lille/amend", json={"training_floor_pct": 10})
-    assert amended.status_code == 201 and amended.json()["revision"] == 2
-    assert web_session.post("/contracts/pimms-lille/suspend", json={}).json()["status"] == "suspended"
-    assert web_session.get("/contracts/pimms-lille").json()["status"] == "suspended"
-    history = web_session.get("/contracts/pimms-lille/history").json()
-    assert [h["change"] for h in history] == ["signed", "amended", "suspended"]
+    rpc.sign_contract(request)
+    with pytest.raises(Conflict):
+        rpc.sign_contract(request)
+    assert rpc.amend_contract({"association_id": "pimms-lille", "training_floor_pct": 10})["revision"] == 2
+    assert rpc.suspend({"association_id": "pimms-lille"})["status"] == "suspended"
+    assert rpc.get_contract("pimms-lille")["status"] == "suspended"
+    assert [h["change"] for h in rpc.contract_history("pimms-lille")] == ["signed", "amended", "suspended"]
+    with pytest.raises(InvalidRequest) as bad:
+        rpc.sign_contract(contract("pimms-lyon", valid_to="2000-01-01"))
+    assert "valid_to" in bad.value.errors
+    with pytest.raises(NotFound):
+        rpc.terminate({"association_id": "pimms-nowhere"})
+    assert rpc.scorecard("lille-1")["status"] in ("ok", "warning", "breach")
+    assert [d["pimms_id"] for d in rpc.network_scorecard()["desks"]] == ["lille-1"]
 
-    bad = web_session.post("/contracts", json=contract("pimms-lyon", valid_to="2000-01-01"))
-    assert bad.status_code == 400 and "valid_to" in bad.json()["fields"]
-    assert web_session.post("/contracts/pimms-nowhere/terminate", json={}).status_code == 404
-    assert web_session.post("/contracts/pimms-lille/dissolve", json={}).status_code == 404
-    assert web_session.get("/scorecards/lille-1").json()["status"] in ("ok", "warning", "breach")
-    assert [d["pimms_id"] for d in web_session.get("/scorecards").json()["desks"]] == ["lille-1"]
+
+def test_a_contract_change_sent_again_with_its_key_is_one_revision(rpc):
+    rpc.sign_contract(contract())
+    amend = {"association_id": "pimms-lyon", "training_floor_pct": 11, "idempotency_key": "siege:amend-1"}
+    first = rpc.amend_contract(amend)
+    assert rpc.amend_contract(amend) == first and first["revision"] == 2
+    assert [h["change"] for h in rpc.contract_history("pimms-lyon")] == ["signed", "amended"]
+
+
+def test_its_port_serves_health_and_metrics_and_no_contract_change(rpc, web_session):
+    for method, path in (("POST", "/associations"), ("POST", "/contracts"), ("POST", "/contracts/pimms-lyon/suspend"),
+                         ("GET", "/contracts/pimms-lyon"), ("GET", "/scorecards")):
+        assert web_session.request(method, path, json={}).status_code == 404, path
+    assert web_session.get("/health").status_code == 200 and web_session.get("/metrics").status_code == 200
 
 
 def test_activity_from_an_association_is_evaluated_and_a_status_change_published(rpc, rabbit_config):

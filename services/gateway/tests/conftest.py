@@ -63,7 +63,7 @@ def stack(container_factory, service_config, web_config, web_config_port, rabbit
         **web_config)).start()
     yesterday = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=1)
     with ClusterRpcProxy(rabbit_config, timeout=10) as rpc:
-        played = demo.play(rpc, yesterday)  # the demo's accounts, and a named visit at lyon-8
+        played = demo.play(rpc, yesterday, f"http://127.0.0.1:{web_config_port}")  # accounts, a named visit
 
         def demo_visit_counted():  # tests read figures: the visit's event must have reached reporting
             try:

@@ -52,9 +52,10 @@ def test_head_office_and_operators_never_read_an_identity(principal):
     assert allowed(access.citizen_reader, principal) == "forbidden"
 
 
-def test_a_reader_of_identities_is_named_with_role_and_desks_for_accueil_s_audit():
-    assert access.citizen_reader(MANAGER) == {"account_id": "manager.lyon", "role": "manager",
-                                              "pimms_ids": ["lyon-8", "lyon-9"]}
+def test_what_the_services_are_told_of_an_account_is_its_login_role_association_desks_and_agent():
+    assert access.citizen_reader(MANAGER) is MANAGER
+    assert MANAGER.claims() == {"login": "manager.lyon", "role": "manager", "association_id": "pimms-lyon",
+                                "desks": ["lyon-8", "lyon-9"], "agent_id": MANAGER.agent_id}
 
 
 def test_each_role_lands_on_its_page():

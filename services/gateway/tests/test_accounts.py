@@ -4,6 +4,7 @@ manager acts on."""
 import datetime as dt
 import uuid
 
+import argon2
 import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import select
@@ -34,13 +35,47 @@ def agent(login="agent.lyon8", pimms_id="lyon-8", **changes):
             "password": "a-long-enough-password", **changes}
 
 
-def test_a_password_is_kept_as_a_salted_scrypt_hash_that_only_the_password_matches():
+def test_a_password_is_kept_as_a_salted_argon2id_hash_at_owasp_parameters_that_only_the_password_matches():
     first, second = accounts.hash_password("correct horse"), accounts.hash_password("correct horse")
-    assert first.startswith("scrypt$16384$8$1$") and "correct horse" not in first
+    assert first.startswith("$argon2id$v=19$m=19456,t=2,p=1$") and "correct horse" not in first
     assert first != second  # a salt per hash: equal passwords do not show
-    assert accounts.verify_password("correct horse", first)
-    assert not accounts.verify_password("correct horsE", first)
-    assert not accounts.verify_password("correct horse", "md5$whatever")
+    assert accounts.verify_password("correct horse", first) == (True, False)
+    assert accounts.verify_password("correct horsE", first) == (False, False)
+    assert accounts.verify_password("correct horse", "md5$whatever")[0] is False
+
+
+def test_a_hash_of_an_earlier_release_still_matches_and_asks_to_be_replaced():
+    import base64
+    import hashlib
+
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(b"correct horse", salt=salt, n=2 ** 14, r=8, p=1, dklen=32)
+    legacy = f"scrypt$16384$8$1${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+    assert accounts.verify_password("correct horse", legacy) == (True, True)
+    assert accounts.verify_password("wrong horse", legacy)[0] is False
+    weaker = argon2.PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("correct horse")
+    assert accounts.verify_password("correct horse", weaker) == (True, True)
+
+
+def test_hashing_runs_in_a_thread_never_on_the_eventlet_hub(monkeypatch):
+    ran = []
+    real = accounts.tpool.execute
+    monkeypatch.setattr(accounts.tpool, "execute", lambda fn, *args: ran.append(fn) or real(fn, *args))
+    stored = accounts.hash_password("correct horse")
+    accounts.verify_password("correct horse", stored)
+    assert len(ran) == 2
+
+
+def test_a_login_with_a_hash_of_an_earlier_release_replaces_it(storage):
+    with storage.unit_of_work() as uow:
+        accounts.create_account(uow.session, {**agent(), "agent_id": None}, utcnow(), "pimms-lyon")
+        weaker = argon2.PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash("a-long-enough-password")
+        uow.session.get(Account, "agent.lyon8").password_hash = weaker
+    result = accounts.authenticate(storage.unit_of_work, "agent.lyon8", "a-long-enough-password", utcnow(), 5,
+                                   dt.timedelta(minutes=15))
+    assert result.outcome == "ok"
+    with storage.sessionmaker() as s:
+        assert s.get(Account, "agent.lyon8").password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
 
 
 def test_an_account_is_created_with_its_password_hashed_and_the_creation_audited(gateway, storage):
@@ -133,13 +168,13 @@ def test_the_lock_ends_and_a_success_clears_the_failures(storage):
     with storage.unit_of_work() as uow:
         accounts.create_account(uow.session, {**agent(), "agent_id": None}, utcnow(), "pimms-lyon")
     now, lock = utcnow(), dt.timedelta(minutes=15)
-    with storage.unit_of_work() as uow:
-        for _ in range(2):
-            accounts.authenticate(uow.session, "agent.lyon8", "wrong", now, 2, lock)
-        assert accounts.authenticate(uow.session, "agent.lyon8", "a-long-enough-password", now, 2, lock).outcome == "locked"
-        later = now + lock + dt.timedelta(seconds=1)
-        result = accounts.authenticate(uow.session, "agent.lyon8", "a-long-enough-password", later, 2, lock)
-        assert result.outcome == "ok" and result.account.failed_logins == 0 and result.account.locked_until is None
+    for _ in range(2):
+        accounts.authenticate(storage.unit_of_work, "agent.lyon8", "wrong", now, 2, lock)
+    assert accounts.authenticate(storage.unit_of_work, "agent.lyon8", "a-long-enough-password", now, 2,
+                                 lock).outcome == "locked"
+    later = now + lock + dt.timedelta(seconds=1)
+    result = accounts.authenticate(storage.unit_of_work, "agent.lyon8", "a-long-enough-password", later, 2, lock)
+    assert result.outcome == "ok" and result.account.failed_logins == 0 and result.account.locked_until is None
 
 
 def test_an_unknown_login_is_refused_and_not_written_down(gateway, storage):

@@ -114,7 +114,7 @@ def test_every_bad_request_gets_a_json_error_naming_what_is_wrong(stack):
     assert "agent_id" in error(agent.post(stack.url("/api/visits"), json={**VISIT, "agent_id": "someone"}),
                                400)["fields"]
     assert "_body" in error(agent.post(stack.url("/api/visits"), data="{oops"), 400)["fields"]
-    assert "_body" in error(agent.post(stack.url("/api/visits"), data="x" * 70_000), 400)["fields"]
+    assert error(agent.post(stack.url("/api/visits"), data="x" * 70_000), 413)["error"] == "PayloadTooLarge"
     assert "period" in error(agent.get(stack.url("/api/figures"), params={"scope": "desk", "id": "lyon-8"}),
                              400)["fields"]
     error(agent.get(stack.url("/api/visits/7d3c1f4e-1111-4a4a-9b9b-000000000000")), 404)

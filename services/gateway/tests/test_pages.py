@@ -7,10 +7,15 @@ import requests
 from services.gateway.tests.conftest import PASSWORDS
 
 
+def login_csrf(session, stack):
+    """The login form's anti-forgery value (and, in the session, the cookie it is bound to)."""
+    return csrf(session.get(stack.url("/login")))
+
+
 def logged_in(stack, login):
     session = requests.Session()
-    answer = session.post(stack.url("/login"), data={"login": login, "password": PASSWORDS[login]},
-                          allow_redirects=False)
+    answer = session.post(stack.url("/login"), allow_redirects=False,
+                          data={"login": login, "password": PASSWORDS[login], "_csrf": login_csrf(session, stack)})
     assert answer.status_code == 303, answer.text
     return session, answer
 
@@ -31,7 +36,9 @@ def test_logging_in_sets_a_strict_http_only_cookie_and_lands_on_the_role_s_page(
 def test_a_page_without_a_session_sends_to_the_login_page_and_back(stack):
     answer = requests.get(stack.url("/desk"), allow_redirects=False)
     assert answer.status_code == 303 and answer.headers["Location"] == "/login?suite=/desk"
-    wrong = requests.post(stack.url("/login"), data={"login": "agent.lyon8", "password": "nope"})
+    session = requests.Session()
+    wrong = session.post(stack.url("/login"), data={"login": "agent.lyon8", "password": "nope",
+                                                    "_csrf": login_csrf(session, stack)})
     assert wrong.status_code == 401 and "Identifiant ou mot de passe incorrect" in wrong.text
 
 

@@ -18,8 +18,8 @@ def test_accounts_tokens_and_audit_round_trip(db_url):
             accounts.create_account(uow.session, {"login": "agent.lyon8", "role": "agent", "association_id":
                                                   "pimms-lyon", "pimms_id": "lyon-8", "agent_id": None,
                                                   "password": "a-long-enough-password"}, now, "pimms-lyon")
+        assert accounts.authenticate(storage.unit_of_work, "agent.lyon8", "wrong", now, 1, lock).outcome == "locked"
         with storage.unit_of_work() as uow:
-            assert accounts.authenticate(uow.session, "agent.lyon8", "wrong", now, 1, lock).outcome == "locked"
             uow.session.add(AuditEntry(at=now, login="agent.lyon8", role="agent", action="login_locked"))
         claims = accounts.TokenClaims("agent.lyon8", "f" * 32, now + dt.timedelta(hours=1))
         with storage.unit_of_work() as uow:
@@ -29,7 +29,7 @@ def test_accounts_tokens_and_audit_round_trip(db_url):
             assert as_utc(account.locked_until) == now + lock
             assert accounts.is_revoked(uow.session, "f" * 32) and not accounts.is_revoked(uow.session, "0" * 32)
             assert [e.action for e in uow.session.scalars(select(AuditEntry))] == ["login_locked"]
-            assert accounts.authenticate(uow.session, "agent.lyon8", "a-long-enough-password", now + lock * 2, 1,
-                                         lock).outcome == "ok"
+        assert accounts.authenticate(storage.unit_of_work, "agent.lyon8", "a-long-enough-password", now + lock * 2, 1,
+                                     lock).outcome == "ok"
     finally:
         storage.dispose()

@@ -1,5 +1,5 @@
 """Médiation sortante running for real, against the local RabbitMQ: its events and what they leave out, the
-contract copy it keeps from the bus, its HTTP API, its metrics and the demo of `make run`."""
+contract copy it keeps from the bus, its RPC, its metrics and the demo of `make run`."""
 import base64
 import datetime as dt
 import json
@@ -14,7 +14,7 @@ from services.mediation_sortante import demo
 from services.mediation_sortante.service import MediationSortanteService
 from services.mediation_sortante.tests.support import ago, edf_file, edf_row
 from shared import envelope, topology
-from shared.errors import Conflict, ContractViolation, InvalidRequest
+from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound
 from tests.helpers import drain, publish_raw, wait_for
 
 EVENT_TYPES = ["mediation_sortante.campaign_opened", "mediation_sortante.contact_attempted",
@@ -113,51 +113,52 @@ def test_rpc_callers_get_typed_errors(service, rabbit_config):
             rpc.close_campaign({"campaign_id": campaign["campaign_id"]})
 
 
-def test_the_http_api_takes_the_partners_file_as_it_is_and_gives_the_statement_as_csv(service, web_session):
-    created = web_session.post("/campaigns", json={"pimms_id": "lyon-8", "partner": "edf", "opened_at": ago(days=3),
-                                                   "channels": ["phone", "door_to_door"]})
-    assert created.status_code == 201
-    campaign_id = created.json()["campaign_id"]
-    excel = edf_file(edf_row(1, name="Mme Hélène Lefèvre"), edf_row(2, phone="04 78")).encode("cp1252")
-    uploaded = web_session.post(f"/campaigns/{campaign_id}/contacts", data=excel,
-                                headers={"Content-Type": "text/csv"})
-    assert uploaded.status_code == 201
-    report = uploaded.json()
-    assert (report["imported"], report["encoding"], report["rejected_rows"][0]["line"]) == (1, "cp1252", 3)
-    form = web_session.post(f"/campaigns/{campaign_id}/contacts?encoding=cp1252",
-                            files={"file": ("edf.csv", edf_file(edf_row(3)).encode("cp1252"), "text/csv")})
-    assert form.status_code == 201 and form.json()["imported"] == 1
-    as_json = web_session.post(f"/campaigns/{campaign_id}/contacts",
-                               json={"content_base64": base64.b64encode(excel).decode()})
-    assert as_json.json()["already_imported"] == 1
+def test_the_rpc_takes_the_partners_file_as_it_is_and_gives_the_statement_as_csv(service, rabbit_config):
+    with ServiceRpcProxy("mediation_sortante", rabbit_config) as rpc:
+        campaign_id = rpc.open_campaign({"pimms_id": "lyon-8", "partner": "edf", "opened_at": ago(days=3),
+                                         "channels": ["phone", "door_to_door"]})["campaign_id"]
+        excel = edf_file(edf_row(1, name="Mme Hélène Lefèvre"), edf_row(2, phone="04 78")).encode("cp1252")
+        report = rpc.import_contacts({"campaign_id": campaign_id, "content_base64": base64.b64encode(excel).decode()})
+        assert (report["imported"], report["encoding"], report["rejected_rows"][0]["line"]) == (1, "cp1252", 3)
+        again = rpc.import_contacts({"campaign_id": campaign_id, "content_base64": base64.b64encode(excel).decode()})
+        assert again["already_imported"] == 1
+        rpc.import_contacts({"campaign_id": campaign_id, "encoding": "cp1252",
+                             "content_base64": base64.b64encode(edf_file(edf_row(3)).encode("cp1252")).decode()})
 
-    [contact, other] = web_session.get(f"/campaigns/{campaign_id}/contacts").json()
-    assert contact["name"] == "Mme Hélène Lefèvre"
-    tried = web_session.post(f"/contacts/{contact['contact_id']}/attempts",
-                             json={"channel": "door_to_door", "reached": True, "agent_id": "agent-bruno"})
-    assert tried.status_code == 201 and tried.json()["agent_id"] == "agent-bruno"
-    resolved = web_session.post(f"/contacts/{contact['contact_id']}/outcome",
-                                json={"outcome": "contact_restored", "acts": ["information"],
-                                      "agent_id": "agent-bruno"})
-    assert resolved.status_code == 201 and resolved.json()["outcome"] == "contact_restored"
+        [contact, other] = rpc.list_contacts({"campaign_id": campaign_id})
+        assert contact["name"] == "Mme Hélène Lefèvre"
+        tried = rpc.record_attempt({"contact_id": contact["contact_id"], "channel": "door_to_door", "reached": True,
+                                    "agent_id": "agent-bruno"})
+        assert tried["agent_id"] == "agent-bruno"
+        resolved = rpc.resolve_case({"contact_id": contact["contact_id"], "outcome": "contact_restored",
+                                     "acts": ["information"], "agent_id": "agent-bruno"})
+        assert resolved["outcome"] == "contact_restored"
 
-    statement = web_session.get(f"/campaigns/{campaign_id}/statement", params={"format": "csv"})
-    assert statement.status_code == 200 and statement.headers["Content-Type"].startswith("text/csv")
-    assert statement.text.startswith("campaign_id;partner;section;key;count;outcome;resolved_on\r\n")
-    assert f"{campaign_id};edf;case;1000000001;1;contact_restored;" in statement.text
-    assert web_session.get(f"/campaigns/{campaign_id}/statement").json()["totals"]["open_cases"] == 1
+        statement = rpc.statement(campaign_id, "csv")
+        assert statement.startswith("campaign_id;partner;section;key;count;outcome;resolved_on\r\n")
+        assert f"{campaign_id};edf;case;1000000001;1;contact_restored;" in statement
+        assert rpc.statement(campaign_id)["totals"]["open_cases"] == 1
 
-    bad = web_session.post(f"/contacts/{other['contact_id']}/attempts", json={"channel": "sms", "reached": False,
-                                                                              "agent_id": "a"})
-    assert bad.status_code == 400 and "channel" in bad.json()["fields"]
-    assert web_session.post(f"/campaigns/{campaign_id}/contacts", data=b"",
-                            headers={"Content-Type": "text/csv"}).status_code == 400
-    assert web_session.post(f"/campaigns/{campaign_id}/close").status_code == 409
-    assert web_session.get(f"/campaigns/{campaign_id}/statement?format=pdf").status_code == 400
-    assert web_session.get(f"/campaigns/{uuid.uuid4()}/statement").status_code == 404
-    assert web_session.get(f"/campaigns/{campaign_id}").json()["contacts"] == 2
-    assert [c["campaign_id"] for c in web_session.get("/campaigns", params={"pimms_id": "lyon-8"}).json()] == [
-        campaign_id]
+        with pytest.raises(InvalidRequest) as bad:
+            rpc.record_attempt({"contact_id": other["contact_id"], "channel": "sms", "reached": False, "agent_id": "a"})
+        assert "channel" in bad.value.errors
+        with pytest.raises(InvalidRequest):
+            rpc.import_contacts({"campaign_id": campaign_id, "content": ""})
+        with pytest.raises(Conflict):
+            rpc.close_campaign({"campaign_id": campaign_id})
+        with pytest.raises(InvalidRequest):
+            rpc.statement(campaign_id, "pdf")
+        with pytest.raises(NotFound):
+            rpc.statement(str(uuid.uuid4()))
+        assert rpc.get_campaign(campaign_id)["contacts"] == 2
+        assert [c["campaign_id"] for c in rpc.list_campaigns({"pimms_id": "lyon-8"})] == [campaign_id]
+
+
+def test_its_port_serves_health_and_metrics_and_no_customer_of_a_partner(service, web_session):
+    for method, path in (("POST", "/campaigns"), ("GET", "/campaigns"), ("GET", f"/campaigns/{uuid.uuid4()}/contacts"),
+                         ("GET", f"/campaigns/{uuid.uuid4()}/statement"), ("POST", f"/contacts/{uuid.uuid4()}/outcome")):
+        assert web_session.request(method, path, json={}).status_code == 404, path
+    assert web_session.get("/health").status_code == 200 and web_session.get("/metrics").status_code == 200
 
 
 def test_metrics_move_after_real_work(service, web_session, rabbit_config):

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import uuid
 
+import pytest
 from kombu import Connection
 from nameko.standalone.rpc import ClusterRpcProxy, ServiceRpcProxy
 
@@ -18,6 +19,7 @@ from services.reporting import figures as F
 from services.reporting.projectors import measured_sections
 from services.reporting.service import ReportingService
 from shared import deadletters, envelope, topology
+from shared.errors import InvalidRequest, NotFound
 from tests.helpers import drain, publish_raw, wait_for
 
 UTC = dt.timezone.utc
@@ -160,7 +162,7 @@ def test_the_demo_of_make_run_closes_the_month_and_prints_the_new_indicators(con
     assert {"outbound contacts", "cases resolved", "training share", "positive exits rate"} <= set(rows)
 
 
-def test_http_serves_figures_csv_exports_and_json_errors(container_factory, service_config, web_config,
+def test_rpc_serves_figures_csv_exports_and_typed_errors(container_factory, service_config, web_config,
                                                          web_session, rabbit_config):
     container_factory(ReportingService, reporting_config(service_config, **web_config)).start()
     when = dt.datetime(2026, 10, 5, 10, tzinfo=UTC)
@@ -171,28 +173,36 @@ def test_http_serves_figures_csv_exports_and_json_errors(container_factory, serv
             "motif": {"kind": "generaliste", "partner": None, "domain": "caf"}, "acts": ["advice"],
             "registres": ["presence"], "outcome": "resolved", "waiting_min": None, "duration_min": 10,
             "opened_at": when, "closed_at": when}, association_id="pimms-test", pimms_id="lyon-8", occurred_at=when))
-    query = {"scope": "association", "id": "pimms-test", "period": "2026-10"}
-    body = wait_for(lambda: (r := web_session.get("/figures", params=query).json())
-                    and r["figures"]["visits"]["total"] == 7 and r, message="7 visits over HTTP")
-    assert body["figures"]["visits"]["by_domain"]["caf"] == 7 and body["exact"] is False
+    with ClusterRpcProxy(rabbit_config, timeout=10) as rpc:
+        reporting = rpc.reporting
 
-    csv_export = web_session.get("/exports", params={**query, "format": "csv"})
-    assert csv_export.status_code == 200 and csv_export.headers["Content-Type"].startswith("text/csv")
-    assert csv_export.text.splitlines()[0].startswith("scope,id,association_id,period,people.received,")
-    assert len(csv_export.text.splitlines()) == 3  # the association and its desk
-    assert web_session.get("/exports", params=query).json()["rows"][0]["figures"]["acts"]["total"] == 7
-    assert web_session.get("/annual-report", params={"year": "2026", "scope": "desk", "id": "lyon-8"}
-                           ).json()["visits"] == 7
+        def counted():
+            try:
+                row = reporting.figures("association", "pimms-test", "2026-10")
+            except NotFound:
+                return False
+            return row["figures"]["visits"]["total"] == 7 and row
 
-    bad = web_session.get("/figures", params={**query, "period": "October"})
-    assert bad.status_code == 400 and "period" in bad.json()["fields"]
-    assert web_session.get("/exports", params={**query, "format": "pdf"}).status_code == 400
-    assert web_session.get("/figures", params={**query, "colour": "blue"}).status_code == 400
-    assert web_session.get("/figures", params={"scope": "desk", "id": "nowhere", "period": "2026-10"}
-                           ).status_code == 404
-    closed = web_session.post("/periods/2026-10/close")
-    assert closed.status_code == 201 and closed.json()["published"][0]["revision"] == 1
-    assert web_session.post("/rebuild").json()["events"] == 7
+        body = wait_for(counted, message="7 visits counted")
+        assert body["figures"]["visits"]["by_domain"]["caf"] == 7 and body["exact"] is False
+        csv_export = reporting.export("association", "pimms-test", "2026-10", "csv")
+        assert csv_export.splitlines()[0].startswith("scope,id,association_id,period,people.received,")
+        assert len(csv_export.splitlines()) == 3  # the association and its desk
+        assert reporting.export("association", "pimms-test", "2026-10")["rows"][0]["figures"]["acts"]["total"] == 7
+        assert reporting.annual_report(2026, "desk", "lyon-8")["visits"] == 7
+
+        with pytest.raises(InvalidRequest) as bad:
+            reporting.figures("association", "pimms-test", "October")
+        assert "period" in bad.value.errors
+        with pytest.raises(InvalidRequest):
+            reporting.export("association", "pimms-test", "2026-10", "pdf")
+        with pytest.raises(NotFound):
+            reporting.figures("desk", "nowhere", "2026-10")
+        assert reporting.close_period("2026-10")["published"][0]["revision"] == 1
+        assert reporting.rebuild()["events"] == 7
+    for method, path in (("GET", "/figures"), ("GET", "/exports"), ("POST", "/rebuild"),
+                         ("POST", "/periods/2026-10/close")):
+        assert web_session.request(method, path).status_code == 404, path  # only the gateway serves people
     metrics = web_session.get("/metrics").text
     assert 'pimms_reporting_events_applied_total{event_type="accueil.visit_closed"} 7.0' in metrics
     assert 'pimms_reporting_periods_closed_total{period_kind="month",revision="first"} 1.0' in metrics
