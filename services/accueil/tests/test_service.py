@@ -49,13 +49,6 @@ def test_rpc_callers_get_typed_errors(accueil, rabbit_config):
             rpc.close_visit({"visit_id": visit["visit_id"], "registres": ["presence"], "outcome": "resolved"})
 
 
-def test_its_port_serves_health_and_metrics_and_nothing_of_the_visits(accueil, web_session):
-    for method, path in (("POST", "/visits"), ("GET", "/visits"), ("GET", "/visits/7d3c1f4e-1111-4a4a-9b9b-000000000000"),
-                         ("POST", "/workshops")):
-        assert web_session.request(method, path, json={}).status_code == 404, path
-    assert web_session.get("/health").status_code == 200 and web_session.get("/metrics").status_code == 200
-
-
 def test_metrics_move_after_real_work(accueil, web_session, rabbit_config):
     def scrape():
         return web_session.get("/metrics").text

@@ -138,13 +138,6 @@ def test_the_rpc_records_an_agents_path_and_answers_typed_errors(formation, rabb
             rpc.get_agent("ghost")
 
 
-def test_its_port_serves_health_and_metrics_and_nothing_of_the_agents(formation, web_session):
-    for method, path in (("POST", "/agents"), ("GET", "/agents"), ("GET", "/agents/ag-1"),
-                         ("GET", "/training-share")):
-        assert web_session.request(method, path, json={}).status_code == 404, path
-    assert web_session.get("/health").status_code == 200 and web_session.get("/metrics").status_code == 200
-
-
 def test_metrics_move_after_real_work(formation, web_session, rabbit_config):
     def scrape():
         return web_session.get("/metrics").text

@@ -93,13 +93,6 @@ def test_a_contract_change_sent_again_with_its_key_is_one_revision(rpc):
     assert [h["change"] for h in rpc.contract_history("pimms-lyon")] == ["signed", "amended"]
 
 
-def test_its_port_serves_health_and_metrics_and_no_contract_change(rpc, web_session):
-    for method, path in (("POST", "/associations"), ("POST", "/contracts"), ("POST", "/contracts/pimms-lyon/suspend"),
-                         ("GET", "/contracts/pimms-lyon"), ("GET", "/scorecards")):
-        assert web_session.request(method, path, json={}).status_code == 404, path
-    assert web_session.get("/health").status_code == 200 and web_session.get("/metrics").status_code == 200
-
-
 def test_activity_from_an_association_is_evaluated_and_a_status_change_published(rpc, rabbit_config):
     uri = rabbit_config["AMQP_URI"]
     # given a contract that starts today: nothing due yet, registres and training still to come

@@ -154,13 +154,6 @@ def test_the_rpc_takes_the_partners_file_as_it_is_and_gives_the_statement_as_csv
         assert [c["campaign_id"] for c in rpc.list_campaigns({"pimms_id": "lyon-8"})] == [campaign_id]
 
 
-def test_its_port_serves_health_and_metrics_and_no_customer_of_a_partner(service, web_session):
-    for method, path in (("POST", "/campaigns"), ("GET", "/campaigns"), ("GET", f"/campaigns/{uuid.uuid4()}/contacts"),
-                         ("GET", f"/campaigns/{uuid.uuid4()}/statement"), ("POST", f"/contacts/{uuid.uuid4()}/outcome")):
-        assert web_session.request(method, path, json={}).status_code == 404, path
-    assert web_session.get("/health").status_code == 200 and web_session.get("/metrics").status_code == 200
-
-
 def test_metrics_move_after_real_work(service, web_session, rabbit_config):
     with ServiceRpcProxy("mediation_sortante", rabbit_config) as rpc:
         play_a_small_campaign(rpc)
