@@ -87,7 +87,7 @@ def sample_event():
     """A real accueil.visit_closed envelope, as the platform publishes it: the baselines carry the same bytes."""
     import datetime as dt
 
-    import services.accueil.schemas  # noqa: F401
+    import shared.contracts.accueil  # noqa: F401
     from shared import envelope
 
     now = dt.datetime.now(dt.timezone.utc)
@@ -172,7 +172,7 @@ def relay_rate(vhost, n):
 
     from kombu import Connection
 
-    import services.accueil.schemas  # noqa: F401
+    import shared.contracts.accueil  # noqa: F401
     from services.accueil.service import MIGRATIONS
     from shared import topology
     from shared.db import Storage
@@ -210,7 +210,7 @@ def seed_closed_visits(db_url, n):
     import datetime as dt
 
     from services.accueil import domain
-    from services.accueil.schemas import AddActRequest, CloseVisitRequest, OpenVisitRequest
+    from shared.contracts.accueil import AddActRequest, CloseVisitRequest, OpenVisitRequest
     from services.accueil.service import MIGRATIONS
     from shared.contract_terms import Enforcer
     from shared.db import Storage

@@ -38,7 +38,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import create_engine, text
 
 from scripts import run_local
-from services.franchise import demo as franchise_demo
+from scripts.demo import franchise as franchise_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "chaos"

@@ -12,19 +12,17 @@ from pathlib import Path
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from shared import envelope, topology
+from shared import contracts, envelope, topology
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
 
 def load_services():
-    """Import every service's schemas and service class; returns {service name: consumed event types}."""
+    """Import every contract and service class; returns {service name: consumed event types}."""
+    contracts.load_all()
     consumers = {}
     for folder in sorted((ROOT / "services").iterdir()):
-        if not (folder / "schemas.py").exists():
-            continue
-        importlib.import_module(f"services.{folder.name}.schemas")
         if (folder / "service.py").exists():
             module = importlib.import_module(f"services.{folder.name}.service")
             for value in vars(module).values():
@@ -74,7 +72,7 @@ def asyncapi(consumers):
 
 def markdown(consumers, doc):
     lines = ["# Event catalog", "",
-             "Generated from the schemas (`services/<service>/schemas.py`) by `make docs`; do not edit.",
+             "Generated from the contracts (`shared/contracts/<service>.py`) by `make docs`; do not edit.",
              "Every event travels in the envelope `{event_id, type, version, occurred_at, association_id,",
              "pimms_id, payload}` on the exchange `pimms.events`, routing key = type. The machine-readable",
              "form is `docs/asyncapi.json`.", ""]

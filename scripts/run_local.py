@@ -17,12 +17,13 @@ from pathlib import Path
 
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from scripts import demo_day, stack_secrets
-from services.formation import demo as formation_demo
-from services.gateway import demo as gateway_demo
-from services.franchise import demo as franchise_demo
-from services.mediation_sortante import demo as mediation_sortante_demo
-from services.reporting import demo as reporting_demo
+from scripts import stack_secrets
+from scripts.demo import accueil as demo_day
+from scripts.demo import formation as formation_demo
+from scripts.demo import gateway as gateway_demo
+from scripts.demo import franchise as franchise_demo
+from scripts.demo import mediation_sortante as mediation_sortante_demo
+from scripts.demo import reporting as reporting_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("PIMMS_DATA_DIR") or ROOT / "var" / "data")

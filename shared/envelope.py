@@ -88,13 +88,13 @@ def payload_schema(event_type, version):
 
 
 def _import_schemas(source):
-    """An event's schema lives beside its publisher (`services/<source>/schemas.py`); a consumer loads it
-    on first sight, so every service validates with the publisher's own contract."""
+    """An event's schema lives in its publisher's contract (`shared/contracts/<source>.py`), which every
+    service imports and none owns; a consumer loads it on first sight."""
     import importlib
 
     if source.isidentifier():
         try:
-            importlib.import_module(f"services.{source}.schemas")
+            importlib.import_module(f"shared.contracts.{source}")
         except ModuleNotFoundError:
             pass
 

@@ -1,6 +1,5 @@
 """Personal data of citizens stays in accueil's database: no event schema has a field that could carry it,
 and no event published during a day with named citizens contains any of their data."""
-import importlib
 import json
 from pathlib import Path
 
@@ -9,7 +8,7 @@ from marshmallow import fields, validate
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.accueil.service import AccueilService
-from shared import envelope, topology
+from shared import contracts, envelope, topology
 from tests.helpers import acting_as, drain, wait_for
 
 ROOT = Path(__file__).parents[1]
@@ -17,8 +16,7 @@ PERSONAL_WORDS = {"name", "firstname", "lastname", "phone", "email", "mail", "ad
                   "comments", "note", "notes", "text", "gender", "age", "commune", "citizen", "identity"}
 # Agents are employees counted in the network's statistics (share of women), not citizens.
 ALLOWED = {("formation.agent_hired", "gender")}
-for schemas_module in sorted(ROOT.glob("services/*/schemas.py")):
-    importlib.import_module(f"services.{schemas_module.parent.name}.schemas")
+contracts.load_all()  # every event schema registered
 
 
 def walk(schema, path=""):

@@ -7,7 +7,7 @@ from pathlib import Path
 from nameko.dependency_providers import Config
 
 from services.accueil import domain
-from services.accueil.schemas import (
+from shared.contracts.accueil import (
     AddActRequest, CloseVisitRequest, FindCitizensRequest, GetCitizenRequest, ListVisitsRequest, OpenVisitRequest,
     RecordVisitRequest, RecordWorkshopRequest)
 from shared import localtime

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.formation.models import Agent, Milestone, Training, WorkWeek
-from services.formation.schemas import TIMED_OUTCOMES
-from services.formation.weeks import SUNDAY, monday_of, week_code
+from shared.contracts.formation import TIMED_OUTCOMES
+from shared.contracts.formation import SUNDAY, monday_of, week_code
 from shared.errors import Conflict, NotFound, invalid
 
 # A desk's calendar runs up to 14 hours ahead of UTC (the Pacific territories): a date no later than UTC's

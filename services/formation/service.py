@@ -6,7 +6,7 @@ from pathlib import Path
 from nameko.dependency_providers import Config
 
 from services.formation import domain, share
-from services.formation.schemas import (
+from shared.contracts.formation import (
     AddMilestoneRequest, AgentsUnderFloorRequest, HireAgentRequest, ListAgentsRequest, LogTrainingRequest,
     LogWorkTimeRequest, RecordExitRequest, TrainingShareRequest)
 from shared.db import utcnow

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from services.formation.domain import get_agent, to_hours
 from services.formation.models import Agent, Training, WorkWeek
-from services.formation.weeks import week_start_bounds
+from shared.contracts.formation import week_start_bounds
 from shared.contract_terms import current_terms
 
 

@@ -1,7 +1,7 @@
 """The norm XP X60-600 and the franchise contract as plain rules over one desk's facts, evaluated as of a
 day over the rolling 12 months that end on it (365 days, both ends included). No database, no broker.
 
-The rules, and the reason each shortfall gives (its severity in `schemas.REASONS`):
+The rules, and the reason each shortfall gives (its severity in `REASONS`, in the franchise contract):
 - Registres: at least 5 of the 8 registres used in the window, else `registres_below_minimum` (breach),
   or `registres_ramping_up` (warning) while the desk has been under contract for less than the window.
   With 5 or more, `registres_lapsing` (warning) when fewer than 5 would still be in the window in 90 days
@@ -20,8 +20,8 @@ The status is the worst severity among the reasons: ok without any."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from services.franchise.schemas import REASONS
-from shared.vocabulary import REGISTRES, REGISTRES_REQUIRED
+from shared.contracts.franchise import REASONS
+from shared.contracts.common import REGISTRES, REGISTRES_REQUIRED
 
 WINDOW_DAYS = 365
 LAPSE_NOTICE_DAYS = 90

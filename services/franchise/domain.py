@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from services.franchise.models import Association, Contract, ContractRevision, Convention, CoveredDesk, Desk
 from shared.errors import Conflict, InvalidRequest, NotFound
-from shared.vocabulary import MANDATES
+from shared.contracts.common import MANDATES
 from shared.db import as_utc
 
 TERMS = ("pimms_ids", "mandates", "conventions", "training_floor_pct", "valid_from", "valid_to")

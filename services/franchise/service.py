@@ -9,7 +9,7 @@ from nameko.timer import timer
 from nameko.web.handlers import http
 
 from services.franchise import activity, domain
-from services.franchise.schemas import (
+from shared.contracts.franchise import (
     AmendContractRequest, ContractStatusRequest, RegisterAssociationRequest, RegisterDeskRequest,
     SignContractRequest)
 from shared.consumer import handle_event

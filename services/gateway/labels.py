@@ -2,8 +2,8 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from services.accueil.schemas import ACTS, AGE_BANDS, DOMAINS, GENDERS, OUTCOMES, THEMES
-from shared.vocabulary import PARTNERS, REGISTRES, REGISTRES_REQUIRED
+from shared.contracts.accueil import ACTS, AGE_BANDS, DOMAINS, GENDERS, OUTCOMES, THEMES
+from shared.contracts.common import PARTNERS, REGISTRES, REGISTRES_REQUIRED
 
 __all__ = ["ACTS", "AGE_BANDS", "DOMAINS", "GENDERS", "OUTCOMES", "THEMES", "PARTNERS", "REGISTRES",
            "REGISTRES_REQUIRED", "MONTHS", "motif_label", "local_time", "local_moment", "local_day", "month_label",

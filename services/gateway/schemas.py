@@ -3,10 +3,10 @@ gateway fills in from the account), and the shapes of its answers, from which th
 generated. The gateway publishes no event."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.accueil.schemas import (
+from shared.contracts.accueil import (
     AddActRequest, CloseVisitRequest, FindCitizensRequest, ListVisitsRequest, OpenVisitRequest, RecordVisitRequest, RecordWorkshopRequest,
     one_of)
-from services.reporting.schemas import PERIOD, FiguresSchema, ScopeRequest
+from shared.contracts.reporting import PERIOD, FiguresSchema, ScopeRequest
 from shared.envelope import CODE
 
 AGENT, MANAGER, HEAD_OFFICE, OPERATOR = "agent", "manager", "head_office", "operator"

@@ -10,43 +10,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from shared.contracts.mediation_sortante import ENCODINGS, FILE_FORMATS, MAX_FILE_CHARS  # noqa: F401
 from shared.errors import InvalidRequest
 
-MAX_FILE_CHARS = 5_000_000
 MAX_ROWS = 20_000
 
-# One layout per partner, as each partner exports it. `columns` maps what we keep to the partner's headers
-# (matched without regard to case, accents or spacing); several headers are joined into one value.
-FILE_FORMATS = {
-    "edf": {
-        "delimiter": ";",
-        "columns": {"partner_ref": ["Ref client"], "name": ["Nom"], "phone": ["Téléphone"], "address": ["Adresse"]},
-        "reference": r"[0-9]{10}", "reference_rule": "10 digits",
-    },
-    "engie": {
-        "delimiter": ";",
-        "columns": {"partner_ref": ["Référence client"], "name": ["Nom", "Prénom"], "phone": ["Tél. portable"],
-                    "address": ["Adresse", "Code postal", "Ville"]},
-        "reference": r"[0-9]{12}", "reference_rule": "12 digits",
-    },
-    "la_poste": {
-        "delimiter": ",",
-        "columns": {"partner_ref": ["numero_client"], "name": ["nom_complet"], "phone": ["telephone"],
-                    "address": ["adresse", "code_postal", "commune"]},
-        "reference": r"LP[0-9]{8}", "reference_rule": "LP and 8 digits",
-    },
-    # The network's own template, for partners without an export of their own.
-    "pimms": {
-        "delimiter": ";",
-        "columns": {"partner_ref": ["reference"], "name": ["nom"], "phone": ["telephone"], "address": ["adresse"]},
-        "reference": r"[A-Za-z0-9][A-Za-z0-9/_-]{0,39}", "reference_rule": "1 to 40 letters, digits, / _ or -",
-    },
-}
 JOINERS = {"name": " ", "address": ", "}
 # Tried after the format's own separator: exports change hands (and Excel locales) on their way to a desk.
 DELIMITERS = (";", ",", "\t")
 
-ENCODINGS = ("auto", "utf-8", "cp1252", "latin-1", "utf-16")
 CODECS = {"utf-8": "utf-8-sig", "cp1252": "cp1252", "latin-1": "latin-1", "utf-16": "utf-16"}
 
 PHONE_RULE = "must be a French phone number: 10 digits, or +33 (or +262, +590, +594, +596) and 9 digits"

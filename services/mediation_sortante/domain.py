@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from services.mediation_sortante import contact_file, statement
 from services.mediation_sortante.models import Attempt, Campaign, Contact
 from shared.db import as_utc
-from services.mediation_sortante.schemas import ACTS, CHANNELS, OUTCOMES, OUTCOMES_NEEDING_ACTS
+from shared.contracts.mediation_sortante import ACTS, CHANNELS, OUTCOMES, OUTCOMES_NEEDING_ACTS
 from shared.errors import Conflict, NotFound, invalid
 
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a desk's clock may run a little ahead of the server's

@@ -7,7 +7,7 @@ from nameko.dependency_providers import Config
 from nameko.timer import timer
 
 from services.mediation_sortante import domain, statement
-from services.mediation_sortante.schemas import (
+from shared.contracts.mediation_sortante import (
     AssignContactsRequest, CloseCampaignRequest, ImportContactsRequest, ListCampaignsRequest, ListContactsRequest,
     OpenCampaignRequest, PurgeRequest, RecordAttemptRequest, ResolveCaseRequest, ShareOutRequest, StatementRequest)
 from shared.db import utcnow

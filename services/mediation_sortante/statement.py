@@ -8,7 +8,7 @@ from sqlalchemy import case, func, select
 
 from services.mediation_sortante.models import Attempt, Contact
 from shared.db import as_utc
-from services.mediation_sortante.schemas import ACTS, CHANNELS, OUTCOMES
+from shared.contracts.mediation_sortante import ACTS, CHANNELS, OUTCOMES
 
 # The CSV's columns, in this order, for good: partners load the file into their billing systems.
 COLUMNS = ("campaign_id", "partner", "section", "key", "count", "outcome", "resolved_on")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from marshmallow import fields
 
-from services.reporting.schemas import FiguresSchema
+from shared.contracts.reporting import FiguresSchema
 
 ADDITIVE = ("count", "tally", "measure")
 SUPPRESSIBLE = ("count", "distinct")  # head counts: the cells that could single a person out

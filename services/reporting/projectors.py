@@ -20,9 +20,9 @@ revision wins; hiring and exit fill separate parts) gives the same figures whate
 import datetime as dt
 from typing import NamedTuple
 
-from services.formation.weeks import THURSDAY, parse_week
+from shared.contracts.formation import THURSDAY, parse_week
 from services.reporting.models import NO_DESK
-from services.reporting.schemas import CHANNEL_CELLS
+from shared.contracts.reporting import CHANNEL_CELLS
 
 PROJECTORS = {}  # (event type, version) -> projector function
 REMEMBERED = {}  # (event type, version) -> Remembered: events folded through a subject

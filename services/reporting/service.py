@@ -10,7 +10,7 @@ from nameko.dependency_providers import Config
 
 from services.reporting import closing, domain, queries, reading
 from services.reporting.entrypoints import HEAD_OFFICE, handle_event, handle_event_batch, head_office, timer
-from services.reporting.schemas import AnnualReportRequest, ClosePeriodRequest, ExportRequest, FiguresRequest
+from shared.contracts.reporting import AnnualReportRequest, ClosePeriodRequest, ExportRequest, FiguresRequest
 from shared import localtime
 from shared.db import ALREADY_APPLIED, utcnow
 from shared.dependencies import Database

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from marshmallow import ValidationError
 
-import services.accueil.schemas  # noqa: F401  (registers accueil's event schemas)
+import shared.contracts.accueil  # noqa: F401  (registers accueil's event schemas)
 from shared import envelope
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)

@@ -1,19 +1,16 @@
 """Whatever arrives on the bus, loading it either gives a valid Event or raises ValidationError with reasons:
 never another exception (which would kill the consumer instead of dead-lettering the message)."""
 import datetime as dt
-import importlib
 import uuid
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from shared import envelope
+from shared import contracts, envelope
 from tests.fuzz import broken, json_values
 
-for schemas_module in sorted((Path(__file__).parents[2] / "services").glob("*/schemas.py")):
-    importlib.import_module(f"services.{schemas_module.parent.name}.schemas")
+contracts.load_all()  # every event schema registered
 
 WORKSHOP = envelope.build("accueil.workshop_held", {
     "workshop_id": uuid.uuid4(), "agent_id": "a1", "theme": "digital", "partner": "edf",

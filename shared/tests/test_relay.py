@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from kombu import Connection
 
-import services.accueil.schemas  # noqa: F401
+import shared.contracts.accueil  # noqa: F401
 from shared import topology
 from shared.db import Storage
 from shared.outbox import Relay

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-import services.accueil.schemas  # noqa: F401
+import shared.contracts.accueil  # noqa: F401
 from shared import envelope
 from shared.db import ALREADY_APPLIED, Storage, migrate
 from shared.tables import outbox, processed_events

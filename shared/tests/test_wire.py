@@ -1,7 +1,6 @@
 """shared.wire.dump gives what marshmallow's dump gives, for every registered event schema, on generated
 payloads (loaded by the schema first, as a consumer's are)."""
 import datetime as dt
-import importlib
 import uuid
 
 import pytest
@@ -9,10 +8,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError, fields, validate
 
-from shared import envelope, wire
+from shared import contracts, envelope, wire
 
-for _service in ("accueil", "mediation_sortante", "formation", "franchise", "reporting"):
-    importlib.import_module(f"services.{_service}.schemas")
+contracts.load_all()  # every event schema registered
 
 ZONES = [dt.timezone.utc, dt.timezone(dt.timedelta(hours=2)), dt.timezone(dt.timedelta(hours=-10, minutes=-30))]
 

@@ -2,7 +2,7 @@
 import datetime as dt
 from types import SimpleNamespace
 
-from services.formation import demo
+from scripts.demo import formation as demo
 
 
 def test_the_demo_team_is_recorded_and_its_figures_printed(formation):

@@ -6,7 +6,7 @@ import pytest
 
 from services.formation.domain import hours_allowed, is_positive_exit
 from services.formation.share import Time
-from services.formation.weeks import parse_week, week_code, week_start_bounds
+from shared.contracts.formation import parse_week, week_code, week_start_bounds
 
 
 @pytest.mark.parametrize("outcome, contract_months, positive", [

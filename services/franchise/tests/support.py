@@ -88,7 +88,7 @@ def training(agent_id, monday, hours, pimms_id="lyon-8", association_id="pimms-l
 
 def period_closed(month, sent_on, pimms_id=None, association_id="pimms-lyon", revision=1):
     """Reporting's figures for a month, sent on a day; the figures themselves do not matter here."""
-    from services.reporting.schemas import PeriodClosedV1
+    from shared.contracts.reporting import PeriodClosedV1
 
     sent = dt.datetime.combine(sent_on, dt.time(9), tzinfo=dt.timezone.utc)
     return _event("reporting.period_closed", {

@@ -10,7 +10,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.utils import find_free_port
 
 from services.accueil.service import AccueilService
-from services.gateway import demo
+from scripts.demo import gateway as demo
 from services.gateway.service import MIGRATIONS, GatewayService
 from services.reporting.service import ReportingService
 from shared.db import Storage

@@ -10,7 +10,7 @@ import pytest
 from kombu import Connection
 from nameko.standalone.rpc import ClusterRpcProxy, ServiceRpcProxy
 
-from services.mediation_sortante import demo
+from scripts.demo import mediation_sortante as demo
 from services.mediation_sortante.service import MediationSortanteService
 from services.mediation_sortante.tests.support import ago, edf_file, edf_row
 from shared import envelope, topology

@@ -9,15 +9,15 @@ from types import SimpleNamespace
 from nameko.testing.services import worker_factory
 from sqlalchemy import select
 
-from services.accueil.schemas import ACTS, DOMAINS, THEMES
-from services.mediation_sortante.schemas import ACTS as OUTBOUND_ACTS
-from services.mediation_sortante.schemas import CHANNELS, OUTCOMES
+from shared.contracts.accueil import ACTS, DOMAINS, THEMES
+from shared.contracts.mediation_sortante import ACTS as OUTBOUND_ACTS
+from shared.contracts.mediation_sortante import CHANNELS, OUTCOMES
 from services.reporting.service import ReportingService
 from shared import envelope
 from shared.dependencies import WorkerDatabase
 from shared.metrics import PlatformMetrics
 from shared.tables import outbox
-from shared.vocabulary import PARTNERS
+from shared.contracts.common import PARTNERS
 
 UTC = dt.timezone.utc
 ASSOCIATION = "pimms-lyon"

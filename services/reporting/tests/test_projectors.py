@@ -8,7 +8,7 @@ from marshmallow import fields
 from services.reporting import figures as F
 from services.reporting.domain import UnknownCell, fold
 from services.reporting.projectors import FEEDS, PROJECTORS, Fact, UnknownEvent, measured_sections, project
-from services.reporting.schemas import FiguresSchema
+from shared.contracts.reporting import FiguresSchema
 from shared.envelope import payload_schema
 from services.reporting.tests.events import (agent_exited, agent_hired, at, campaign_closed, campaign_opened,
                                              case_resolved, contact_attempted, random_events, ref, training_logged,

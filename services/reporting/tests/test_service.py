@@ -10,11 +10,11 @@ from kombu import Connection
 from nameko.standalone.rpc import ClusterRpcProxy, ServiceRpcProxy
 
 from services.accueil.service import AccueilService
-from services.formation import demo as formation_demo
+from scripts.demo import formation as formation_demo
 from services.formation.service import FormationService
-from services.mediation_sortante import demo as mediation_sortante_demo
+from scripts.demo import mediation_sortante as mediation_sortante_demo
 from services.mediation_sortante.service import MediationSortanteService
-from services.reporting import demo
+from scripts.demo import reporting as demo
 from services.reporting import figures as F
 from services.reporting.projectors import measured_sections
 from services.reporting.service import ReportingService

@@ -6,7 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from shared.envelope import CODE, PayloadSchema, event_schema
 from shared.types import Instant
-from shared.vocabulary import PARTNERS, REGISTRES
+from shared.contracts.common import GENDERS, PARTNERS, REGISTRES, RequestSchema, one_of
 
 DOMAINS = {
     "caf": "CAF", "cpam": "CPAM", "housing": "Logement", "employment": "Emploi", "taxes": "Impôts",
@@ -25,7 +25,6 @@ THEMES = {
     "digital": "Numérique", "budget": "Budget", "housing": "Logement", "citizenship": "Citoyenneté",
     "other": "Autre",
 }
-GENDERS = ("female", "male", "other")
 AGE_BANDS = ("under_18", "18_25", "26_40", "41_60", "61_75", "over_75")
 CONSENT_CHANNELS = ("oral", "written", "digital")
 CONSENT_PURPOSES = ("follow_up", "contact", "partner_transmission")
@@ -36,8 +35,6 @@ RECORD_NUMBER = validate.Range(min=1, max=2 ** 31 - 1)  # what the database's in
 OFFSET = validate.Range(min=0, max=1_000_000)
 
 
-def one_of(choices):
-    return validate.OneOf(sorted(choices), error="must be one of: {choices}")
 
 
 class MotifSchema(Schema):
@@ -87,9 +84,6 @@ class WorkshopHeldV1(PayloadSchema):
 
 
 # -- requests -----------------------------------------------------------------------------------------------
-class RequestSchema(Schema):
-    class Meta:
-        unknown = "raise"
 
 
 class ConsentSchema(RequestSchema):

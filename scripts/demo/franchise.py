@@ -4,7 +4,7 @@ and conventions with six partners, so every other service's demo activity is cov
 import datetime as dt
 import os
 
-from shared.vocabulary import MANDATES
+from shared.contracts.common import MANDATES
 
 DESKS = {"lyon-8": "PIMMS Lyon 8e - Mermoz", "lyon-9": "PIMMS Lyon 9e - La Duchère"}
 PARTNERS = ["edf", "engie", "sncf", "la_poste", "veolia", "keolis"]

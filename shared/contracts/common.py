@@ -1,5 +1,7 @@
-"""The network's shared words: the norm's registres, partners, and codes every service validates against.
-Codes are lower-case ASCII; labels in French are the users' words."""
+"""What every contract shares: the network's words (the norm's registres, partners, mandates, gender
+categories), and the two building blocks of request schemas. Codes are lower-case ASCII; labels in French
+are the users' words."""
+from marshmallow import RAISE, Schema, validate
 
 # Norm XP X60-600: the 8 registres d'intervention; a structure must deploy at least 5.
 REGISTRES = {
@@ -22,3 +24,18 @@ PARTNERS = {
 
 # Activities a franchise mandate can cover.
 MANDATES = ("accueil", "ateliers", "mediation_sortante", "point_conseil_budget", "formation")
+
+# The gender categories the network counts (share of women among agents; of visitors, when given).
+GENDERS = ("female", "male", "other")
+
+
+def one_of(choices):
+    """A closed list's validator, naming the list in its error."""
+    return validate.OneOf(sorted(choices), error="must be one of: {choices}")
+
+
+class RequestSchema(Schema):
+    """Base of every RPC request schema: an unknown field is an error, never silently ignored."""
+
+    class Meta:
+        unknown = RAISE

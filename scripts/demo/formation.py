@@ -3,7 +3,7 @@ whole weeks before the demo day, their work and training, their first milestones
 Fixed numbers, so every run tells the same story: one agent trains below the floor."""
 import datetime as dt
 
-from services.formation.weeks import monday_of, week_code
+from shared.contracts.formation import monday_of, week_code
 
 PIMMS = "lyon-8"
 WEEKS = 6

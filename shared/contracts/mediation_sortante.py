@@ -6,12 +6,42 @@ or a fixed pattern."""
 import base64
 import binascii
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from services.mediation_sortante.contact_file import ENCODINGS, FILE_FORMATS, MAX_FILE_CHARS
 from shared.envelope import CODE, PayloadSchema, event_schema
 from shared.types import Instant
-from shared.vocabulary import PARTNERS
+from shared.contracts.common import PARTNERS, RequestSchema, one_of
+
+# The partners' contact files as each partner exports them (what a desk receives and imports): `columns`
+# maps what is kept to the partner's headers, matched without regard to case, accents or spacing; several
+# headers are joined into one value. Parsed by services/mediation_sortante/contact_file.py.
+MAX_FILE_CHARS = 5_000_000
+ENCODINGS = ("auto", "utf-8", "cp1252", "latin-1", "utf-16")
+FILE_FORMATS = {
+    "edf": {
+        "delimiter": ";",
+        "columns": {"partner_ref": ["Ref client"], "name": ["Nom"], "phone": ["Téléphone"], "address": ["Adresse"]},
+        "reference": r"[0-9]{10}", "reference_rule": "10 digits",
+    },
+    "engie": {
+        "delimiter": ";",
+        "columns": {"partner_ref": ["Référence client"], "name": ["Nom", "Prénom"], "phone": ["Tél. portable"],
+                    "address": ["Adresse", "Code postal", "Ville"]},
+        "reference": r"[0-9]{12}", "reference_rule": "12 digits",
+    },
+    "la_poste": {
+        "delimiter": ",",
+        "columns": {"partner_ref": ["numero_client"], "name": ["nom_complet"], "phone": ["telephone"],
+                    "address": ["adresse", "code_postal", "commune"]},
+        "reference": r"LP[0-9]{8}", "reference_rule": "LP and 8 digits",
+    },
+    # The network's own template, for partners without an export of their own.
+    "pimms": {
+        "delimiter": ";",
+        "columns": {"partner_ref": ["reference"], "name": ["nom"], "phone": ["telephone"], "address": ["adresse"]},
+        "reference": r"[A-Za-z0-9][A-Za-z0-9/_-]{0,39}", "reference_rule": "1 to 40 letters, digits, / _ or -",
+    },
+}
 
 # The order of these lists is the order of the partner statement's rows: append, never reorder.
 CHANNELS = {"phone": "Téléphone", "door_to_door": "Porte-à-porte", "letter": "Courrier", "sms": "SMS"}
@@ -32,8 +62,6 @@ OUTCOMES_NEEDING_ACTS = ("contact_restored", "payment_plan", "referred")
 MAX_ATTEMPTS = 10
 
 
-def one_of(choices):
-    return validate.OneOf(sorted(choices), error="must be one of: {choices}")
 
 
 COUNT = validate.Range(min=0)
@@ -119,9 +147,6 @@ class CampaignClosedV1(PayloadSchema):
 
 
 # -- requests -----------------------------------------------------------------------------------------------
-class RequestSchema(Schema):
-    class Meta:
-        unknown = "raise"
 
 
 class Base64(fields.Field):

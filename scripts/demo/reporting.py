@@ -7,10 +7,10 @@ import datetime as dt
 import random
 import time
 
-from services.formation import demo as formation_demo
-from services.formation.weeks import monday_of, week_code
+from scripts.demo import formation as formation_demo
+from shared.contracts.formation import monday_of, week_code
 
-DESK = "lyon-8"  # the desk of scripts/demo_day.py and of the other services' demos
+DESK = "lyon-8"  # the desk of scripts/demo/accueil.py and of the other services' demos
 SECOND_DESK = "lyon-9"  # the contract covers lyon-8 and lyon-9
 ASSOCIATION = "pimms-lyon"  # ASSOCIATION_ID of the demo stack
 # lyon-9's team, hired with formation's demo team (first name, gender, weekly hours, weekly training hours)

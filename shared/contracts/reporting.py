@@ -20,11 +20,11 @@ upgrades first: an older one refuses cells it does not know).
 """
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.accueil.schemas import ACTS, DOMAINS, THEMES
-from services.mediation_sortante.schemas import CHANNELS as OUTBOUND_CHANNELS
-from services.mediation_sortante.schemas import OUTCOMES as OUTBOUND_OUTCOMES
+from shared.contracts.accueil import ACTS, DOMAINS, THEMES
+from shared.contracts.mediation_sortante import CHANNELS as OUTBOUND_CHANNELS
+from shared.contracts.mediation_sortante import OUTCOMES as OUTBOUND_OUTCOMES
 from shared.envelope import CODE, PayloadSchema, event_schema
-from shared.vocabulary import PARTNERS, REGISTRES
+from shared.contracts.common import PARTNERS, REGISTRES, RequestSchema
 
 # The figure cell of each médiation sortante channel. Only `phone` is renamed: a figure named `phone`
 # would read as a personal field to the platform's personal-data check (tests/test_personal_data.py).
@@ -216,9 +216,6 @@ SCOPES = ("desk", "association", "network")
 FORMATS = ("csv", "json")
 
 
-class RequestSchema(Schema):
-    class Meta:
-        unknown = "raise"
 
 
 class ScopeRequest(RequestSchema):

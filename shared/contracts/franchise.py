@@ -7,14 +7,12 @@ older revision that arrives late.
 
 `compliance_evaluated` says a desk's standing against the norm XP X60-600 and its contract changed; it
 carries figures and reason codes, never a person."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.envelope import CODE, PayloadSchema, event_schema
-from shared.vocabulary import MANDATES, PARTNERS, REGISTRES
+from shared.contracts.common import MANDATES, PARTNERS, REGISTRES, RequestSchema, one_of
 
 
-def one_of(choices):
-    return validate.OneOf(sorted(choices), error="must be one of: {choices}")
 
 
 STATUSES = ("active", "suspended", "terminated")
@@ -82,9 +80,6 @@ class ComplianceEvaluatedV1(PayloadSchema):
 
 
 # -- requests -----------------------------------------------------------------------------------------------
-class RequestSchema(Schema):
-    class Meta:
-        unknown = "raise"
 
 
 LABEL = validate.Length(min=1, max=200)

@@ -1,16 +1,51 @@
-"""Formation's contract: the events it publishes and the requests it accepts.
+"""Formation's contract: the events it publishes, the requests it accepts, and the ISO weeks they speak in.
 
 Agents médiateurs are employees: their identity stays in this service's database, events carry an
 `agent_id` code and, at hiring only, the gender category the network counts (share of women). Every string
 field is a code from a closed list or a fixed pattern, never free text. Hours are decimal hours."""
 import datetime as dt
+import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from services.formation.weeks import SUNDAY, WEEK_CODE, parse_week
+from shared.contracts.common import GENDERS, RequestSchema, one_of
 from shared.envelope import CODE, PayloadSchema, event_schema
 
-GENDERS = ("female", "male", "other")
+# -- ISO weeks: the unit in which work time and training are logged, and the periods they are summed over.
+# A week is written `2026-W47` and stored as its Monday. A period is whole weeks: a week belongs to the
+# period when its Thursday falls in it (the ISO 8601 rule that assigns weeks to years), so consecutive
+# periods, months for instance, never count a week twice.
+WEEK_CODE = re.compile(r"^(\d{4})-W(\d{2})$")
+THURSDAY = dt.timedelta(days=3)
+SUNDAY = dt.timedelta(days=6)
+
+
+def parse_week(code):
+    """`2026-W47` -> the Monday of that week; ValueError with the reason otherwise."""
+    match = WEEK_CODE.match(code) if isinstance(code, str) else None
+    if match is None:
+        raise ValueError("must be an ISO week such as 2026-W47")
+    year, week = int(match[1]), int(match[2])
+    try:
+        return dt.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise ValueError(f"{year} has no week {week}") from None
+
+
+def week_code(monday):
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def monday_of(day):
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_start_bounds(start, end):
+    """Bounds on a week's Monday for its Thursday to fall in [start, end], both inclusive."""
+    return start - THURSDAY, end - THURSDAY
+
+
 CONTRACT_TYPES = {
     "cdi": "CDI", "cdd": "CDD", "adulte_relais": "Adulte-relais", "pec": "Parcours emploi compétences (CUI-CAE)",
     "cdd_insertion": "CDD d'insertion", "apprentissage": "Contrat d'apprentissage",
@@ -46,8 +81,6 @@ SOME_HOURS = validate.Range(min=0, max=48, min_inclusive=False,
 CONTRACT_MONTHS = validate.Range(min=1, max=600, error="must be between 1 and 600 months")
 
 
-def one_of(choices):
-    return validate.OneOf(sorted(choices), error="must be one of: {choices}")
 
 
 # -- events -------------------------------------------------------------------------------------------------
@@ -133,9 +166,6 @@ class PeriodBound(fields.Field):
 
 
 # -- requests -----------------------------------------------------------------------------------------------
-class RequestSchema(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 NAME = validate.Length(min=1, max=100)

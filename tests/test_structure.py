@@ -1,0 +1,44 @@
+"""The shape the code keeps (../shared/STYLE.md): the platform library never imports a service, no service
+imports another's code (they share contracts, in shared/contracts), and no demo ships inside a service."""
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = sorted(p.name for p in (ROOT / "services").iterdir() if (p / "service.py").exists())
+
+
+def imported_modules(path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+
+
+def code(folder):
+    return [p for p in folder.rglob("*.py") if "tests" not in p.relative_to(ROOT).parts]
+
+
+def test_the_platform_library_imports_no_service():
+    offenders = {str(p.relative_to(ROOT)): m for p in code(ROOT / "shared") for m in imported_modules(p)
+                 if m == "services" or m.startswith("services.")}
+    assert offenders == {}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_service_imports_no_other_service(service):
+    offenders = {str(p.relative_to(ROOT)): m for p in code(ROOT / "services" / service)
+                 for m in imported_modules(p)
+                 if m.startswith("services.") and not m.startswith(f"services.{service}")}
+    assert offenders == {}
+
+
+def test_the_contracts_declare_every_event_the_services_publish():
+    from shared import contracts, envelope
+
+    contracts.load_all()
+    publishers = {event_type.split(".")[0] for event_type, _ in envelope.EVENTS}
+    assert publishers == set(contracts.PUBLISHERS)
