@@ -398,6 +398,9 @@ def main():
         report("outbox relay, batched confirms", relay, "msg/s", publish, "raw publish")
         rounds.append({"end_to_end_vs_nameko": e2e / nameko, "end_to_end_vs_consume": e2e / consume,
                        "relay_vs_confirm": relay / publish})
+    from scripts import bench_speedups
+
+    bench_speedups.report(*bench_speedups.run(rounds=args.rounds))
     with Vhost() as vhost:
         memory = stack_memory(vhost)
     applied, seconds = rebuild_rate(args.rebuild_events)

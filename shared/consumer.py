@@ -23,7 +23,7 @@ from nameko.amqp.publish import get_producer
 from nameko.containers import ContainerBeingKilled
 from nameko.messaging import Consumer
 
-from shared import acks, amqp_io, envelope, topology  # noqa: F401 (amqp_io: reads in chunks)
+from shared import acks, envelope, topology
 from shared.db import ALREADY_APPLIED
 from shared.metrics import metrics_for
 from shared.outages import is_outage

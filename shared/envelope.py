@@ -9,8 +9,6 @@ from dataclasses import dataclass
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from shared import validation  # noqa: F401 (marshmallow's field validation, without an And per value)
-
 # Identifiers of associations and desks are codes chosen by head office, never free text.
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="must be a lower-case code (a-z, 0-9, _ or -)")
 EVENT_TYPE = validate.Regexp(r"^[a-z_]+\.[a-z_]+$", error="must read <service>.<event>")
@@ -65,6 +63,7 @@ class Event:
     association_id: str
     pimms_id: str
     payload: dict  # loaded by the payload schema: dates are dates, enums are strings
+    wire: dict | None = None  # the same payload as it travelled (JSON types), validated: what a store keeps
 
     @property
     def source(self):
@@ -156,4 +155,5 @@ def load(doc):
         association_id=env["association_id"],
         pimms_id=env["pimms_id"],
         payload=payload,
+        wire=env["payload"],
     )

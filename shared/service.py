@@ -1,7 +1,7 @@
 """Entrypoints every service shares, as base classes of the nameko service classes.
 
-`PlatformService` gives readiness over RPC, health and metrics over HTTP, and forgets the idempotency keys
-once they are a day old; `ContractCopy` gives a service that records activity its local copy of the
+`PlatformService` installs the speed patches, gives readiness over RPC, health and metrics over HTTP, and
+forgets the idempotency keys once they are a day old; `ContractCopy` gives a service that records activity its local copy of the
 franchise contract. A service class declares the dependencies
 they use (`config = Config()`, `db = Database(...)`, `metrics = Metrics()`)."""
 from nameko.timer import timer
@@ -11,9 +11,12 @@ from shared import contract_terms, health, idempotency
 from shared.consumer import handle_event
 from shared.db import utcnow
 from shared.rpc import rpc
+from shared.speedups import Speedups
 
 
 class PlatformService:
+    speedups = Speedups()  # the speed patches, installed at start (shared/speedups.py)
+
     @timer(interval=3600, eager=True)  # eager: a service restarted often would otherwise never forget
     def forget_idempotency_keys(self):
         """Forget the idempotency keys older than IDEMPOTENCY_KEEP_HOURS (24): longer than any retry."""

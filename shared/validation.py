@@ -7,8 +7,9 @@ docs/benchmark.md). `_validate` below runs the same validators in the same order
 ValidationError, with every validator's messages and keyword arguments gathered as And gathers them
 (shared/tests/test_validation.py compares the two); it only skips building the And.
 
-Installed by importing this module (shared.envelope does), and only on the marshmallow it was written
-against: on another version, marshmallow's own method stays.
+Installed by `install()` (shared/speedups.py calls it at each service's start), and only on the
+marshmallow it was written against: on another version, marshmallow's own method stays. `uninstall()` puts
+it back.
 """
 from importlib.metadata import version
 
@@ -34,7 +35,10 @@ def _validate(self, value):
         raise ValidationError(errors, **kwargs)
 
 
-def install():
+_ORIGINAL = fields.Field._validate
+
+
+def install() -> bool:
     """Returns whether marshmallow's Field._validate was replaced."""
     if not version("marshmallow").startswith(WRITTEN_FOR) or not isinstance(
             getattr(fields.Field, "_validate_all", None), property):
@@ -43,4 +47,5 @@ def install():
     return True
 
 
-INSTALLED = install()
+def uninstall():
+    fields.Field._validate = _ORIGINAL

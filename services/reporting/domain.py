@@ -28,7 +28,6 @@ from services.reporting.projectors import REMEMBERED, Fact, UnknownEvent, projec
 from shared.db import as_utc
 from shared.localtime import UTC
 from shared.envelope import payload_schema
-from shared.wire import dump as dump_wire
 
 REBUILD_BATCH = 20_000
 
@@ -192,7 +191,8 @@ def apply_events(uow, events, now, zone=UTC):
     Everything is folded before anything is written: an event no projector can fold stores nothing."""
     facts, stored = [], []
     for event in events:
-        wire = dump_wire(payload_schema(event.type, event.version), event.payload)
+        # the payload as it travelled, validated on arrival: what the store keeps and a rebuild folds again
+        wire = event.wire if event.wire is not None else payload_schema(event.type, event.version).dump(event.payload)
         facts.append(Fact(event.type, event.version, event.occurred_at, event.association_id, event.pimms_id, wire,
                           zone))
         stored.append({

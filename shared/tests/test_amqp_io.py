@@ -3,12 +3,21 @@ arrive whole and in order."""
 import os
 import time
 
+import pytest
 from kombu import Connection, Exchange, Queue
 
 from shared import amqp_io
 
 
-def test_deliveries_of_every_size_arrive_whole_and_in_order(rabbit_config):
+@pytest.fixture
+def read_ahead():
+    """The patch installed for this test only, then kombu's own transport back."""
+    assert amqp_io.install()
+    yield
+    amqp_io.uninstall()
+
+
+def test_deliveries_of_every_size_arrive_whole_and_in_order(rabbit_config, read_ahead):
     exchange = Exchange("read-ahead", type="direct", durable=False)
     queue = Queue("read-ahead", exchange=exchange, routing_key="read-ahead", durable=False)
     bodies = [os.urandom(size) for size in [1, 7, 8, 100, amqp_io.READ_AHEAD - 1, amqp_io.READ_AHEAD,

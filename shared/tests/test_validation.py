@@ -28,9 +28,14 @@ def our_errors(field, value):
     return None
 
 
-def test_it_is_installed_on_the_pinned_marshmallow():
-    assert validation.INSTALLED
-    assert fields.Field._validate is validation._validate
+def test_it_is_installed_on_the_pinned_marshmallow_and_uninstalled_back():
+    original = fields.Field._validate
+    try:
+        assert validation.install() and fields.Field._validate is validation._validate
+    finally:
+        validation.uninstall()
+    assert fields.Field._validate is validation._ORIGINAL
+    assert original in (validation._ORIGINAL, validation._validate)
 
 
 @pytest.mark.parametrize("validators, value", [
