@@ -289,7 +289,7 @@ def rebuild_rate(n):
 
     from sqlalchemy import insert
 
-    from services.reporting import domain
+    from services.reporting import store
     from services.reporting.models import applied_events
     from services.reporting.service import MIGRATIONS
     from shared.db import Storage
@@ -316,7 +316,7 @@ def rebuild_rate(n):
                              "pimms_id": f"desk-{i % 4}", "payload": json.dumps(payload), "applied_at": now})
             conn.execute(insert(applied_events), rows)
     with storage.unit_of_work() as uow:
-        applied, seconds = domain.rebuild(uow.session)
+        applied, seconds = store.rebuild(uow.session)
     storage.dispose()
     if applied != n:
         raise SystemExit(f"bench: rebuild folded {applied} of {n} events")

@@ -2,7 +2,7 @@
 motif and by partner over the months, acts by kind, registres used against the norm's 5 of 8), each chart
 followed by its numbers in a table."""
 from services.gateway import charts, labels
-from services.gateway.figures import cell, registres_used, shown
+from services.gateway.figures_reading import cell, registres_used, shown
 from services.gateway.html import e, layout
 
 SCOPE_LABELS = {"desk": "PIMMS", "association": "Association", "network": "Réseau"}

@@ -11,7 +11,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.exceptions import MethodNotAllowed, NotFound as NoRoute
 from werkzeug.wrappers import Response
 
-from services.gateway import access, accounts, desk_page, figures, figures_page, forms, html, openapi
+from services.gateway import access, accounts, desk_page, figures_page, figures_reading, forms, html, openapi
 from services.gateway.access import STAFF
 from services.gateway.backends import Backend, health_of, metrics_of
 from services.gateway.errors import Forbidden, TooManyRequests, Unauthorized
@@ -161,14 +161,14 @@ class GatewayService(PlatformService, ContractCopy):
     def api_figures(self, request, principal):
         req = parse_request(FiguresQuery, request.args.to_dict())
         exact = access.figures_access(principal, req["scope"], req["id"])
-        return figures.row(self._reporting(), req["scope"], req["id"], req["period"], exact)
+        return figures_reading.row(self._reporting(), req["scope"], req["id"], req["period"], exact)
 
     @api("GET", "/api/figures/months", summary="The twelve months of a year, for charts", tag="figures",
          roles=FIGURE_READERS, query=MonthlyFiguresQuery, response=MonthlyFigures)
     def api_monthly_figures(self, request, principal):
         req = parse_request(MonthlyFiguresQuery, request.args.to_dict())
         exact = access.figures_access(principal, req["scope"], req["id"])
-        rows = figures.months(self._reporting(), req["scope"], req["id"], req["year"], exact)
+        rows = figures_reading.months(self._reporting(), req["scope"], req["id"], req["year"], exact)
         return {"scope": req["scope"], "id": req["id"], "year": req["year"],
                 "exact": any(r is not None and r["exact"] for r in rows), "months": rows}
 
@@ -305,8 +305,8 @@ class GatewayService(PlatformService, ContractCopy):
         month = _int(request.args.get("mois"), today.month if year == today.year else 12, 1, 12)
         exact = access.figures_access(principal, *choice)
         reporting = self._reporting()
-        monthly = figures.months(reporting, *choice, year, exact, today)
-        year_row = figures.row(reporting, *choice, f"{year:04d}", exact, missing_ok=True)
+        monthly = figures_reading.months(reporting, *choice, year, exact, today)
+        year_row = figures_reading.row(reporting, *choice, f"{year:04d}", exact, missing_ok=True)
         month_row = monthly[month - 1]
         shown_exact = bool((year_row or month_row or {}).get("exact"))
         return figures_page.render(principal, self.tokens, choice, offered, year, month, month_row, year_row,

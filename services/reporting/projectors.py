@@ -14,7 +14,7 @@ total; an agent's exit ends the head count their hiring started, as a woman or n
 says. Those are folded through a *subject* reporting remembers (`@remembering`): the agent, the agent's
 week. `merge` says how an event changes what is known of the subject (a JSON-able dict), `contribute` what
 the subject as known adds to the aggregates; the fold adds the difference between what the subject
-contributes now and what it contributed before, and keeps both (domain.py, table `reporting_subjects`,
+contributes now and what it contributed before, and keeps both (store.py, table `reporting_subjects`,
 rebuilt with the aggregates). A merge that does not depend on the order events arrive in (the highest
 revision wins; hiring and exit fill separate parts) gives the same figures whatever that order."""
 import datetime as dt

@@ -1,16 +1,18 @@
 """Reading figures: one period's `Table` (the network, its associations, their desks), built from the local
-aggregates (an association's reporting) or from the periods received (head office), then rendered as rows,
-CSV or the annual report."""
-import csv
-import io
+aggregates (an association's reporting) or from the periods received (head office), and the table a request
+asks for (which association a desk belongs to, whether a scope exists, protected unless exact figures were
+asked), and the service's state. Rendering rows is rendering.py's."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, distinct, func, select
 
-from services.reporting import figures as F
-from services.reporting.models import NO_DESK, aggregates, received_periods, visitors
+from services.reporting import cells as F
+from services.reporting.models import NO_DESK, aggregates, applied_events, periods, received_periods, visitors
 from services.reporting.projectors import measured_sections
+from services.reporting.suppression import protect
+from shared.db import as_utc
+from shared.errors import Conflict, NotFound
 
 NETWORK = ("network",)
 NATIONAL = "national"
@@ -163,18 +165,6 @@ def describe(key):
     return {"scope": "desk", "id": key[2], "association_id": key[1]}
 
 
-def render(table, key, threshold):
-    values, hidden = table.rows[key], table.hidden[key]
-    return {
-        **describe(key),
-        "period": table.period,
-        "threshold": table.thresholds.get(key, threshold),
-        "figures": F.nest({path: None if path in hidden else value for path, value in values.items()}),
-        "suppressed": sorted(hidden),
-        "incomplete": sorted(table.incomplete[key]),
-    }
-
-
 def export_keys(table, key):
     """The requested row and the rows below it: an association's desks, the network's associations and desks
     (never the row of events without a desk: it is not a desk)."""
@@ -188,57 +178,66 @@ def export_keys(table, key):
     return [k for k in keys if k in table.rows]
 
 
-FIRST_EDITION = tuple(c.path for c in F.CELLS if c.added == 1)
-LATER_EDITIONS = tuple(c.path for c in F.CELLS if c.added > 1)
-# Columns are only ever appended: cells of later editions come after `incomplete`, the first edition's last.
-CSV_HEADER = ("scope", "id", "association_id", "period", *FIRST_EDITION, "incomplete", *LATER_EDITIONS)
+# -- the table a request asks for --------------------------------------------------------------------------
+def association_of_desk(session, pimms_id, head_office):
+    if head_office:
+        found = session.scalars(select(received_periods.c.association_id).where(
+            received_periods.c.pimms_id == pimms_id).distinct()).all()
+    else:
+        found = session.scalars(select(aggregates.c.association_id).where(
+            aggregates.c.pimms_id == pimms_id).distinct()).all()
+    if not found:
+        raise NotFound(f"no figures for desk {pimms_id}")
+    if len(found) > 1:
+        raise Conflict(f"desk {pimms_id} appears under several associations: {', '.join(sorted(found))}")
+    return found[0]
 
 
-def to_csv(rows):
-    """One line per row, columns in the fixed order of CSV_HEADER; a suppressed cell reads `<threshold`,
-    a cell not measured yet is empty."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    for row in rows:
-        flat, hidden = F.flatten(row["figures"]), set(row["suppressed"])
-
-        def cells(paths):
-            return [f"<{row['threshold']}" if path in hidden else _cell(flat[path]) for path in paths]
-
-        writer.writerow([row["scope"], row["id"], row["association_id"] or "", row["period"],
-                         *cells(FIRST_EDITION), ";".join(row["incomplete"]), *cells(LATER_EDITIONS)])
-    return out.getvalue()
+def association_known(session, association_id, head_office, own_association):
+    """An association's own reporting knows it even before its first event; any other, by its figures."""
+    if not head_office and association_id == own_association:
+        return
+    column = received_periods.c.association_id if head_office else aggregates.c.association_id
+    if session.execute(select(column).where(column == association_id).limit(1)).first() is None:
+        raise NotFound(f"no figures for association {association_id}")
 
 
-def _cell(value):
-    return "" if value is None else str(value)
+def table_for(session, req, *, head_office, own_association, exact, threshold):
+    """The period's table holding the requested scope, protected unless exact figures were asked.
+    Returns (table, key of the requested row)."""
+    scope, id_, period = req["scope"], req["id"], req["period"]
+    association_id = None
+    if scope == "desk":
+        association_id = association_of_desk(session, id_, head_office)
+    elif scope == "association":
+        association_known(session, id_, head_office, own_association)
+        association_id = id_
+    if head_office:
+        table = received_table(session, period, association_id)
+        if scope != "network" and key_of(scope, id_, association_id) not in table.rows:
+            raise NotFound(f"head office has received no figures of {scope} {id_} for {period}")
+    else:
+        table = local_table(session, period, association_id, desk=id_ if scope == "desk" else None,
+                                    network=scope == "network")
+    if not exact:
+        protect(table, threshold)
+    return table, key_of(scope, id_, association_id)
 
 
-# The network's published figures (DESIGN.md), in their order: name -> cell.
-ANNUAL_REPORT = (
-    ("people_received", "people.received"),
-    ("visits", "visits.total"),
-    ("mediation_acts", "acts.total"),
-    ("workshop_sessions", "workshops.sessions"),
-    ("workshop_attendees", "workshops.attendees"),
-    ("outbound_contacts", "outbound.attempts"),
-    ("outbound_reached", "outbound.reached"),
-    ("outbound_cases_resolved", "outbound.cases_resolved"),
-    ("agents", "agents.employed"),
-    ("share_of_women", "agents.share_of_women"),
-    ("training_share", "training.share"),
-    ("positive_exits_rate", "exits.positive_rate"),
-    ("desks", "desks"),
-    ("associations", "associations"),
-)
+def published_revision(session, association_id, period):
+    return session.scalar(select(periods.c.revision).where(
+        periods.c.association_id == association_id, periods.c.period == period)) or None
 
 
-def annual_report(row):
-    flat, hidden, incomplete = F.flatten(row["figures"]), set(row["suppressed"]), set(row["incomplete"])
+def status(session):
+    by_type = dict(session.execute(
+        select(applied_events.c.type, func.count()).group_by(applied_events.c.type)).all())
+    closed = session.execute(select(periods).where(periods.c.revision > 0).order_by(
+        periods.c.association_id, periods.c.period)).all()
+    received = session.scalar(select(func.count()).select_from(received_periods))
     return {
-        "year": int(row["period"]), "scope": row["scope"], "id": row["id"], "threshold": row["threshold"],
-        **{name: flat[cell] for name, cell in ANNUAL_REPORT},
-        "suppressed": [name for name, cell in ANNUAL_REPORT if cell in hidden],
-        "incomplete": [name for name, cell in ANNUAL_REPORT if cell in incomplete],
+        "events_applied": by_type,
+        "periods": [{"association_id": p.association_id, "period": p.period, "revision": p.revision,
+                     "dirty": p.dirty, "closed_at": as_utc(p.closed_at).isoformat()} for p in closed],
+        "received_periods": received,
     }

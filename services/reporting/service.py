@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nameko.dependency_providers import Config
 
-from services.reporting import closing, domain, queries, reading
+from services.reporting import periods, reading, rendering, store
 from services.reporting.entrypoints import HEAD_OFFICE, handle_event, handle_event_batch, head_office, timer
 from shared.contracts.reporting import AnnualReportRequest, ClosePeriodRequest, ExportRequest, FiguresRequest
 from shared import localtime
@@ -76,7 +76,7 @@ class ReportingService(PlatformService):
     # -- head office: every association's closed periods --------------------------------------------------------
     @handle_event("reporting.period_closed", mode=HEAD_OFFICE)
     def on_period_closed(self, event):
-        result = self.db.apply_once(event, lambda uow, e: closing.receive_period(uow, e, utcnow()))
+        result = self.db.apply_once(event, lambda uow, e: periods.receive_period(uow, e, utcnow()))
         if result is not ALREADY_APPLIED:
             self.metrics.counter("pimms_reporting_periods_received_total",
                                  "Closed periods received from associations", ["outcome"]).labels(result).inc()
@@ -91,7 +91,7 @@ class ReportingService(PlatformService):
             return []
         now = utcnow()
         with self.db.unit_of_work() as uow:
-            months = closing.months_due(uow.session, now, self._grace(), self.config["ASSOCIATION_ID"], self._zone())
+            months = periods.months_due(uow.session, now, self._grace(), self.config["ASSOCIATION_ID"], self._zone())
         return [self._close(month, now) for month in months]
 
     @rpc
@@ -117,7 +117,7 @@ class ReportingService(PlatformService):
     @rpc
     def rebuild(self):
         with self.db.unit_of_work() as uow:
-            applied, seconds = domain.rebuild(uow.session, zone=self._zone())
+            applied, seconds = store.rebuild(uow.session, zone=self._zone())
         self.metrics.histogram("pimms_reporting_rebuild_duration_seconds", "Rebuilds of every aggregate",
                                buckets=(.1, .5, 1, 5, 10, 30, 60, 120, 300, 600)).observe(seconds)
         return {"events": applied, "seconds": round(seconds, 3)}
@@ -125,7 +125,7 @@ class ReportingService(PlatformService):
     @rpc
     def status(self):
         with self.db.unit_of_work() as uow:
-            state = queries.status(uow.session)
+            state = reading.status(uow.session)
         return {"mode": HEAD_OFFICE if head_office(self.config) else "association",
                 "association_id": self.config["ASSOCIATION_ID"], "threshold": self._threshold(), **state}
 
@@ -133,7 +133,7 @@ class ReportingService(PlatformService):
     def _apply(self, events):
         """A batch of one event type, in one transaction; each event is applied once (apply_batch)."""
         applied, duplicates = self.db.apply_batch(
-            events, lambda uow, new: domain.apply_events(uow, new, utcnow(), self._zone()), journal=domain.stored_ids)
+            events, lambda uow, new: store.apply_events(uow, new, utcnow(), self._zone()), journal=store.stored_ids)
         if applied:
             self.metrics.counter("pimms_reporting_events_applied_total", "Events folded into the figures",
                                  ["event_type"]).labels(events[0].type).inc(applied)
@@ -141,7 +141,7 @@ class ReportingService(PlatformService):
 
     def _close(self, month, now):
         with self.db.unit_of_work() as uow:
-            published = closing.close_month(uow, month, now, self._threshold(), self.config["ASSOCIATION_ID"],
+            published = periods.close_month(uow, month, now, self._threshold(), self.config["ASSOCIATION_ID"],
                                             self._zone())
         closed = self.metrics.counter("pimms_reporting_periods_closed_total", "Periods published to head office",
                                       ["period_kind", "revision"])
@@ -152,11 +152,11 @@ class ReportingService(PlatformService):
 
     def _table(self, req, exact=False):
         with self.db.unit_of_work() as uow:
-            table, key = queries.table_for(
+            table, key = reading.table_for(
                 uow.session, req, head_office=head_office(self.config), exact=exact,
                 own_association=self.config["ASSOCIATION_ID"], threshold=self._threshold())
             revision = (table.revisions.get(key) if head_office(self.config) or key == reading.NETWORK
-                        else queries.published_revision(uow.session, key[1], req["period"]))
+                        else reading.published_revision(uow.session, key[1], req["period"]))
         return table, key, revision
 
     def _figures(self, request):
@@ -165,20 +165,20 @@ class ReportingService(PlatformService):
             raise invalid("exact", "exact figures are disabled here (ALLOW_EXACT_FIGURES); what leaves the "
                                    "association is suppressed")
         table, key, revision = self._table(req, exact=req["exact"])
-        return {**reading.render(table, key, self._threshold()), "exact": req["exact"], "revision": revision}
+        return {**rendering.render(table, key, self._threshold()), "exact": req["exact"], "revision": revision}
 
     def _export(self, request):
         req = parse_request(ExportRequest, request)
         table, key, _ = self._table(req)
-        rows = [reading.render(table, k, self._threshold()) for k in reading.export_keys(table, key)]
+        rows = [rendering.render(table, k, self._threshold()) for k in reading.export_keys(table, key)]
         if req["format"] == "csv":
-            return reading.to_csv(rows)
-        return {"period": req["period"], "columns": list(reading.CSV_HEADER), "rows": rows}
+            return rendering.to_csv(rows)
+        return {"period": req["period"], "columns": list(rendering.CSV_HEADER), "rows": rows}
 
     def _annual_report(self, request):
         req = parse_request(AnnualReportRequest, request)
         table, key, _ = self._table({**req, "period": f"{req['year']:04d}"})
-        return reading.annual_report(reading.render(table, key, self._threshold()))
+        return rendering.annual_report(rendering.render(table, key, self._threshold()))
 
     def _threshold(self):
         threshold = int(self.config.get("SUPPRESSION_THRESHOLD", 5))

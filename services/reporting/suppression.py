@@ -33,7 +33,7 @@ Order matters for consistency between outputs: each association's rows (the asso
 are protected on their own first, exactly as its `period_closed` publishes them; the network row is
 protected afterwards and may only hide network cells. So an export never shows a cell that another output
 hid to protect a third one."""
-from services.reporting.figures import BY_PATH, CELLS, COMPLEMENTS, EQUATIONS, HIERARCHY_CELLS, POPULATED, SUPPRESSIBLE
+from services.reporting.cells import BY_PATH, CELLS, COMPLEMENTS, EQUATIONS, HIERARCHY_CELLS, POPULATED, SUPPRESSIBLE
 
 NETWORK = ("network",)
 

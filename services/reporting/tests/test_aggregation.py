@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from services.reporting import domain
+from services.reporting import store
 from services.reporting.models import aggregates, applied_events, subjects, visitors
 from services.reporting.projectors import FEEDS, PROJECTORS
 from services.reporting.tests.events import (apply, at, handler, make_reporting, published, random_events,
@@ -110,7 +110,7 @@ def test_a_rebuild_gives_exactly_the_aggregates_applied_one_by_one(any_storage):
     assert reporting.rebuild()["events"] == 600
     assert snapshot(any_storage) == incremental
     with any_storage.unit_of_work() as uow:
-        assert domain.rebuild(uow.session, batch_size=37)[0] == 600
+        assert store.rebuild(uow.session, batch_size=37)[0] == 600
     # then every aggregate, visitor set, subject and figure is what the events gave one by one
     assert snapshot(any_storage) == incremental
     assert [reporting.export("network", None, period, "json") for period in ("2026", "2025-06")] == figures
@@ -157,5 +157,5 @@ def test_a_new_indicator_is_back_filled_by_replaying_the_store(storage, monkeypa
 @pytest.mark.parametrize("batch_size", [1, 1000])
 def test_rebuild_of_an_empty_store_leaves_empty_figures(storage, reporting, batch_size):
     with storage.unit_of_work() as uow:
-        assert domain.rebuild(uow.session, batch_size=batch_size)[0] == 0
+        assert store.rebuild(uow.session, batch_size=batch_size)[0] == 0
     assert snapshot(storage) == ([], [], [])

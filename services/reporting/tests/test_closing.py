@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from services.reporting import figures as F
+from services.reporting import cells as F
 from services.reporting import service as service_module
 from services.reporting.tests.events import (ASSOCIATION, agent_exited, agent_hired, apply, at, case_resolved,
                                              contact_attempted, make_reporting, published, ref, training_logged,

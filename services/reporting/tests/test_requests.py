@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.reporting.reading import CSV_HEADER
+from services.reporting.rendering import CSV_HEADER
 from services.reporting.tests.events import apply, at, make_reporting, visit_closed, workshop_held
 from shared.errors import InvalidRequest, NotFound
 

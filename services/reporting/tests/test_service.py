@@ -15,7 +15,7 @@ from services.formation.service import FormationService
 from scripts.demo import mediation_sortante as mediation_sortante_demo
 from services.mediation_sortante.service import MediationSortanteService
 from scripts.demo import reporting as demo
-from services.reporting import figures as F
+from services.reporting import cells as F
 from services.reporting.projectors import measured_sections
 from services.reporting.service import ReportingService
 from shared import deadletters, envelope, topology

@@ -6,8 +6,9 @@ import random
 
 import pytest
 
-from services.reporting import figures as F
-from services.reporting.reading import NETWORK, Table, render, to_csv
+from services.reporting import cells as F
+from services.reporting.reading import NETWORK, Table
+from services.reporting.rendering import render, to_csv
 from services.reporting.suppression import protect
 
 MEASURED = {"people", "visits", "acts", "durations", "workshops", "registres"}

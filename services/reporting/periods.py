@@ -12,8 +12,8 @@ import json
 
 from sqlalchemy import func, insert, select, update
 
-from services.reporting import reading
-from services.reporting.domain import dialect_insert, year_of
+from services.reporting import reading, rendering
+from services.reporting.store import dialect_insert, year_of
 from services.reporting.models import NO_DESK, aggregates, periods, received_periods
 from services.reporting.suppression import protect
 from shared import localtime
@@ -32,7 +32,7 @@ def publication(table, association_id, threshold):
     for key in [("association", association_id), *table.desk_keys(association_id)]:
         if key[0] == "desk" and key[2] == NO_DESK:
             continue
-        row = reading.render(table, key, threshold)
+        row = rendering.render(table, key, threshold)
         docs.append({"pimms_id": None if key[0] == "association" else key[2],
                      "figures": row["figures"], "suppressed": row["suppressed"]})
     return docs

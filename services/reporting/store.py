@@ -1,5 +1,6 @@
-"""Reporting's rules for aggregating: apply an event (store it, fold it) and rebuild every aggregate from
-the store. Closing periods is in periods.py, reading figures in queries.py and reading.py.
+"""Reporting's store: apply an event (store it, fold it into the aggregates) and rebuild every aggregate from
+the store. Folding is projectors.py, closing periods periods.py, reading reading.py, rendering
+rendering.py, the catalogue of cells cells.py.
 
 Applying and rebuilding share one fold (`fold`), so a rebuild gives what the events gave one by one:
 - applying a batch of events (the consumer's batch, one transaction with the ids it applied): read (and
@@ -22,7 +23,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, delete, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from services.reporting import figures as F
+from services.reporting import cells as F
 from services.reporting.models import NO_DESK, aggregates, applied_events, periods, subjects, visitors
 from services.reporting.projectors import REMEMBERED, Fact, UnknownEvent, project
 from shared.db import as_utc
