@@ -209,7 +209,7 @@ def seed_closed_visits(db_url, n):
     """n visits opened, acted on and closed through accueil's own domain code, their events in the outbox."""
     import datetime as dt
 
-    from services.accueil import domain
+    from services.accueil import store
     from shared.contracts.accueil import AddActRequest, CloseVisitRequest, OpenVisitRequest
     from services.accueil.service import MIGRATIONS
     from shared.contract_terms import Enforcer
@@ -223,10 +223,10 @@ def seed_closed_visits(db_url, n):
     for start in range(0, n, 500):
         with storage.unit_of_work() as uow:
             for _ in range(min(500, n - start)):
-                visit = domain.open_visit(uow.session, open_req, "bench-key", now, Enforcer(uow.session, "", False))
+                visit = store.open_visit(uow.session, open_req, "bench-key", now, Enforcer(uow.session, "", False))
                 uow.session.flush()
-                domain.add_act(uow.session, AddActRequest().load({"visit_id": visit.id, "kind": "advice"}), now)
-                domain.close_visit(uow, CloseVisitRequest().load({
+                store.add_act(uow.session, AddActRequest().load({"visit_id": visit.id, "kind": "advice"}), now)
+                store.close_visit(uow, CloseVisitRequest().load({
                     "visit_id": visit.id, "registres": ["understanding"], "outcome": "resolved",
                     "duration_min": 15}), now)
     storage.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy.pool import QueuePool
 
 from shared import envelope
 from shared.tables import outbox, processed_events
+from shared.types import as_utc  # noqa: F401 (the services read it here)
 
 log = logging.getLogger(__name__)
 
@@ -22,13 +23,6 @@ PLATFORM_MIGRATIONS = Path(__file__).parent / "migrations"
 
 def utcnow():
     return dt.datetime.now(dt.timezone.utc)
-
-
-def as_utc(moment):
-    """SQLite hands datetimes back without their zone; they were stored in UTC. Dates pass unchanged."""
-    if isinstance(moment, dt.datetime) and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment
 
 
 def make_engine(url):

@@ -14,6 +14,13 @@ from sqlalchemy.types import TypeDecorator
 UTC = dt.timezone.utc
 
 
+def as_utc(moment):
+    """A datetime read back without its zone was stored in UTC; dates and aware datetimes pass unchanged."""
+    if isinstance(moment, dt.datetime) and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
 class UtcDateTime(TypeDecorator):
     """An aware datetime in, an aware UTC datetime out. A naive one is taken as UTC (the platform's rule)."""
 

@@ -42,3 +42,19 @@ def test_the_contracts_declare_every_event_the_services_publish():
     contracts.load_all()
     publishers = {event_type.split(".")[0] for event_type, _ in envelope.EVENTS}
     assert publishers == set(contracts.PUBLISHERS)
+
+
+# The rules and the pure transformations of each service: plain functions over plain data, testable with no
+# broker and no database (the house example: franchise/compliance.py).
+PURE = ["services/accueil/rules.py", "services/accueil/views.py", "services/franchise/compliance.py",
+        "services/mediation_sortante/contact_file.py", "services/reporting/projectors.py",
+        "services/reporting/folding.py", "services/reporting/cells.py", "services/reporting/suppression.py",
+        "services/reporting/rendering.py", "shared/localtime.py"]
+IMPURE = ("sqlalchemy", "nameko", "kombu", "amqp", "shared.db", "shared.dependencies", "eventlet")
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_a_rules_module_imports_no_database_and_no_broker(module):
+    imported = set(imported_modules(ROOT / module))
+    stores = {m for m in imported if m.endswith((".store", ".models"))}
+    assert not [m for m in imported if m.startswith(IMPURE)] and not stores, imported

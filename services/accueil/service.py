@@ -6,7 +6,8 @@ from pathlib import Path
 
 from nameko.dependency_providers import Config
 
-from services.accueil import domain
+from services.accueil import rules, store
+from services.accueil.views import visit_view
 from shared.contracts.accueil import (
     AddActRequest, CloseVisitRequest, FindCitizensRequest, GetCitizenRequest, ListVisitsRequest, OpenVisitRequest,
     RecordVisitRequest, RecordWorkshopRequest)
@@ -38,20 +39,20 @@ class AccueilService(PlatformService, ContractCopy):
     @rpc
     def open_visit(self, request):
         """Open a visit with its participants and first acts, in one transaction."""
-        return self.db.once("open_visit", request, OpenVisitRequest, lambda uow, req: domain.visit_view(
-            domain.open_visit(uow.session, req, self.config["VISITOR_REF_KEY"], utcnow(), self.contract(uow),
+        return self.db.once("open_visit", request, OpenVisitRequest, lambda uow, req: visit_view(
+            store.open_visit(uow.session, req, self.config["VISITOR_REF_KEY"], utcnow(), self.contract(uow),
                               self._reader())))
 
     @rpc
     def add_act(self, request):
-        return self.db.once("add_act", request, AddActRequest, lambda uow, req: domain.visit_view(
-            domain.add_act(uow.session, req, utcnow(), self._reader())))
+        return self.db.once("add_act", request, AddActRequest, lambda uow, req: visit_view(
+            store.add_act(uow.session, req, utcnow(), self._reader())))
 
     @rpc
     def close_visit(self, request):
         """Close a visit (with the acts given, added first): publishes accueil.visit_closed, once."""
-        view = self.db.once("close_visit", request, CloseVisitRequest, lambda uow, req: domain.visit_view(
-            domain.close_visit(uow, req, utcnow(), self._reader())))
+        view = self.db.once("close_visit", request, CloseVisitRequest, lambda uow, req: visit_view(
+            store.close_visit(uow, req, utcnow(), self._reader())))
         if not self.db.replayed:
             self._count_visit(view)
         return view
@@ -59,8 +60,8 @@ class AccueilService(PlatformService, ContractCopy):
     @rpc
     def record_visit(self, request):
         """Record a visit that is over (opened, its acts, closed) in one transaction, as a desk form does."""
-        view = self.db.once("record_visit", request, RecordVisitRequest, lambda uow, req: domain.visit_view(
-            domain.record_visit(uow, req, self.config["VISITOR_REF_KEY"], utcnow(), self.contract(uow),
+        view = self.db.once("record_visit", request, RecordVisitRequest, lambda uow, req: visit_view(
+            store.record_visit(uow, req, self.config["VISITOR_REF_KEY"], utcnow(), self.contract(uow),
                                 self._reader())))
         if not self.db.replayed:
             self._count_visit(view)
@@ -68,11 +69,9 @@ class AccueilService(PlatformService, ContractCopy):
 
     @rpc
     def record_workshop(self, request):
-        def record(uow, req):
-            domain.in_scope(self._reader(), req["pimms_id"])
-            return domain.record_workshop(uow, req, utcnow(), self.contract(uow), self._zone())
-
-        workshop = self.db.once("record_workshop", request, RecordWorkshopRequest, record)
+        workshop = self.db.once("record_workshop", request, RecordWorkshopRequest, lambda uow, req:
+                                store.record_workshop(uow, req, utcnow(), self.contract(uow), self._zone(),
+                                                      self._reader()))
         if self.db.replayed:
             return workshop
         self.metrics.counter("pimms_workshops_held_total", "Collective workshops recorded", ["theme"]) \
@@ -83,14 +82,14 @@ class AccueilService(PlatformService, ContractCopy):
     @rpc
     def get_visit(self, visit_id):
         with self.db.unit_of_work() as uow:
-            return domain.visit_view(domain.get_visit(uow.session, visit_id, self._reader()))
+            return visit_view(store.get_visit(uow.session, visit_id, self._reader()))
 
     @rpc
     def list_visits(self, request):
         req = parse_request(ListVisitsRequest, request)
-        domain.in_scope(self._reader(), req["pimms_id"])
+        rules.in_scope(self._reader(), req["pimms_id"])
         with self.db.unit_of_work() as uow:
-            return [domain.visit_view(v) for v in domain.list_visits(uow.session, req, self._zone())]
+            return [visit_view(v) for v in store.list_visits(uow.session, req, self._zone())]
 
     @rpc
     def get_citizen(self, citizen_id):
@@ -99,7 +98,7 @@ class AccueilService(PlatformService, ContractCopy):
         req = parse_request(GetCitizenRequest, {"citizen_id": citizen_id})
         reader = self.caller.staff()
         with self.db.unit_of_work() as uow:
-            citizen = domain.get_citizen(uow.session, req["citizen_id"], reader, utcnow())
+            citizen = store.get_citizen(uow.session, req["citizen_id"], reader, utcnow())
         self.metrics.counter("pimms_citizen_identity_reads_total", "Citizens' identities read (audited)",
                              ["role"]).labels(reader["role"]).inc()
         return citizen
@@ -111,7 +110,7 @@ class AccueilService(PlatformService, ContractCopy):
         req = parse_request(FindCitizensRequest, request)
         reader = self.caller.staff()
         with self.db.unit_of_work() as uow:
-            found = domain.find_citizens(uow.session, req, reader, utcnow())
+            found = store.find_citizens(uow.session, req, reader, utcnow())
         self.metrics.counter("pimms_citizen_searches_total", "Searches of citizens by name (audited)",
                              ["role"]).labels(reader["role"]).inc()
         return found
@@ -119,7 +118,7 @@ class AccueilService(PlatformService, ContractCopy):
     @rpc
     def desk_figures(self, pimms_id):
         with self.db.unit_of_work() as uow:
-            return domain.desk_figures(uow.session, pimms_id)
+            return store.desk_figures(uow.session, pimms_id)
 
     def _reader(self):
         """The staff member the call acts for (verified), or None for a call that acts for nobody."""

@@ -12,6 +12,8 @@ from marshmallow import fields
 
 from shared.contracts.reporting import FiguresSchema
 
+NO_DESK = ""  # the desk of what an association did outside any desk (an event without pimms_id)
+
 ADDITIVE = ("count", "tally", "measure")
 SUPPRESSIBLE = ("count", "distinct")  # head counts: the cells that could single a person out
 

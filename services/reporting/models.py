@@ -15,11 +15,11 @@
 from sqlalchemy import (JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table,
                         Text)
 
+from services.reporting.cells import NO_DESK  # noqa: F401 (the tables' desk column of an association's total)
 from shared.types import UtcDateTime
 
 metadata = MetaData()
 TS = UtcDateTime()
-NO_DESK = ""  # the desk column of what an association did outside any desk (an event without pimms_id)
 
 applied_events = Table(
     "reporting_applied_events", metadata,

@@ -13,7 +13,8 @@ import json
 from sqlalchemy import func, insert, select, update
 
 from services.reporting import reading, rendering
-from services.reporting.store import dialect_insert, year_of
+from services.reporting.folding import year_of
+from services.reporting.store import dialect_insert
 from services.reporting.models import NO_DESK, aggregates, periods, received_periods
 from services.reporting.suppression import protect
 from shared import localtime

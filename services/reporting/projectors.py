@@ -21,7 +21,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from shared.contracts.formation import THURSDAY, parse_week
-from services.reporting.models import NO_DESK
+from services.reporting.cells import NO_DESK
 from shared.contracts.reporting import CHANNEL_CELLS
 
 PROJECTORS = {}  # (event type, version) -> projector function

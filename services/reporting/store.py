@@ -1,8 +1,8 @@
 """Reporting's store: apply an event (store it, fold it into the aggregates) and rebuild every aggregate from
-the store. Folding is projectors.py, closing periods periods.py, reading reading.py, rendering
-rendering.py, the catalogue of cells cells.py.
+the store. Projecting one event is projectors.py, folding many folding.py (both pure), closing periods
+periods.py, reading reading.py, rendering rendering.py, the catalogue of cells cells.py.
 
-Applying and rebuilding share one fold (`fold`), so a rebuild gives what the events gave one by one:
+Applying and rebuilding share one fold (`folding.fold`), so a rebuild gives what the events gave one by one:
 - applying a batch of events (the consumer's batch, one transaction with the ids it applied): read (and
   lock) the subjects they concern, insert them in the append-only store, fold them, add their cells to the
   aggregates with one upsert statement and their visitors with one insert, write the subjects, mark the
@@ -17,104 +17,18 @@ import gc
 import json
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from sqlalchemy import and_, delete, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from services.reporting import cells as F
-from services.reporting.models import NO_DESK, aggregates, applied_events, periods, subjects, visitors
-from services.reporting.projectors import REMEMBERED, Fact, UnknownEvent, project
+from services.reporting.models import aggregates, applied_events, periods, subjects, visitors
+from services.reporting.folding import Known, fold, year_of
+from services.reporting.projectors import REMEMBERED, Fact
 from shared.db import as_utc
 from shared.localtime import UTC
 from shared.envelope import payload_schema
 
 REBUILD_BATCH = 20_000
-
-
-class UnknownCell(Exception):
-    """A projector added to a cell the figures do not have: a bug, so the event is retried, then dead-lettered."""
-
-
-def year_of(month):
-    return month[:4]
-
-
-# -- folding ----------------------------------------------------------------------------------------------------
-class Known(NamedTuple):
-    """What reporting knows of a subject, and the cells it contributed: ((desk, month, {cell: amount}), ...)."""
-    state: dict
-    cells: tuple
-
-
-@dataclass
-class Folded:
-    counts: dict = field(default_factory=dict)  # (association, desk, month) -> {cell: amount}
-    visitors: set = field(default_factory=set)  # (association, desk, month, visitor_ref)
-    touched: set = field(default_factory=set)  # (association, month)
-    subjects: dict = field(default_factory=dict)  # (association, subject) -> Known
-    changed: set = field(default_factory=set)  # (association, subject) whose Known changed
-    stocks_from: dict = field(default_factory=dict)  # association -> first month whose stocks changed
-
-
-_ADDITIVE_CELLS = frozenset(c.path for c in F.CELLS if c.kind in F.ADDITIVE)
-_STOCK_CELLS = frozenset(F.STOCK_CELLS)
-
-
-def fold(facts, subjects=None):
-    """Fold facts into cell amounts per (association, desk, month). This loop runs a million times in a
-    rebuild, hence its plain dicts. `subjects` holds what is known of the subjects the facts concern (it
-    is updated in place: a rebuild passes the same dict to every batch)."""
-    folded = Folded(subjects={} if subjects is None else subjects)
-    counts, seen, touched = folded.counts, folded.visitors, folded.touched
-    through_subjects = {event_type for event_type, _ in REMEMBERED}  # a set of strings: the cheapest test
-    for fact in facts:
-        if fact.type in through_subjects:
-            _fold_subject(folded, fact)
-            continue
-        month, amounts, refs = project(fact)
-        where = (fact.association_id, fact.pimms_id or NO_DESK, month)
-        bucket = counts.get(where)
-        if bucket is None:
-            bucket = counts[where] = {}
-        for cell, amount in amounts.items():
-            if amount:
-                if cell not in _ADDITIVE_CELLS:
-                    raise UnknownCell(f"{fact.type} adds to {cell!r}, which is not an additive figure")
-                bucket[cell] = bucket.get(cell, 0) + amount
-        for ref in refs:
-            seen.add((*where, ref))
-        touched.add((fact.association_id, month))
-    return folded
-
-
-def _fold_subject(folded, fact):
-    """Add what the subject contributes now, less what it contributed before."""
-    remembered = REMEMBERED.get((fact.type, fact.version))
-    if remembered is None:
-        raise UnknownEvent(f"no projector for {fact.type} v{fact.version}")
-    key = (fact.association_id, remembered.subject(fact))
-    before = folded.subjects.get(key)
-    state = remembered.merge(before.state if before else None, fact)
-    if before is not None and state == before.state:
-        return  # an older revision, or a fact already known: nothing changes
-    cells = tuple(remembered.contribute(state))
-    for sign, contributed in ((-1, before.cells if before else ()), (1, cells)):
-        for desk, month, amounts in contributed:
-            where = (fact.association_id, desk, month)
-            bucket = folded.counts.setdefault(where, {})
-            for cell, amount in amounts.items():
-                if amount:
-                    if cell not in _ADDITIVE_CELLS:
-                        raise UnknownCell(f"{fact.type} adds to {cell!r}, which is not an additive figure")
-                    bucket[cell] = bucket.get(cell, 0) + sign * amount
-                    if cell in _STOCK_CELLS:
-                        first = folded.stocks_from.get(fact.association_id)
-                        folded.stocks_from[fact.association_id] = month if first is None else min(first, month)
-            folded.touched.add((fact.association_id, month))
-    folded.subjects[key] = Known(state, cells)
-    folded.changed.add(key)
 
 
 def _dumps(value):

@@ -6,7 +6,7 @@ import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import func, select
 
-from services.accueil import domain
+from services.accueil import store
 from services.accueil.models import Act, Visit
 from services.accueil.service import MIGRATIONS, AccueilService
 from shared.db import Storage
@@ -107,13 +107,13 @@ def test_closing_with_acts_adds_them_and_closes_in_one_transaction(storage):
 def slow_close(monkeypatch):
     """Widen the window between reading a visit's status and committing its close, as a loaded server
     would: without a row lock, both closes would read `open` inside it."""
-    real = domain.visit_closed_payload
+    real = store.visit_closed_payload
 
     def slow(visit):
         eventlet.sleep(0.3)
         return real(visit)
 
-    monkeypatch.setattr(domain, "visit_closed_payload", slow)
+    monkeypatch.setattr(store, "visit_closed_payload", slow)
 
 
 @pytest.mark.parametrize("same_key", [False, True], ids=["two-clients", "one-retry"])

@@ -6,7 +6,7 @@ import pytest
 from marshmallow import fields
 
 from services.reporting import cells as F
-from services.reporting.store import UnknownCell, fold
+from services.reporting.folding import UnknownCell, fold
 from services.reporting.projectors import FEEDS, PROJECTORS, Fact, UnknownEvent, measured_sections, project
 from shared.contracts.reporting import FiguresSchema
 from shared.envelope import payload_schema

@@ -1,39 +1,29 @@
-"""Médiation postée and ateliers collectifs: the rules of opening, filling and closing a visit, and of
-recording a workshop. Plain functions over a SQLAlchemy session; the outbox comes in through `uow.publish`."""
-import datetime as dt
-import hashlib
-import hmac
+"""Accueil's storage work: what the rules decide (rules.py) applied to the visits, citizens and workshops of
+its database, the events they cause added to the outbox in the same unit of work, and the reads of the desk
+and of identities (each identity read and search written to its audit trail)."""
 import uuid
 
 from sqlalchemy import and_, exists, func, or_, select
 
+from services.accueil import rules
 from services.accueil.models import Act, Citizen, CitizenRead, CitizenSearch, Participant, Visit, Workshop
-from shared.errors import Conflict, Forbidden, InvalidRequest, NotFound, invalid
+from services.accueil.views import citizen_match, citizen_view, visit_closed_payload, workshop_held_payload
 from shared import localtime
 from shared.db import as_utc
-
-CLOCK_SKEW = dt.timedelta(minutes=5)  # a desk's clock may run a little ahead of the server's
-
-
-def visitor_ref(key, subject):
-    """A keyed hash: stable for one citizen within the association, meaningless without the key."""
-    return hmac.new(key.encode(), subject.encode(), hashlib.sha256).hexdigest()[:32]
+from shared.errors import NotFound
 
 
 # -- visits -------------------------------------------------------------------------------------------------
 def open_visit(session, req, key, now, contract, reader=None):
     """`reader`: the verified staff principal the call acts for, or None for a call that acts for nobody
     (anonymous visits only); with one, the desk must be theirs."""
-    in_scope(reader, req["pimms_id"])
-    opened_at = req["opened_at"] or now
-    if opened_at > now + CLOCK_SKEW:
-        raise invalid("opened_at", "must not be in the future")
+    rules.in_scope(reader, req["pimms_id"])
+    opened_at = rules.opened_at(req, now)
     motif = req["motif"]
-    activity = "point_conseil_budget" if motif["domain"] == "point_conseil_budget" else "accueil"
-    contract.check(activity, pimms_id=req["pimms_id"], on=opened_at.date(), partner=motif["partner"])
+    contract.check(rules.activity_of(motif), pimms_id=req["pimms_id"], on=opened_at.date(), partner=motif["partner"])
     visit = Visit(
         id=str(uuid.uuid4()), pimms_id=req["pimms_id"], agent_id=req["agent_id"], status="open",
-        motif_kind=req["motif"]["kind"], partner=req["motif"]["partner"], domain=req["motif"]["domain"],
+        motif_kind=motif["kind"], partner=motif["partner"], domain=motif["domain"],
         waiting_min=req["waiting_min"], opened_at=opened_at,
     )
     for index, person in enumerate(req["participants"]):
@@ -47,16 +37,14 @@ def open_visit(session, req, key, now, contract, reader=None):
 def _participant(session, visit_id, index, person, key, now, reader):
     named = person["citizen"]
     if named is None:
-        first_visit = True if person["first_visit"] is None else person["first_visit"]
-        ref = visitor_ref(key, f"anonymous:{visit_id}:{index}")
+        ref = rules.visitor_ref(key, rules.anonymous_subject(visit_id, index))
         return Participant(citizen_id=None, gender=person["gender"], age_band=person["age_band"],
-                           commune=person["commune"], visitor_ref=ref, first_visit=first_visit)
-    if reader is None:
-        raise Forbidden("naming a person needs the signed identity of the staff member who records it")
+                           commune=person["commune"], visitor_ref=ref, first_visit=rules.first_visit(person))
+    rules.may_name(reader)
     if named["citizen_id"] is not None:
         citizen = known_citizen(session, named["citizen_id"], reader, now)
         if citizen is None:  # the same answer whether the record does not exist or is not theirs
-            raise InvalidRequest({"participants": {index: {"citizen": {"citizen_id": ["unknown citizen"]}}}})
+            raise rules.unknown_citizen(index)
     else:
         consent = named["consent"]
         citizen = Citizen(
@@ -66,16 +54,10 @@ def _participant(session, visit_id, index, person, key, now, reader):
         )
         session.add(citizen)
         session.flush()  # the visitor_ref is derived from the citizen's id
-    ref = visitor_ref(key, f"citizen:{citizen.id}")
+    ref = rules.visitor_ref(key, rules.citizen_subject(citizen.id))
     seen_before = session.scalar(select(exists().where(Participant.citizen_id == citizen.id)))
     return Participant(citizen_id=citizen.id, gender=person["gender"], age_band=person["age_band"],
                        commune=person["commune"], visitor_ref=ref, first_visit=not seen_before)
-
-
-def in_scope(reader, pimms_id):
-    """A call acting for a staff member acts on their desks only."""
-    if reader is not None and pimms_id not in reader["desks"]:
-        raise Forbidden(f"desk {pimms_id} is outside the desks of {reader['login']}")
 
 
 def get_visit(session, visit_id, reader=None, for_update=False):
@@ -83,15 +65,14 @@ def get_visit(session, visit_id, reader=None, for_update=False):
     transaction ends (PostgreSQL), so two changes of one visit at the same moment run one after the other
     and the second sees what the first did."""
     visit = session.get(Visit, str(visit_id), with_for_update=for_update or None)
-    if visit is None or (reader is not None and visit.pimms_id not in reader["desks"]):
+    if visit is None or not rules.visible(reader, visit.pimms_id):
         raise NotFound(f"no visit {visit_id}")
     return visit
 
 
 def add_act(session, req, now, reader=None):
     visit = get_visit(session, req["visit_id"], reader, for_update=True)
-    if visit.status != "open":
-        raise Conflict(f"visit {visit.id} is closed: acts can only be added to an open visit")
+    rules.may_add_act(visit.status, visit.id)
     visit.acts.append(Act(kind=req["kind"], partner=req["partner"], recorded_at=now))
     return visit
 
@@ -103,70 +84,20 @@ def close_visit(uow, req, now, reader=None):
 
 def record_visit(uow, req, key, now, contract, reader=None):
     """A visit that is over: opened `duration_min` before it closed, then closed, in one transaction."""
-    closed_at = req["closed_at"] or now
-    opening = {**req, "opened_at": closed_at - dt.timedelta(minutes=req["duration_min"])}
-    visit = open_visit(uow.session, opening, key, now, contract, reader)
+    visit = open_visit(uow.session, rules.recorded_visit_opening(req, now), key, now, contract, reader)
     return _close(uow, visit, {**req, "acts": []}, now)
 
 
 def _close(uow, visit, req, now):
-    if visit.status != "open":
-        raise Conflict(f"visit {visit.id} is already closed")
+    rules.may_close(visit.status, visit.id)
+    closed_at, duration = rules.closing(req, now, as_utc(visit.opened_at), len(visit.acts) + len(req["acts"]))
     for act in req["acts"]:
         visit.acts.append(Act(kind=act["kind"], partner=act["partner"], recorded_at=now))
-    if not visit.acts:
-        raise invalid("acts", "a visit closes with at least one act de médiation")
-    closed_at = req["closed_at"] or now
-    opened_at = as_utc(visit.opened_at)
-    if closed_at > now + CLOCK_SKEW:
-        raise invalid("closed_at", "must not be in the future")
-    if closed_at < opened_at:
-        raise invalid("closed_at", "must not be before the visit opened")
-    duration = req["duration_min"]
-    if duration is None:
-        duration = round((closed_at - opened_at).total_seconds() / 60)
-        if duration > 600:
-            raise invalid("duration_min", "is required when the visit stayed open over 600 minutes")
     visit.status, visit.closed_at, visit.duration_min = "closed", closed_at, duration
-    visit.outcome, visit.registres = req["outcome"], sorted(set(req["registres"]))
+    visit.outcome, visit.registres = req["outcome"], rules.registres_of(req)
     uow.publish("accueil.visit_closed", visit_closed_payload(visit), pimms_id=visit.pimms_id,
                 occurred_at=closed_at)
     return visit
-
-
-def visit_closed_payload(visit):
-    return {
-        "visit_id": uuid.UUID(visit.id),
-        "agent_id": visit.agent_id,
-        "visitors": [{"visitor_ref": p.visitor_ref, "first_visit": p.first_visit} for p in visit.participants],
-        "motif": {"kind": visit.motif_kind, "partner": visit.partner, "domain": visit.domain},
-        "acts": [act.kind for act in visit.acts],
-        "registres": list(visit.registres),
-        "outcome": visit.outcome,
-        "waiting_min": visit.waiting_min,
-        "duration_min": visit.duration_min,
-        "opened_at": as_utc(visit.opened_at),
-        "closed_at": as_utc(visit.closed_at),
-    }
-
-
-def visit_view(visit):
-    """What the desk reads of a visit. Identities stay out: a named participant shows as named, with the
-    number of their record (read through `get_citizen`, which audits the read)."""
-    return {
-        "visit_id": visit.id, "pimms_id": visit.pimms_id, "agent_id": visit.agent_id, "status": visit.status,
-        "motif": {"kind": visit.motif_kind, "partner": visit.partner, "domain": visit.domain},
-        "participants": [
-            {"visitor_ref": p.visitor_ref, "named": p.citizen_id is not None, "citizen_id": p.citizen_id,
-             "first_visit": p.first_visit,
-             "gender": p.gender, "age_band": p.age_band, "commune": p.commune}
-            for p in visit.participants
-        ],
-        "acts": [{"kind": a.kind, "partner": a.partner} for a in visit.acts],
-        "registres": visit.registres or [], "outcome": visit.outcome, "waiting_min": visit.waiting_min,
-        "duration_min": visit.duration_min, "opened_at": as_utc(visit.opened_at).isoformat(),
-        "closed_at": as_utc(visit.closed_at).isoformat() if visit.closed_at else None,
-    }
 
 
 def list_visits(session, req, zone):
@@ -186,11 +117,6 @@ def list_visits(session, req, zone):
 
 
 # -- citizens' identities ----------------------------------------------------------------------------------
-SEARCH_GRANTS = dt.timedelta(hours=1)  # a person found by name may be named at the searcher's desk this long
-SEARCH_LIMIT = 10
-FINDABLE = "follow_up"  # the consent purpose that lets a person be found by name at the association's desks
-
-
 def _received_by(session, citizen_id, desks):
     return session.scalar(select(exists().where(
         Participant.citizen_id == citizen_id, Participant.visit_id == Visit.id, Visit.pimms_id.in_(desks))))
@@ -212,7 +138,7 @@ def known_citizen(session, citizen_id, reader, now):
     if citizen is not None:
         return citizen
     found = session.scalars(select(CitizenSearch.found).where(
-        CitizenSearch.reader_id == reader["login"], CitizenSearch.searched_at >= now - SEARCH_GRANTS))
+        CitizenSearch.reader_id == reader["login"], CitizenSearch.searched_at >= rules.search_granted_since(now)))
     if any(citizen_id in ids for ids in found):
         return session.get(Citizen, citizen_id)
     return None
@@ -230,15 +156,7 @@ def get_citizen(session, citizen_id, reader, now):
         .order_by(Visit.opened_at.desc(), Visit.id).limit(50)))
     session.add(CitizenRead(citizen_id=citizen.id, reader_id=reader["login"], reader_role=reader["role"],
                             read_at=now))
-    return {
-        "citizen_id": citizen.id, "first_name": citizen.first_name, "last_name": citizen.last_name,
-        "phone": citizen.phone, "email": citizen.email, "created_at": as_utc(citizen.created_at).isoformat(),
-        "consent": {"given_at": as_utc(citizen.consent_given_at).isoformat(), "channel": citizen.consent_channel,
-                    "purposes": list(citizen.consent_purposes)},
-        "visits": [{"visit_id": v.id, "pimms_id": v.pimms_id, "status": v.status,
-                    "opened_at": as_utc(v.opened_at).isoformat(),
-                    "motif": {"kind": v.motif_kind, "partner": v.partner, "domain": v.domain}} for v in visits],
-    }
+    return citizen_view(citizen, visits)
 
 
 def find_citizens(session, req, reader, now):
@@ -252,7 +170,7 @@ def find_citizens(session, req, reader, now):
     if req["phone"]:
         query = query.where(Citizen.phone == req["phone"])
     candidates = [c for c in session.scalars(query.order_by(Citizen.id).limit(200))
-                  if FINDABLE in (c.consent_purposes or [])][:SEARCH_LIMIT]
+                  if rules.findable(c.consent_purposes)][:rules.SEARCH_LIMIT]
     session.add(CitizenSearch(reader_id=reader["login"], reader_role=reader["role"],
                               found=[c.id for c in candidates], searched_at=now))
     desks = {}
@@ -260,24 +178,19 @@ def find_citizens(session, req, reader, now):
             select(Participant.citizen_id, Visit.pimms_id).join(Visit, Participant.visit_id == Visit.id)
             .where(Participant.citizen_id.in_([c.id for c in candidates])).distinct()):
         desks.setdefault(citizen_id, set()).add(pimms_id)
-    return [{"citizen_id": c.id, "first_name": c.first_name, "last_name": c.last_name,
-             "received_at": sorted(desks.get(c.id, ()))} for c in candidates]
+    return [citizen_match(c, desks.get(c.id, ())) for c in candidates]
 
 
 # -- workshops ----------------------------------------------------------------------------------------------
-def record_workshop(uow, req, now, contract, zone):
-    if req["held_on"] > localtime.today(zone, now + CLOCK_SKEW):
-        raise invalid("held_on", "must not be in the future (the association's calendar)")
-    contract.check("ateliers", pimms_id=req["pimms_id"], on=req["held_on"], partner=req["partner"])
+def record_workshop(uow, req, now, contract, zone, reader=None):
+    rules.in_scope(reader, req["pimms_id"])
+    held_on = rules.workshop_day(req["held_on"], now, zone)
+    contract.check("ateliers", pimms_id=req["pimms_id"], on=held_on, partner=req["partner"])
     workshop = Workshop(id=str(uuid.uuid4()), **{k: req[k] for k in (
         "pimms_id", "agent_id", "theme", "partner", "held_on", "attendees", "duration_min")},
-        registres=sorted(set(req["registres"])))
+        registres=rules.registres_of(req))
     uow.session.add(workshop)
-    uow.publish("accueil.workshop_held", {
-        "workshop_id": uuid.UUID(workshop.id), "agent_id": workshop.agent_id, "theme": workshop.theme,
-        "partner": workshop.partner, "held_on": workshop.held_on, "attendees": workshop.attendees,
-        "duration_min": workshop.duration_min, "registres": workshop.registres,
-    }, pimms_id=workshop.pimms_id, occurred_at=now)
+    uow.publish("accueil.workshop_held", workshop_held_payload(workshop), pimms_id=workshop.pimms_id, occurred_at=now)
     return {"workshop_id": workshop.id, **{k: req[k] for k in req}, "held_on": req["held_on"].isoformat()}
 
 
