@@ -5,7 +5,7 @@ from pathlib import Path
 
 from nameko.dependency_providers import Config
 
-from services.formation import domain, share
+from services.formation import share, store
 from shared.contracts.formation import (
     AddMilestoneRequest, AgentsUnderFloorRequest, HireAgentRequest, ListAgentsRequest, LogTrainingRequest,
     LogWorkTimeRequest, RecordExitRequest, TrainingShareRequest)
@@ -31,8 +31,8 @@ class FormationService(PlatformService, ContractCopy):
     # Every change takes an `idempotency_key`: a repeat answers the first answer and records nothing more.
     @rpc
     def hire_agent(self, request):
-        view = self.db.once("hire_agent", request, HireAgentRequest, lambda uow, req: domain.agent_view(
-            domain.hire_agent(uow, req, utcnow(), self.contract(uow))))
+        view = self.db.once("hire_agent", request, HireAgentRequest, lambda uow, req: store.agent_view(
+            store.hire_agent(uow, req, utcnow(), self.contract(uow))))
         if not self.db.replayed:
             self.metrics.counter("pimms_agents_hired_total", "Agents médiateurs hired", ["contract_type"]) \
                 .labels(view["contract_type"]).inc()
@@ -41,12 +41,12 @@ class FormationService(PlatformService, ContractCopy):
     @rpc
     def log_work_time(self, request):
         return self.db.once("log_work_time", request, LogWorkTimeRequest,
-                            lambda uow, req: domain.log_work_time(uow, req, utcnow()))
+                            lambda uow, req: store.log_work_time(uow, req, utcnow()))
 
     @rpc
     def log_training(self, request):
         training = self.db.once("log_training", request, LogTrainingRequest,
-                                lambda uow, req: domain.log_training(uow, req, utcnow()))
+                                lambda uow, req: store.log_training(uow, req, utcnow()))
         if not self.db.replayed:
             self.metrics.counter("pimms_training_hours_total", "Hours of training logged", ["kind"]) \
                 .labels(training["kind"]).inc(training["hours"])
@@ -54,13 +54,13 @@ class FormationService(PlatformService, ContractCopy):
 
     @rpc
     def add_milestone(self, request):
-        return self.db.once("add_milestone", request, AddMilestoneRequest, lambda uow, req: domain.agent_detail(
-            uow.session, domain.add_milestone(uow.session, req, utcnow())))
+        return self.db.once("add_milestone", request, AddMilestoneRequest, lambda uow, req: store.agent_detail(
+            uow.session, store.add_milestone(uow.session, req, utcnow())))
 
     @rpc
     def record_exit(self, request):
-        view = self.db.once("record_exit", request, RecordExitRequest, lambda uow, req: domain.agent_view(
-            domain.record_exit(uow, req, utcnow())))
+        view = self.db.once("record_exit", request, RecordExitRequest, lambda uow, req: store.agent_view(
+            store.record_exit(uow, req, utcnow())))
         if not self.db.replayed:
             self.metrics.counter("pimms_agents_exited_total", "Agents médiateurs who left, by outcome",
                                  ["outcome", "positive"]) \
@@ -70,28 +70,33 @@ class FormationService(PlatformService, ContractCopy):
     @rpc
     def get_agent(self, agent_id):
         with self.db.unit_of_work() as uow:
-            return domain.agent_detail(uow.session, domain.get_agent(uow.session, agent_id))
+            return store.agent_detail(uow.session, store.get_agent(uow.session, agent_id))
 
     @rpc
     def list_agents(self, request):
         req = parse_request(ListAgentsRequest, request)
         with self.db.unit_of_work() as uow:
-            return [domain.agent_view(agent) for agent in domain.list_agents(uow.session, req)]
+            return [store.agent_view(agent) for agent in store.list_agents(uow.session, req)]
 
     @rpc
     def training_share(self, request):
         """`{scope: agent|desk, id, from, to}`; from and to are dates or ISO weeks."""
         req = parse_request(TrainingShareRequest, request)
         with self.db.unit_of_work() as uow:
-            return share.training_share(uow.session, req, self._floor(uow))
+            floor = self._floor(uow)
+            times = store.times_in_scope(uow.session, req["scope"], req["id"], req["start"], req["end"])
+            return share.training_share(req, times, floor)
 
     @rpc
     def agents_under_floor(self, request):
         """`{pimms_id, from, to}`; from and to are dates or ISO weeks."""
         req = parse_request(AgentsUnderFloorRequest, request)
         with self.db.unit_of_work() as uow:
-            return share.agents_under_floor(uow.session, req, self._floor(uow))
+            floor = self._floor(uow)
+            times = store.times_at_desk(uow.session, req["pimms_id"], req["start"], req["end"])
+            employed = store.employed_between(uow.session, req["pimms_id"], req["start"], req["end"])
+            return share.agents_under_floor(req, times, employed, floor)
 
     def _floor(self, uow):
         default = self.config.get("TRAINING_FLOOR_PCT_DEFAULT", TRAINING_FLOOR_PCT_DEFAULT)
-        return share.training_floor(uow.session, self.config["ASSOCIATION_ID"], default)
+        return store.training_floor(uow.session, self.config["ASSOCIATION_ID"], default)

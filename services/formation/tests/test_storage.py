@@ -4,7 +4,7 @@ import eventlet
 import pytest
 from nameko.testing.services import worker_factory
 
-from services.formation import domain
+from services.formation import store
 from services.formation.service import MIGRATIONS, FormationService
 from shared.db import Storage
 from shared.dependencies import WorkerDatabase
@@ -54,14 +54,14 @@ def slow_checks(monkeypatch):
     """Pause after each check reads, so that without a lock every concurrent call would read before any
     of them writes: the race is certain, not a matter of luck."""
     for name in ("_training_minutes", "_check_nothing_after"):
-        check = getattr(domain, name)
+        check = getattr(store, name)
 
         def paused(*args, _check=check):
             result = _check(*args)
             eventlet.sleep(0.05)
             return result
 
-        monkeypatch.setattr(domain, name, paused)
+        monkeypatch.setattr(store, name, paused)
 
 
 def concurrently(formation, calls):
