@@ -8,7 +8,7 @@ from nameko.dependency_providers import Config
 from nameko.timer import timer
 from nameko.web.handlers import http
 
-from services.franchise import activity, domain
+from services.franchise import contract_rules, store
 from shared.contracts.franchise import (
     AmendContractRequest, ContractStatusRequest, RegisterAssociationRequest, RegisterDeskRequest,
     SignContractRequest)
@@ -35,88 +35,88 @@ class FranchiseService(PlatformService):
     @rpc
     def register_association(self, request):
         return self.db.once("register_association", request, RegisterAssociationRequest,
-                            lambda uow, req: domain.register_association(uow.session, req, utcnow()))
+                            lambda uow, req: store.register_association(uow.session, req, utcnow()))
 
     @rpc
     def register_desk(self, request):
         return self.db.once("register_desk", request, RegisterDeskRequest,
-                            lambda uow, req: domain.register_desk(uow.session, req, utcnow()))
+                            lambda uow, req: store.register_desk(uow.session, req, utcnow()))
 
     # -- contracts ----------------------------------------------------------------------------------------
     @rpc
     def sign_contract(self, request):
-        return self._change("signed", request, SignContractRequest, domain.sign_contract)
+        return self._change("signed", request, SignContractRequest, store.sign_contract)
 
     @rpc
     def amend_contract(self, request):
-        return self._change("amended", request, AmendContractRequest, domain.amend_contract)
+        return self._change("amended", request, AmendContractRequest, store.amend_contract)
 
     @rpc
     def suspend(self, request):
         return self._change("suspended", request, ContractStatusRequest,
-                            lambda uow, req, now: domain.change_status(uow, req, "suspended", now))
+                            lambda uow, req, now: store.change_status(uow, req, "suspended", now))
 
     @rpc
     def reinstate(self, request):
         return self._change("reinstated", request, ContractStatusRequest,
-                            lambda uow, req, now: domain.change_status(uow, req, "reinstated", now))
+                            lambda uow, req, now: store.change_status(uow, req, "reinstated", now))
 
     @rpc
     def terminate(self, request):
         return self._change("terminated", request, ContractStatusRequest,
-                            lambda uow, req, now: domain.change_status(uow, req, "terminated", now))
+                            lambda uow, req, now: store.change_status(uow, req, "terminated", now))
 
     @rpc
     def get_contract(self, association_id):
         with self.db.unit_of_work() as uow:
-            return domain.contract_view(domain.get_contract(uow.session, association_id))
+            return contract_rules.contract_view(store.get_contract(uow.session, association_id))
 
     @rpc
     def contract_history(self, association_id):
         with self.db.unit_of_work() as uow:
-            return domain.contract_history(uow.session, association_id)
+            return store.contract_history(uow.session, association_id)
 
     # -- compliance ---------------------------------------------------------------------------------------
     @rpc
     def scorecard(self, pimms_id):
         now = utcnow()
         with self.db.unit_of_work() as uow:
-            self._count(activity.evaluate_desk(uow, pimms_id, now.date(), now))
-            return activity.scorecard(uow.session, pimms_id)
+            self._count(store.evaluate_desk(uow, pimms_id, now.date(), now))
+            return store.scorecard(uow.session, pimms_id)
 
     @rpc
     def network_scorecard(self):
         now = utcnow()
         with self.db.unit_of_work() as uow:
-            self._count(activity.evaluate_network(uow, now.date(), now))
-            return activity.network_scorecard(uow.session, now.date())
+            self._count(store.evaluate_network(uow, now.date(), now))
+            return store.network_scorecard(uow.session, now.date())
 
     @timer(interval=REEVALUATE_EVERY_S)
     def reevaluate(self):
         now = utcnow()
         with self.db.unit_of_work() as uow:
-            self._count(activity.evaluate_network(uow, now.date(), now))
+            self._count(store.evaluate_network(uow, now.date(), now))
 
     # -- the associations' activity, as it comes up their uplink ------------------------------------------
     @handle_event("accueil.visit_closed")
     def on_visit_closed(self, event):
-        return self._apply(event, activity.visit_closed)
+        return self._apply(event, store.visit_closed)
 
     @handle_event("accueil.workshop_held")
     def on_workshop_held(self, event):
-        return self._apply(event, activity.workshop_held)
+        return self._apply(event, store.workshop_held)
 
     @handle_event("formation.work_time_logged")
     def on_work_time_logged(self, event):
-        return self._apply(event, activity.work_time_logged)
+        return self._apply(event, store.work_time_logged)
 
     @handle_event("formation.training_logged")
     def on_training_logged(self, event):
-        return self._apply(event, activity.training_logged)
+        return self._apply(event, store.training_logged)
 
     @handle_event("reporting.period_closed")
     def on_period_closed(self, event):
-        return self._apply(event, activity.period_closed)
+        return self._apply(event, store.period_closed)
 
     # -- HTTP: health (PlatformService) and metrics only; head office changes contracts over RPC -------------
     @http("GET", "/metrics")
@@ -124,7 +124,7 @@ class FranchiseService(PlatformService):
         # desks by status, read at scrape time so the gauge is the database's truth
         desks = self.metrics.gauge("pimms_compliance_desks", "Desks by their last compliance status", ["status"])
         with self.db.unit_of_work() as uow:
-            counts = activity.desks_by_status(uow.session)
+            counts = store.desks_by_status(uow.session)
         for status in ("ok", "warning", "breach"):
             desks.labels(status).set(counts.get(status, 0))
         return self.metrics.expose(request.headers.get("Accept"))
@@ -139,8 +139,8 @@ class FranchiseService(PlatformService):
         def work(uow, req):
             contract = change(uow, req, now)
             done["published"] = any(doc["type"] == "franchise.contract_changed" for doc in uow.events)
-            done["evaluated"] = activity.evaluate_association(uow, contract.association_id, now.date(), now)
-            return domain.contract_view(contract)
+            done["evaluated"] = store.evaluate_association(uow, contract.association_id, now.date(), now)
+            return contract_rules.contract_view(contract)
 
         view = self.db.once(f"contract_{kind}", request, schema, work)
         if done.get("published"):  # an amendment that changes nothing publishes nothing; a repeat neither

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from services.franchise import activity
+from services.franchise import store
 from services.franchise.activity import ForeignDesk
 from services.franchise.compliance import AgentHours, Coverage, DeskFacts, _months_due, evaluate, window_start
 from services.franchise.service import MIGRATIONS
@@ -250,7 +250,7 @@ def test_time_alone_changes_a_status_when_the_network_is_reevaluated(franchise, 
     # when the timer re-evaluates 300 days later, without any new event
     later = TODAY + dt.timedelta(days=300)
     with storage.unit_of_work() as uow:
-        activity.evaluate_network(uow, later, dt.datetime.now(dt.timezone.utc))
+        store.evaluate_network(uow, later, dt.datetime.now(dt.timezone.utc))
     # then the registres are about to lapse and the months since today's have no figures
     pimms_id, previous, status, reasons = evaluations(storage)[-1]
     assert (pimms_id, previous, status) == ("lyon-8", "ok", "breach")
