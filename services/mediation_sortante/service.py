@@ -6,7 +6,7 @@ from pathlib import Path
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.mediation_sortante import domain, statement
+from services.mediation_sortante import statement, store
 from shared.contracts.mediation_sortante import (
     AssignContactsRequest, CloseCampaignRequest, ImportContactsRequest, ListCampaignsRequest, ListContactsRequest,
     OpenCampaignRequest, PurgeRequest, RecordAttemptRequest, ResolveCaseRequest, ShareOutRequest, StatementRequest)
@@ -30,13 +30,13 @@ class MediationSortanteService(PlatformService, ContractCopy):
     # -- RPC: campaigns (every change takes an `idempotency_key`: a repeat answers the first answer) ------------
     @rpc
     def open_campaign(self, request):
-        return self.db.once("open_campaign", request, OpenCampaignRequest, lambda uow, req: domain.campaign_view(
-            uow.session, domain.open_campaign(uow, req, utcnow(), self.contract(uow))))
+        return self.db.once("open_campaign", request, OpenCampaignRequest, lambda uow, req: store.campaign_view(
+            uow.session, store.open_campaign(uow, req, utcnow(), self.contract(uow))))
 
     @rpc
     def import_contacts(self, request):
         report = self.db.once("import_contacts", request, ImportContactsRequest,
-                              lambda uow, req: domain.import_contacts(uow, req, utcnow()))
+                              lambda uow, req: store.import_contacts(uow, req, utcnow()))
         if self.db.replayed:
             return report
         labels = (report["partner"], report["file_format"])
@@ -49,30 +49,30 @@ class MediationSortanteService(PlatformService, ContractCopy):
     @rpc
     def assign_contacts(self, request):
         return self.db.once("assign_contacts", request, AssignContactsRequest,
-                            lambda uow, req: domain.assign_contacts(uow.session, req))
+                            lambda uow, req: store.assign_contacts(uow.session, req))
 
     @rpc
     def share_out(self, request):
-        return self.db.once("share_out", request, ShareOutRequest, lambda uow, req: domain.share_out(uow.session, req))
+        return self.db.once("share_out", request, ShareOutRequest, lambda uow, req: store.share_out(uow.session, req))
 
     @rpc
     def close_campaign(self, request):
-        return self.db.once("close_campaign", request, CloseCampaignRequest, lambda uow, req: domain.campaign_view(
-            uow.session, domain.close_campaign(uow, req, utcnow(), self.config["ASSOCIATION_ID"])))
+        return self.db.once("close_campaign", request, CloseCampaignRequest, lambda uow, req: store.campaign_view(
+            uow.session, store.close_campaign(uow, req, utcnow(), self.config["ASSOCIATION_ID"])))
 
     @rpc
     def statement(self, campaign_id, format="json"):
         """The partner statement: a dict, or the CSV text with `format="csv"`."""
         req = parse_request(StatementRequest, {"campaign_id": campaign_id, "format": format})
         with self.db.unit_of_work() as uow:
-            doc = domain.partner_statement(uow.session, req["campaign_id"], self.config["ASSOCIATION_ID"])
+            doc = store.partner_statement(uow.session, req["campaign_id"], self.config["ASSOCIATION_ID"])
         return statement.render_csv(doc) if req["format"] == "csv" else doc
 
     # -- RPC: cases ---------------------------------------------------------------------------------------
     @rpc
     def record_attempt(self, request):
         view = self.db.once("record_attempt", request, RecordAttemptRequest, lambda uow, req: self._case_view(
-            uow, domain.record_attempt(uow, req, utcnow())))
+            uow, store.record_attempt(uow, req, utcnow())))
         if not self.db.replayed:
             reached = str(view["attempts"][-1]["reached"]).lower()
             self.metrics.counter("pimms_outbound_attempts_total", "Attempts to reach a partner's customer",
@@ -84,7 +84,7 @@ class MediationSortanteService(PlatformService, ContractCopy):
     @rpc
     def resolve_case(self, request):
         view = self.db.once("resolve_case", request, ResolveCaseRequest, lambda uow, req: self._case_view(
-            uow, domain.resolve_case(uow, req, utcnow())))
+            uow, store.resolve_case(uow, req, utcnow())))
         if not self.db.replayed:
             self._count_outcome(view["partner"], view["outcome"])
         return view
@@ -93,24 +93,24 @@ class MediationSortanteService(PlatformService, ContractCopy):
     @rpc
     def get_campaign(self, campaign_id):
         with self.db.unit_of_work() as uow:
-            return domain.campaign_view(uow.session, domain.get_campaign(uow.session, campaign_id))
+            return store.campaign_view(uow.session, store.get_campaign(uow.session, campaign_id))
 
     @rpc
     def list_campaigns(self, request):
         req = parse_request(ListCampaignsRequest, request)
         with self.db.unit_of_work() as uow:
-            return [domain.campaign_view(uow.session, c) for c in domain.list_campaigns(uow.session, req)]
+            return [store.campaign_view(uow.session, c) for c in store.list_campaigns(uow.session, req)]
 
     @rpc
     def list_contacts(self, request):
         req = parse_request(ListContactsRequest, request)
         with self.db.unit_of_work() as uow:
-            return [domain.contact_view(c) for c in domain.list_contacts(uow.session, req)]
+            return [store.contact_view(c) for c in store.list_contacts(uow.session, req)]
 
     @rpc
     def desk_figures(self, pimms_id):
         with self.db.unit_of_work() as uow:
-            return domain.desk_figures(uow.session, pimms_id)
+            return store.desk_figures(uow.session, pimms_id)
 
     # -- retention ----------------------------------------------------------------------------------------
     @rpc
@@ -119,10 +119,10 @@ class MediationSortanteService(PlatformService, ContractCopy):
         future) lets an operator check what a given day would purge."""
         req = parse_request(PurgeRequest, {"now": now})
         with self.db.unit_of_work() as uow:
-            purged = domain.purge_identities(uow.session, req, utcnow(),
+            purged = store.purge_identities(uow.session, req, utcnow(),
                                              int(self.config.get("CONTACT_RETENTION_DAYS", 90)))
         if purged["contacts"]:
-            domain.checkpoint(self.db.storage.engine)
+            store.checkpoint(self.db.storage.engine)
         self.metrics.counter("pimms_outbound_identities_purged_total",
                       "Contacts whose identity was blanked after the retention delay").inc(purged["contacts"])
         return purged
@@ -135,8 +135,8 @@ class MediationSortanteService(PlatformService, ContractCopy):
     @staticmethod
     def _case_view(uow, contact):
         """A case as its agent reads it, with its campaign's partner (for the counters)."""
-        partner = domain.get_campaign(uow.session, contact.campaign_id).partner
-        return {**domain.contact_view(contact), "partner": partner}
+        partner = store.get_campaign(uow.session, contact.campaign_id).partner
+        return {**store.contact_view(contact), "partner": partner}
 
     def _count_outcome(self, partner, outcome):
         self.metrics.counter("pimms_outbound_outcomes_total", "Outcomes of outbound cases", ["partner", "outcome"]) \

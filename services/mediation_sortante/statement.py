@@ -1,13 +1,14 @@
 """The partner statement: what a desk did in one campaign, and what the partner is billed for. Counts by
 outcome, attempts by channel, acts, and for each of the partner's references its outcome: nothing more
-about the person. Frozen at the campaign's close, so it outlives the purge of identities."""
+about the person. Frozen at the campaign's close, so it outlives the purge of identities.
+
+No database: `build` folds the facts the store reads (store.statement_facts) into the document, and
+`render_csv` writes it for the partner's billing system."""
 import csv
+import datetime as dt
 import io
+from typing import NamedTuple
 
-from sqlalchemy import case, func, select
-
-from services.mediation_sortante.models import Attempt, Contact
-from shared.db import as_utc
 from shared.contracts.mediation_sortante import ACTS, CHANNELS, OUTCOMES
 
 # The CSV's columns, in this order, for good: partners load the file into their billing systems.
@@ -15,19 +16,19 @@ COLUMNS = ("campaign_id", "partner", "section", "key", "count", "outcome", "reso
 TOTALS = ("contacts", "open_cases", "attempts", "reached", "acts")
 
 
-def build(session, campaign, association_id):
-    cases = session.execute(
-        select(Contact.id, Contact.partner_ref, Contact.outcome, Contact.acts, Contact.resolved_at)
-        .where(Contact.campaign_id == campaign.id)
-    ).all()
-    per_case = dict(session.execute(
-        select(Attempt.contact_id, func.count()).where(Attempt.campaign_id == campaign.id)
-        .group_by(Attempt.contact_id)
-    ).all())
-    by_channel = {channel: (int(n), int(reached or 0)) for channel, n, reached in session.execute(
-        select(Attempt.channel, func.count(), func.sum(case((Attempt.reached.is_(True), 1), else_=0)))
-        .where(Attempt.campaign_id == campaign.id).group_by(Attempt.channel)
-    ).all()}
+class CaseLine(NamedTuple):
+    """One case as the statement tells it: the partner's reference, never the person."""
+
+    partner_ref: str | None
+    outcome: str | None  # None while the case is open
+    acts: list | None
+    resolved_at: dt.datetime | None  # aware, in UTC
+    attempts: int
+
+
+def build(campaign, cases, by_channel, association_id):
+    """The statement of `campaign` (rules.CampaignFacts) from its cases (CaseLine) and its attempts by
+    channel (`{channel: (attempts, reached)}`, channels without any left out)."""
     outcomes = {outcome: 0 for outcome in OUTCOMES}
     acts = {act: 0 for act in ACTS}
     for row in cases:
@@ -48,8 +49,8 @@ def build(session, campaign, association_id):
         },
         "outcomes": outcomes, "attempts": attempts, "reached": reached, "acts": acts,
         "cases": sorted(({
-            "partner_reference": row.partner_ref, "outcome": row.outcome, "attempts": per_case.get(row.id, 0),
-            "resolved_on": as_utc(row.resolved_at).date().isoformat() if row.resolved_at else None,
+            "partner_reference": row.partner_ref, "outcome": row.outcome, "attempts": row.attempts,
+            "resolved_on": row.resolved_at.date().isoformat() if row.resolved_at else None,
         } for row in cases), key=lambda c: c["partner_reference"] or ""),
     }
 
@@ -80,4 +81,4 @@ def render_csv(doc):
 
 
 def _iso(moment):
-    return None if moment is None else as_utc(moment).isoformat()
+    return None if moment is None else moment.isoformat()

@@ -1,47 +1,41 @@
-"""Médiation sortante: the rules of a campaign, from opening and importing the partner's file to attempts,
-outcomes, the close and the purge of identities. Plain functions over a SQLAlchemy session; events go out
-through `uow.publish`.
+"""Médiation sortante's store: every read and write of the campaigns, their cases and attempts, and the purge
+of identities, over a SQLAlchemy session; events go out through `uow.publish`, in the change's transaction.
+Each change reads the facts its rule needs (rules.py), lets the rule decide, and applies the decision.
 
-Decisions:
-- an attempt is refused once the case has had the campaign's `max_attempts`; when that last allowed
-  attempt fails and no attempt ever reached the person, the case is resolved `unreachable` at once
-  (`automatic`), since no other outcome is possible any more;
-- `unreachable` by hand needs every allowed attempt made (someone reached once, then never again); every
-  other outcome needs an attempt that reached the person;
-- a campaign closes only when every case has its outcome, so the partner is billed for work done and
-  nothing is called unreachable that was not tried; nothing is recorded in a closed campaign;
-- every campaign mutation locks the campaign's row first (PostgreSQL; SQLite has one writer anyway), so a
-  close cannot slip between an attempt's checks and its commit."""
-import datetime as dt
+Every campaign mutation locks the campaign's row first (PostgreSQL; SQLite has one writer anyway), so a
+close cannot slip between an attempt's checks and its commit."""
 import uuid
 
 from sqlalchemy import case, func, select, text, update
 from sqlalchemy.orm import selectinload
 
-from services.mediation_sortante import contact_file, statement
+from services.mediation_sortante import contact_file, rules, statement
 from services.mediation_sortante.models import Attempt, Campaign, Contact
 from shared.db import as_utc
-from shared.contracts.mediation_sortante import ACTS, CHANNELS, OUTCOMES, OUTCOMES_NEEDING_ACTS
-from shared.errors import Conflict, NotFound, invalid
-
-CLOCK_SKEW = dt.timedelta(minutes=5)  # a desk's clock may run a little ahead of the server's
+from shared.contracts.mediation_sortante import ACTS, CHANNELS, OUTCOMES
+from shared.errors import NotFound
 
 
-def _moment(value, now, field):
-    """A moment given by the caller (default: now), in UTC, and not in the future."""
-    moment = now if value is None else value.astimezone(dt.timezone.utc)
-    if moment > now + CLOCK_SKEW:
-        raise invalid(field, "must not be in the future")
-    return moment
+# -- facts for the rules ------------------------------------------------------------------------------------
+def campaign_facts(campaign):
+    return rules.CampaignFacts(
+        id=campaign.id, pimms_id=campaign.pimms_id, partner=campaign.partner, label=campaign.label,
+        channels=tuple(campaign.channels), max_attempts=campaign.max_attempts, status=campaign.status,
+        opened_at=as_utc(campaign.opened_at), closed_at=as_utc(campaign.closed_at))
+
+
+def case_facts(contact):
+    return rules.CaseFacts(id=contact.id, status=contact.status, outcome=contact.outcome,
+                           attempts=tuple(rules.AttemptFact(as_utc(a.at), a.reached) for a in contact.attempts))
 
 
 # -- campaigns ----------------------------------------------------------------------------------------------
 def open_campaign(uow, req, now, contract):
-    opened_at = _moment(req["opened_at"], now, "opened_at")
+    opened_at = rules.moment(req["opened_at"], now, "opened_at")
     contract.check("mediation_sortante", pimms_id=req["pimms_id"], on=opened_at.date(), partner=req["partner"])
     campaign = Campaign(
         id=str(uuid.uuid4()), pimms_id=req["pimms_id"], partner=req["partner"], label=req["label"],
-        channels=[channel for channel in CHANNELS if channel in req["channels"]],
+        channels=rules.campaign_channels(req["channels"]),
         max_attempts=req["max_attempts"], status="open", opened_at=opened_at,
     )
     uow.session.add(campaign)
@@ -61,28 +55,21 @@ def get_campaign(session, campaign_id, for_update=False):
 
 def _open_campaign(session, campaign_id, doing):
     campaign = get_campaign(session, campaign_id, for_update=True)
-    if campaign.status != "open":
-        raise Conflict(f"campaign {campaign.id} is closed: nothing can {doing} it any more")
+    rules.still_open(campaign.id, campaign.status, doing)
     return campaign
 
 
 def close_campaign(uow, req, now, association_id):
     session = uow.session
-    closed_at = _moment(req["closed_at"], now, "closed_at")
+    closed_at = rules.moment(req["closed_at"], now, "closed_at")
     campaign = get_campaign(session, req["campaign_id"], for_update=True)
-    if campaign.status != "open":
-        raise Conflict(f"campaign {campaign.id} is already closed")
     open_cases = session.scalar(
         select(func.count()).where(Contact.campaign_id == campaign.id, Contact.status == "open"))
-    if open_cases:
-        raise Conflict(f"campaign {campaign.id} still has {open_cases} open case(s): record their outcome "
-                       "(or their remaining attempts) before closing it")
     last_outcome = as_utc(session.scalar(select(func.max(Contact.resolved_at))
                                          .where(Contact.campaign_id == campaign.id)))
-    if closed_at < max(filter(None, (as_utc(campaign.opened_at), last_outcome))):
-        raise invalid("closed_at", "must not be before the campaign opened or its last outcome")
+    rules.may_close(campaign_facts(campaign), open_cases, last_outcome, closed_at)
     campaign.status, campaign.closed_at = "closed", closed_at
-    doc = statement.build(session, campaign, association_id)
+    doc = build_statement(session, campaign, association_id)
     campaign.statement = doc
     uow.publish("mediation_sortante.campaign_closed", {
         "campaign_id": uuid.UUID(campaign.id), "partner": campaign.partner,
@@ -95,12 +82,37 @@ def close_campaign(uow, req, now, association_id):
     return campaign
 
 
+# -- the partner statement ----------------------------------------------------------------------------------
+def statement_facts(session, campaign):
+    """What the statement counts: each case with its number of attempts, and the attempts by channel."""
+    rows = session.execute(
+        select(Contact.id, Contact.partner_ref, Contact.outcome, Contact.acts, Contact.resolved_at)
+        .where(Contact.campaign_id == campaign.id)
+    ).all()
+    per_case = dict(session.execute(
+        select(Attempt.contact_id, func.count()).where(Attempt.campaign_id == campaign.id)
+        .group_by(Attempt.contact_id)
+    ).all())
+    cases = [statement.CaseLine(row.partner_ref, row.outcome, row.acts, as_utc(row.resolved_at),
+                                per_case.get(row.id, 0)) for row in rows]
+    by_channel = {channel: (int(n), int(reached or 0)) for channel, n, reached in session.execute(
+        select(Attempt.channel, func.count(), func.sum(case((Attempt.reached.is_(True), 1), else_=0)))
+        .where(Attempt.campaign_id == campaign.id).group_by(Attempt.channel)
+    ).all()}
+    return cases, by_channel
+
+
+def build_statement(session, campaign, association_id):
+    cases, by_channel = statement_facts(session, campaign)
+    return statement.build(campaign_facts(campaign), cases, by_channel, association_id)
+
+
 def partner_statement(session, campaign_id, association_id):
     """The frozen statement of a closed campaign; for an open one, the statement as it stands (not final)."""
     campaign = get_campaign(session, campaign_id)
     if campaign.statement is not None:
         return campaign.statement
-    return statement.build(session, campaign, association_id)
+    return build_statement(session, campaign, association_id)
 
 
 # -- the partner's file -------------------------------------------------------------------------------------
@@ -111,23 +123,19 @@ def import_contacts(uow, req, now):
     campaign = _open_campaign(session, req["campaign_id"], "be imported into")
     format_name = req["file_format"] or contact_file.file_format_for(campaign.partner)
     if req["content"] is not None:
-        text, encoding, field = req["content"], "text", "content"
+        content, encoding, field = req["content"], "text", "content"
     else:
-        (text, encoding), field = contact_file.decode(req["content_base64"], req["encoding"]), "content_base64"
-    parsed = contact_file.parse(text, format_name, field)
+        (content, encoding), field = contact_file.decode(req["content_base64"], req["encoding"]), "content_base64"
+    parsed = contact_file.parse(content, format_name, field)
     known = set(session.scalars(select(Contact.partner_ref).where(Contact.campaign_id == campaign.id)))
-    imported, already = [], []
-    for row in parsed.rows:
-        if row.partner_ref in known:
-            already.append(row.line)
-            continue
+    new, already = rules.sort_out(parsed.rows, known)
+    for row in new:
         session.add(Contact(
             id=str(uuid.uuid4()), campaign_id=campaign.id, partner_ref=row.partner_ref, name=row.name,
             phone=row.phone, address=row.address, line=row.line, imported_at=now, status="open"))
-        imported.append(row.line)
     return {
         "campaign_id": campaign.id, "partner": campaign.partner, "file_format": format_name, "encoding": encoding,
-        "rows": parsed.count, "imported": len(imported), "already_imported": len(already),
+        "rows": parsed.count, "imported": len(new), "already_imported": len(already),
         "rejected": len(parsed.rejected), "already_imported_lines": already, "rejected_rows": parsed.rejected,
     }
 
@@ -138,12 +146,7 @@ def assign_contacts(session, req):
     wanted = {str(contact_id) for contact_id in req["contact_ids"]}
     contacts = session.scalars(
         select(Contact).where(Contact.campaign_id == campaign.id, Contact.id.in_(sorted(wanted)))).all()
-    missing = wanted - {contact.id for contact in contacts}
-    if missing:
-        raise NotFound(f"no case {sorted(missing)[0]} in campaign {campaign.id}")
-    resolved = sorted(contact.id for contact in contacts if contact.status != "open")
-    if resolved:
-        raise Conflict(f"case {resolved[0]} already has its outcome: only open cases are assigned")
+    rules.may_assign(campaign.id, wanted, {contact.id: contact.status for contact in contacts})
     for contact in contacts:
         contact.agent_id = req["agent_id"]
     return {"campaign_id": campaign.id, "assigned": {req["agent_id"]: len(contacts)}}
@@ -152,15 +155,13 @@ def assign_contacts(session, req):
 def share_out(session, req):
     """Give the open cases nobody holds to the agents in turn, in the order of the partner's file."""
     campaign = _open_campaign(session, req["campaign_id"], "be assigned in")
-    agents = list(dict.fromkeys(req["agent_ids"]))
     contacts = session.scalars(
         select(Contact).where(Contact.campaign_id == campaign.id, Contact.status == "open",
                               Contact.agent_id.is_(None))
         .order_by(Contact.imported_at, Contact.line)).all()
-    assigned = dict.fromkeys(agents, 0)
-    for index, contact in enumerate(contacts):
-        contact.agent_id = agents[index % len(agents)]
-        assigned[contact.agent_id] += 1
+    holders, assigned = rules.deal(req["agent_ids"], len(contacts))
+    for contact, agent_id in zip(contacts, holders):
+        contact.agent_id = agent_id
     return {"campaign_id": campaign.id, "assigned": assigned}
 
 
@@ -176,32 +177,20 @@ def _case(session, contact_id):
 
 def record_attempt(uow, req, now):
     contact, campaign = _case(uow.session, req["contact_id"])
-    if campaign.status != "open":
-        raise Conflict(f"campaign {campaign.id} is closed: no attempt after its close")
-    if contact.status != "open":
-        raise Conflict(f"case {contact.id} already has its outcome ({contact.outcome}): no more attempts")
-    if req["channel"] not in campaign.channels:
-        raise invalid("channel", f"must be one of this campaign's channels: {', '.join(campaign.channels)}")
-    at = _moment(req["at"], now, "at")
-    if at < as_utc(campaign.opened_at):
-        raise invalid("at", "must not be before the campaign opened")
-    number = len(contact.attempts) + 1
-    if number > campaign.max_attempts:
-        raise Conflict(f"case {contact.id} has had the campaign's {campaign.max_attempts} attempts: "
-                       "record its outcome")
+    facts = case_facts(contact)
+    number, at = rules.admit_attempt(campaign_facts(campaign), facts, req["channel"], req["at"], now)
     attempt = Attempt(id=str(uuid.uuid4()), contact_id=contact.id, campaign_id=campaign.id, number=number,
                       channel=req["channel"], reached=req["reached"], agent_id=req["agent_id"], at=at,
                       recorded_at=now)
     contact.attempts.append(attempt)
-    if contact.agent_id is None:
-        contact.agent_id = req["agent_id"]  # whoever tries first holds the case
+    contact.agent_id = rules.holder_after_attempt(contact.agent_id, req["agent_id"])
     uow.publish("mediation_sortante.contact_attempted", {
         "campaign_id": uuid.UUID(campaign.id), "contact_id": uuid.UUID(contact.id),
         "attempt_id": uuid.UUID(attempt.id), "partner": campaign.partner, "attempt_number": number,
         "channel": attempt.channel, "reached": attempt.reached, "agent_id": attempt.agent_id, "at": at,
     }, pimms_id=campaign.pimms_id, occurred_at=at)
-    if number == campaign.max_attempts and not any(a.reached for a in contact.attempts):
-        last = max(as_utc(a.at) for a in contact.attempts)
+    last = rules.unreachable_since(campaign.max_attempts, facts.attempts + (rules.AttemptFact(at, attempt.reached),))
+    if last is not None:
         _resolve(uow, campaign, contact, "unreachable", [], req["agent_id"], last, automatic=True)
     return contact
 
@@ -209,27 +198,9 @@ def record_attempt(uow, req, now):
 def resolve_case(uow, req, now):
     """Record the one outcome of a case."""
     contact, campaign = _case(uow.session, req["contact_id"])
-    if contact.status != "open":
-        raise Conflict(f"case {contact.id} already has its outcome ({contact.outcome})")
-    outcome, acts = req["outcome"], list(dict.fromkeys(req["acts"]))
-    resolved_at = _moment(req["resolved_at"], now, "resolved_at")
-    attempts = contact.attempts
-    if not attempts:
-        raise Conflict(f"case {contact.id} has no attempt yet: an outcome follows an attempt")
-    if outcome == "unreachable":
-        if len(attempts) < campaign.max_attempts:
-            raise Conflict(f"case {contact.id} has had {len(attempts)} of the campaign's {campaign.max_attempts} "
-                           "attempts: it is unreachable only after all of them")
-        if acts:
-            raise invalid("acts", "an unreachable case has no acts")
-    else:
-        if not any(a.reached for a in attempts):
-            raise Conflict(f"case {contact.id} was never reached: {outcome} needs an attempt that reached them")
-        if outcome in OUTCOMES_NEEDING_ACTS and not acts:
-            raise invalid("acts", f"{outcome} needs at least one act de médiation")
-    if resolved_at < max(as_utc(a.at) for a in attempts):
-        raise invalid("resolved_at", "must not be before the case's last attempt")
-    _resolve(uow, campaign, contact, outcome, acts, req["agent_id"], resolved_at, automatic=False)
+    acts, resolved_at = rules.admit_outcome(campaign.max_attempts, case_facts(contact), req["outcome"],
+                                            req["acts"], req["resolved_at"], now)
+    _resolve(uow, campaign, contact, req["outcome"], acts, req["agent_id"], resolved_at, automatic=False)
     return contact
 
 
@@ -248,8 +219,8 @@ def purge_identities(session, req, now, retention_days):
     """Blank the identities of the cases of every campaign closed `retention_days` ago or more: name, phone,
     address and the partner's reference. What stays: the cases as contact ids with their outcome, acts and
     attempts, the events, and the frozen statement (the billing document the partner already received)."""
-    now = _moment(req["now"], now, "now")
-    cutoff = now - dt.timedelta(days=retention_days)
+    now = rules.moment(req["now"], now, "now")
+    cutoff = rules.purge_cutoff(now, retention_days)
     if session.get_bind().dialect.name == "sqlite":
         # blanked values must not linger in the file's free space (this connection's setting, kept on)
         session.execute(text("PRAGMA secure_delete = ON"))
