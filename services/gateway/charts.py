@@ -1,19 +1,64 @@
 """Charts as inline SVG drawn on the server: no script and no download, readable by a screen reader (a title,
 a description and the same numbers in a table beside each chart). A hidden (suppressed) value is drawn as
-nothing and marked with an asterisk."""
-from html import escape
+nothing and marked with an asterisk.
+
+Geometry only, no markup: these functions place the shapes and templates/charts.html draws them (escaping
+every text as any template does)."""
+from dataclasses import dataclass, field
+from typing import ClassVar
 
 # Okabe-Ito: distinguishable by colour-blind readers
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+MUTED = "#9aa5b1"
 WIDTH, HEIGHT = 720, 280
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
 
 
-def _svg(chart_id, title, desc, body, height=HEIGHT):
-    return (f'<svg class="chart" id="{chart_id}" viewBox="0 0 {WIDTH} {height}" role="img" '
-            f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">'
-            f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>'
-            f'{body}</svg>')
+@dataclass(frozen=True)
+class Line:
+    x1: float
+    x2: float
+    y1: float
+    y2: float
+    css: str
+    kind: ClassVar[str] = "line"
+
+
+@dataclass(frozen=True)
+class Rect:
+    """A filled rectangle; with a `title`, the tooltip a screen reader reads for it."""
+    x: float
+    y: float
+    width: float
+    height: float
+    fill: str
+    title: str | None = None
+    kind: ClassVar[str] = "rect"
+
+
+@dataclass(frozen=True)
+class Text:
+    x: float
+    y: float
+    text: str
+    css: str
+    anchor: str | None = None
+    kind: ClassVar[str] = "text"
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    desc: str
+    height: int = HEIGHT
+    width: int = WIDTH
+    shapes: list = field(default_factory=list)  # in painting order
+
+
+def _px(value):
+    """A coordinate to a tenth of a pixel."""
+    return round(float(value), 1)
 
 
 def _scale(maximum):
@@ -28,12 +73,16 @@ def _scale(maximum):
 
 
 def stacked_columns(chart_id, title, desc, labels, series):
-    """One column per label (e.g. month), stacked by series: `series` is [(name, [value or None, ...])]."""
+    """One column per label (e.g. month), stacked by series: `series` is [(name, [value or None, ...])].
+
+    >>> stacked_columns("c", "Visites", "Colonnes", ["janv."], [("EDF", [3])]).shapes[-3]
+    Rect(x=57.1, y=200.0, width=473.6, height=24.0, fill='#0072B2', title='janv., EDF : 3')
+    """
     totals = [sum(values[i] or 0 for _, values in series) for i in range(len(labels))]
     top, ticks = _scale(max(totals + [1]))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(labels), 1)
-    parts = [_axis(ticks, top, plot_h)]
+    shapes = _axis(ticks, top, plot_h)
     for i, label in enumerate(labels):
         x = LEFT + i * slot + slot * 0.15
         base = TOP + plot_h
@@ -46,14 +95,12 @@ def stacked_columns(chart_id, title, desc, labels, series):
             h = plot_h * value / top
             base -= h
             if value:
-                parts.append(f'<rect x="{x:.1f}" y="{base:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
-                             f'fill="{PALETTE[k % len(PALETTE)]}"><title>{escape(label)}, {escape(name)} : '
-                             f'{value}</title></rect>')
+                shapes.append(Rect(_px(x), _px(base), _px(slot * 0.7), _px(h), PALETTE[k % len(PALETTE)],
+                                   f"{label}, {name} : {value}"))
         mark = "*" if hidden else ""
-        parts.append(f'<text x="{x + slot * 0.35:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" '
-                     f'class="tick">{escape(label)}{mark}</text>')
-    parts.append(_legend([name for name, _ in series], HEIGHT - 10))
-    return _svg(chart_id, title, desc, "".join(parts))
+        shapes.append(Text(_px(x + slot * 0.35), TOP + plot_h + 16, f"{label}{mark}", "tick", "middle"))
+    shapes += _legend([name for name, _ in series], HEIGHT - 10)
+    return Chart(chart_id, title, desc, shapes=shapes)
 
 
 def bars(chart_id, title, desc, items, highlight=None, threshold_line=None, hidden_label="<5"):
@@ -63,35 +110,33 @@ def bars(chart_id, title, desc, items, highlight=None, threshold_line=None, hidd
     label_w = 360
     top, ticks = _scale(max([v or 0 for _, v in items] + [1]))
     plot_w = WIDTH - label_w - RIGHT - 40
-    parts = []
+    shapes = []
     for i, (label, value) in enumerate(items):
         y = TOP + i * row
-        parts.append(f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" class="label">{escape(label)}</text>')
+        shapes.append(Text(label_w - 8, y + 17, label, "label", "end"))
         shown = f"{hidden_label}*" if value is None else str(value)
         w = 0 if value is None else plot_w * value / top
-        colour = PALETTE[0] if highlight is None or highlight(label, value) else "#9aa5b1"
+        colour = PALETTE[0] if highlight is None or highlight(label, value) else MUTED
         if w:
-            parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row - 8}" fill="{colour}">'
-                         f'<title>{escape(label)} : {escape(shown)}</title></rect>')
-        parts.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" class="value">{escape(shown)}</text>')
+            shapes.append(Rect(label_w, y + 4, _px(w), row - 8, colour, f"{label} : {shown}"))
+        shapes.append(Text(_px(label_w + w + 6), y + 17, shown, "value"))
     if threshold_line:
-        parts.append(f'<text x="{label_w}" y="{height - 6}" class="note">{escape(threshold_line)}</text>')
-    return _svg(chart_id, title, desc, "".join(parts), height=height)
+        shapes.append(Text(label_w, height - 6, threshold_line, "note"))
+    return Chart(chart_id, title, desc, height=height, shapes=shapes)
 
 
 def _axis(ticks, top, plot_h):
-    parts = []
+    shapes = []
     for tick in ticks:
         y = TOP + plot_h - plot_h * tick / top
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-                     f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="tick">{tick}</text>')
-    return "".join(parts)
+        shapes += [Line(LEFT, WIDTH - RIGHT, _px(y), _px(y), "grid"),
+                   Text(LEFT - 6, _px(y + 4), str(tick), "tick", "end")]
+    return shapes
 
 
 def _legend(names, y):
-    parts, x = [], LEFT
+    shapes, x = [], LEFT
     for k, name in enumerate(names):
-        parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{PALETTE[k % len(PALETTE)]}"/>'
-                     f'<text x="{x + 14}" y="{y}" class="legend">{escape(name)}</text>')
+        shapes += [Rect(x, y - 9, 10, 10, PALETTE[k % len(PALETTE)]), Text(x + 14, y, name, "legend")]
         x += 24 + 7 * len(name)
-    return "".join(parts)
+    return shapes

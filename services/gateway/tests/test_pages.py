@@ -66,7 +66,7 @@ def test_a_visit_recorded_from_the_page_shows_in_today_s_list_and_a_wrong_one_st
     wrong = session.post(stack.url("/desk/visits"), data={"_csrf": token, "motif": "partenaire:edf",
                                                            "acts": "advice", "outcome": "resolved", "action": "record"})
     assert wrong.status_code == 400
-    assert "Durée : indiquez la durée d&#x27;une visite terminée" in wrong.text
+    assert "Durée : indiquez la durée d&#39;une visite terminée" in wrong.text
     assert "Registres : choisissez-en au moins un" in wrong.text
     assert 'value="partenaire:edf" selected' in wrong.text  # what was typed is kept
     assert "0 visite(s)" in wrong.text
@@ -104,7 +104,7 @@ def test_head_office_gets_a_french_refusal_on_a_citizen_s_record_and_the_desk(st
     for path in (f"/citizens/{stack.citizen_id}", "/desk"):
         page = session.get(stack.url(path))
         assert page.status_code == 403 and "Accès refusé" in page.text
-        assert "jamais l&#x27;identité d&#x27;une personne" in page.text
+        assert "jamais l&#39;identité d&#39;une personne" in page.text
     assert "Exemple" not in session.get(stack.url(f"/citizens/{stack.citizen_id}")).text
 
 
