@@ -12,7 +12,7 @@ Only answers that changed something are recorded: a refused request (a typed err
 back, so running it again changes nothing twice and may well be accepted now. Keys are kept
 `IDEMPOTENCY_KEEP_HOURS` (24 by default: longer than any client retries), then forgotten by a timer.
 
-    return self.db.once("open_visit", request, OpenVisitRequest, lambda uow, req: domain.open_visit(uow, req))
+    return self.db.once("open_visit", request, OpenVisitRequest, lambda uow, req: store.open_visit(uow, req))
 """
 import datetime as dt
 import hashlib

@@ -46,8 +46,10 @@ def test_the_contracts_declare_every_event_the_services_publish():
 
 # The rules and the pure transformations of each service: plain functions over plain data, testable with no
 # broker and no database (the house example: franchise/compliance.py).
-PURE = ["services/accueil/rules.py", "services/accueil/views.py", "services/franchise/compliance.py",
-        "services/mediation_sortante/contact_file.py", "services/reporting/projectors.py",
+PURE = ["services/accueil/rules.py", "services/accueil/views.py", "services/formation/rules.py",
+        "services/formation/share.py", "services/franchise/compliance.py", "services/franchise/contract_rules.py",
+        "services/franchise/activity.py", "services/mediation_sortante/rules.py",
+        "services/mediation_sortante/statement.py", "services/mediation_sortante/contact_file.py", "services/reporting/projectors.py",
         "services/reporting/folding.py", "services/reporting/cells.py", "services/reporting/suppression.py",
         "services/reporting/rendering.py", "shared/localtime.py"]
 IMPURE = ("sqlalchemy", "nameko", "kombu", "amqp", "shared.db", "shared.dependencies", "eventlet")
