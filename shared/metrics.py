@@ -1,10 +1,13 @@
 """Prometheus metrics: entrypoint calls, errors and latency, the event flow, the outbox backlog, and the
-service's business counters, served by the service's own `GET /metrics`.
+service's business metrics, served by the service's own `GET /metrics`.
 
 Each container gets its own CollectorRegistry (not prometheus-client's global one), so several containers
-of one service can live in one process, as they do in tests."""
+of one service can live in one process, as they do in tests. A service declares its business metrics once,
+in its own `metrics.py` (`VISITS_CLOSED = counter("pimms_visits_closed_total", "Visits closed", ["motif"])`),
+and its entrypoints use them through the dependency: `self.metrics[VISITS_CLOSED].labels("partner").inc()`."""
 import time
 import weakref
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -14,7 +17,35 @@ from werkzeug.wrappers import Response
 
 from shared.db import as_utc
 
+
+@dataclass(frozen=True)
+class Declared:
+    """A business metric as its service declares it; each container's registry makes it on first use."""
+
+    kind: type
+    name: str
+    doc: str
+    labels: tuple[str, ...] = ()
+    buckets: tuple[float, ...] | None = None
+
+
+def counter(name: str, doc: str, labels: tuple[str, ...] | list[str] = ()) -> Declared:
+    return Declared(Counter, name, doc, tuple(labels))
+
+
+def gauge(name: str, doc: str, labels: tuple[str, ...] | list[str] = ()) -> Declared:
+    return Declared(Gauge, name, doc, tuple(labels))
+
+
+def histogram(name: str, doc: str, labels: tuple[str, ...] | list[str] = (),
+              buckets: tuple[float, ...] = tuple(Histogram.DEFAULT_BUCKETS)) -> Declared:
+    return Declared(Histogram, name, doc, tuple(labels), tuple(buckets))
+
+
 class PlatformMetrics:
+    """The platform's metrics of one container (attributes) and its service's business metrics
+    (`metrics[declared]`)."""
+
     def __init__(self):
         self.registry = r = CollectorRegistry()
         self._business = {}
@@ -47,24 +78,24 @@ class PlatformMetrics:
             "the record, nothing done twice", ["operation"], registry=r)
         self.relay_errors = Counter(
             "pimms_outbox_relay_errors_total", "Relay rounds that failed (broker or database)", registry=r)
+        self.idempotency_keys_forgotten = Counter(
+            "pimms_idempotency_keys_forgotten_total", "Idempotency keys deleted after IDEMPOTENCY_KEEP_HOURS",
+            registry=r)
 
     def watch_outbox(self, relay):
         self.registry.register(_OutboxCollector(relay))
 
-    def counter(self, name, doc, labels=()):
-        return self._metric(Counter, name, doc, labels)
-
-    def gauge(self, name, doc, labels=()):
-        return self._metric(Gauge, name, doc, labels)
-
-    def histogram(self, name, doc, labels=(), buckets=Histogram.DEFAULT_BUCKETS):
-        return self._metric(Histogram, name, doc, labels, buckets=buckets)
-
-    def _metric(self, kind, name, doc, labels, **kwargs):
-        metric = self._business.get(name)
+    def __getitem__(self, declared: Declared):
+        metric = self._business.get(declared)
         if metric is None:
-            metric = self._business[name] = kind(name, doc, list(labels), registry=self.registry, **kwargs)
+            extra = {} if declared.buckets is None else {"buckets": declared.buckets}
+            metric = self._business[declared] = declared.kind(
+                declared.name, declared.doc, list(declared.labels), registry=self.registry, **extra)
         return metric
+
+    # the gateway's metrics, until they are declared in services/gateway/metrics.py like the others'
+    def counter(self, name, doc, labels=()):
+        return self[counter(name, doc, labels)]
 
     def expose(self, accept=None):
         encoder, content_type = choose_encoder(accept or "")

@@ -22,8 +22,7 @@ class PlatformService:
         """Forget the idempotency keys older than IDEMPOTENCY_KEEP_HOURS (24): longer than any retry."""
         keep = float(self.config.get("IDEMPOTENCY_KEEP_HOURS", idempotency.KEEP_HOURS))
         forgotten = idempotency.forget(self.db.storage, utcnow(), keep)
-        self.metrics.counter("pimms_idempotency_keys_forgotten_total",
-                             "Idempotency keys deleted after IDEMPOTENCY_KEEP_HOURS").inc(forgotten)
+        self.metrics.idempotency_keys_forgotten.inc(forgotten)
         return forgotten
 
     @rpc

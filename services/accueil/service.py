@@ -6,7 +6,7 @@ from pathlib import Path
 
 from nameko.dependency_providers import Config
 
-from services.accueil import rules, store
+from services.accueil import metrics, rules, store
 from services.accueil.views import visit_view
 from shared.contracts.accueil import (
     AddActRequest, CloseVisitRequest, FindCitizensRequest, GetCitizenRequest, ListVisitsRequest, OpenVisitRequest,
@@ -74,9 +74,8 @@ class AccueilService(PlatformService, ContractCopy):
                                                       self._reader()))
         if self.db.replayed:
             return workshop
-        self.metrics.counter("pimms_workshops_held_total", "Collective workshops recorded", ["theme"]) \
-            .labels(workshop["theme"]).inc()
-        self.metrics.counter("pimms_workshop_attendees_total", "Workshop attendees").inc(workshop["attendees"])
+        self.metrics[metrics.WORKSHOPS_HELD].labels(workshop["theme"]).inc()
+        self.metrics[metrics.WORKSHOP_ATTENDEES].inc(workshop["attendees"])
         return workshop
 
     @rpc
@@ -99,8 +98,7 @@ class AccueilService(PlatformService, ContractCopy):
         reader = self.caller.staff()
         with self.db.unit_of_work() as uow:
             citizen = store.get_citizen(uow.session, req["citizen_id"], reader, utcnow())
-        self.metrics.counter("pimms_citizen_identity_reads_total", "Citizens' identities read (audited)",
-                             ["role"]).labels(reader["role"]).inc()
+        self.metrics[metrics.CITIZEN_IDENTITY_READS].labels(reader["role"]).inc()
         return citizen
 
     @rpc
@@ -111,8 +109,7 @@ class AccueilService(PlatformService, ContractCopy):
         reader = self.caller.staff()
         with self.db.unit_of_work() as uow:
             found = store.find_citizens(uow.session, req, reader, utcnow())
-        self.metrics.counter("pimms_citizen_searches_total", "Searches of citizens by name (audited)",
-                             ["role"]).labels(reader["role"]).inc()
+        self.metrics[metrics.CITIZEN_SEARCHES].labels(reader["role"]).inc()
         return found
 
     @rpc
@@ -129,8 +126,7 @@ class AccueilService(PlatformService, ContractCopy):
 
     # -- business counters ----------------------------------------------------------------------------------
     def _count_visit(self, view):
-        self.metrics.counter("pimms_visits_closed_total", "Visits closed", ["motif"]) \
-            .labels(view["motif"]["kind"]).inc()
-        acts = self.metrics.counter("pimms_mediation_acts_total", "Actes de médiation in closed visits", ["kind"])
+        self.metrics[metrics.VISITS_CLOSED].labels(view["motif"]["kind"]).inc()
+        acts = self.metrics[metrics.MEDIATION_ACTS]
         for act in view["acts"]:
             acts.labels(act["kind"]).inc()

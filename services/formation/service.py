@@ -5,7 +5,7 @@ from pathlib import Path
 
 from nameko.dependency_providers import Config
 
-from services.formation import share, store
+from services.formation import metrics, share, store
 from shared.contracts.formation import (
     AddMilestoneRequest, AgentsUnderFloorRequest, HireAgentRequest, ListAgentsRequest, LogTrainingRequest,
     LogWorkTimeRequest, RecordExitRequest, TrainingShareRequest)
@@ -34,8 +34,7 @@ class FormationService(PlatformService, ContractCopy):
         view = self.db.once("hire_agent", request, HireAgentRequest, lambda uow, req: store.agent_view(
             store.hire_agent(uow, req, utcnow(), self.contract(uow))))
         if not self.db.replayed:
-            self.metrics.counter("pimms_agents_hired_total", "Agents médiateurs hired", ["contract_type"]) \
-                .labels(view["contract_type"]).inc()
+            self.metrics[metrics.AGENTS_HIRED].labels(view["contract_type"]).inc()
         return view
 
     @rpc
@@ -48,8 +47,7 @@ class FormationService(PlatformService, ContractCopy):
         training = self.db.once("log_training", request, LogTrainingRequest,
                                 lambda uow, req: store.log_training(uow, req, utcnow()))
         if not self.db.replayed:
-            self.metrics.counter("pimms_training_hours_total", "Hours of training logged", ["kind"]) \
-                .labels(training["kind"]).inc(training["hours"])
+            self.metrics[metrics.TRAINING_HOURS].labels(training["kind"]).inc(training["hours"])
         return training
 
     @rpc
@@ -62,9 +60,8 @@ class FormationService(PlatformService, ContractCopy):
         view = self.db.once("record_exit", request, RecordExitRequest, lambda uow, req: store.agent_view(
             store.record_exit(uow, req, utcnow())))
         if not self.db.replayed:
-            self.metrics.counter("pimms_agents_exited_total", "Agents médiateurs who left, by outcome",
-                                 ["outcome", "positive"]) \
-                .labels(view["exit"]["outcome"], str(view["exit"]["positive"]).lower()).inc()
+            self.metrics[metrics.AGENTS_EXITED].labels(view["exit"]["outcome"],
+                                                       str(view["exit"]["positive"]).lower()).inc()
         return view
 
     @rpc

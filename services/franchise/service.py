@@ -8,7 +8,7 @@ from nameko.dependency_providers import Config
 from nameko.timer import timer
 from nameko.web.handlers import http
 
-from services.franchise import contract_rules, store
+from services.franchise import contract_rules, metrics, store
 from shared.contracts.franchise import (
     AmendContractRequest, ContractStatusRequest, RegisterAssociationRequest, RegisterDeskRequest,
     SignContractRequest)
@@ -121,8 +121,7 @@ class FranchiseService(PlatformService):
     # -- HTTP: health (PlatformService) and metrics only; head office changes contracts over RPC -------------
     @http("GET", "/metrics")
     def http_metrics(self, request):
-        # desks by status, read at scrape time so the gauge is the database's truth
-        desks = self.metrics.gauge("pimms_compliance_desks", "Desks by their last compliance status", ["status"])
+        desks = self.metrics[metrics.COMPLIANCE_DESKS]
         with self.db.unit_of_work() as uow:
             counts = store.desks_by_status(uow.session)
         for status in ("ok", "warning", "breach"):
@@ -144,8 +143,7 @@ class FranchiseService(PlatformService):
 
         view = self.db.once(f"contract_{kind}", request, schema, work)
         if done.get("published"):  # an amendment that changes nothing publishes nothing; a repeat neither
-            self.metrics.counter("pimms_contract_changes_total", "Franchise contract changes published",
-                                 ["change"]).labels(kind).inc()
+            self.metrics[metrics.CONTRACT_CHANGES].labels(kind).inc()
         self._count(done.get("evaluated", []))
         return view
 
@@ -157,8 +155,7 @@ class FranchiseService(PlatformService):
         return published
 
     def _count(self, published):
-        counter = self.metrics.counter("pimms_compliance_status_changes_total",
-                                       "Desks whose compliance status changed, by new status", ["status"])
+        counter = self.metrics[metrics.COMPLIANCE_STATUS_CHANGES]
         for doc in published:
             counter.labels(doc["payload"]["status"]).inc()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.mediation_sortante import statement, store
+from services.mediation_sortante import metrics, statement, store
 from shared.contracts.mediation_sortante import (
     AssignContactsRequest, CloseCampaignRequest, ImportContactsRequest, ListCampaignsRequest, ListContactsRequest,
     OpenCampaignRequest, PurgeRequest, RecordAttemptRequest, ResolveCaseRequest, ShareOutRequest, StatementRequest)
@@ -40,10 +40,8 @@ class MediationSortanteService(PlatformService, ContractCopy):
         if self.db.replayed:
             return report
         labels = (report["partner"], report["file_format"])
-        self.metrics.counter("pimms_outbound_contacts_imported_total", "Contacts imported from partners' files",
-                             ["partner", "file_format"]).labels(*labels).inc(report["imported"])
-        self.metrics.counter("pimms_outbound_contact_rows_rejected_total", "Rows of partners' files rejected",
-                             ["partner", "file_format"]).labels(*labels).inc(report["rejected"])
+        self.metrics[metrics.CONTACTS_IMPORTED].labels(*labels).inc(report["imported"])
+        self.metrics[metrics.CONTACT_ROWS_REJECTED].labels(*labels).inc(report["rejected"])
         return report
 
     @rpc
@@ -75,8 +73,7 @@ class MediationSortanteService(PlatformService, ContractCopy):
             uow, store.record_attempt(uow, req, utcnow())))
         if not self.db.replayed:
             reached = str(view["attempts"][-1]["reached"]).lower()
-            self.metrics.counter("pimms_outbound_attempts_total", "Attempts to reach a partner's customer",
-                                 ["channel", "reached"]).labels(view["attempts"][-1]["channel"], reached).inc()
+            self.metrics[metrics.ATTEMPTS].labels(view["attempts"][-1]["channel"], reached).inc()
             if view["automatic"]:
                 self._count_outcome(view["partner"], view["outcome"])
         return view
@@ -123,8 +120,7 @@ class MediationSortanteService(PlatformService, ContractCopy):
                                              int(self.config.get("CONTACT_RETENTION_DAYS", 90)))
         if purged["contacts"]:
             store.checkpoint(self.db.storage.engine)
-        self.metrics.counter("pimms_outbound_identities_purged_total",
-                      "Contacts whose identity was blanked after the retention delay").inc(purged["contacts"])
+        self.metrics[metrics.IDENTITIES_PURGED].inc(purged["contacts"])
         return purged
 
     @timer(interval=24 * 3600, eager=True)  # eager: a service restarted daily would otherwise never purge
@@ -139,5 +135,4 @@ class MediationSortanteService(PlatformService, ContractCopy):
         return {**store.contact_view(contact), "partner": partner}
 
     def _count_outcome(self, partner, outcome):
-        self.metrics.counter("pimms_outbound_outcomes_total", "Outcomes of outbound cases", ["partner", "outcome"]) \
-            .labels(partner, outcome).inc()
+        self.metrics[metrics.OUTCOMES].labels(partner, outcome).inc()

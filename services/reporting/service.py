@@ -8,7 +8,7 @@ from pathlib import Path
 
 from nameko.dependency_providers import Config
 
-from services.reporting import periods, reading, rendering, store
+from services.reporting import metrics, periods, reading, rendering, store
 from services.reporting.entrypoints import HEAD_OFFICE, handle_event, handle_event_batch, head_office, timer
 from shared.contracts.reporting import AnnualReportRequest, ClosePeriodRequest, ExportRequest, FiguresRequest
 from shared import localtime
@@ -78,8 +78,7 @@ class ReportingService(PlatformService):
     def on_period_closed(self, event):
         result = self.db.apply_once(event, lambda uow, e: periods.receive_period(uow, e, utcnow()))
         if result is not ALREADY_APPLIED:
-            self.metrics.counter("pimms_reporting_periods_received_total",
-                                 "Closed periods received from associations", ["outcome"]).labels(result).inc()
+            self.metrics[metrics.PERIODS_RECEIVED].labels(result).inc()
         return result
 
     # -- month close --------------------------------------------------------------------------------------------
@@ -118,8 +117,7 @@ class ReportingService(PlatformService):
     def rebuild(self):
         with self.db.unit_of_work() as uow:
             applied, seconds = store.rebuild(uow.session, zone=self._zone())
-        self.metrics.histogram("pimms_reporting_rebuild_duration_seconds", "Rebuilds of every aggregate",
-                               buckets=(.1, .5, 1, 5, 10, 30, 60, 120, 300, 600)).observe(seconds)
+        self.metrics[metrics.REBUILD_DURATION].observe(seconds)
         return {"events": applied, "seconds": round(seconds, 3)}
 
     @rpc
@@ -135,16 +133,14 @@ class ReportingService(PlatformService):
         applied, duplicates = self.db.apply_batch(
             events, lambda uow, new: store.apply_events(uow, new, utcnow(), self._zone()), journal=store.stored_ids)
         if applied:
-            self.metrics.counter("pimms_reporting_events_applied_total", "Events folded into the figures",
-                                 ["event_type"]).labels(events[0].type).inc(applied)
+            self.metrics[metrics.EVENTS_APPLIED].labels(events[0].type).inc(applied)
         return applied, duplicates
 
     def _close(self, month, now):
         with self.db.unit_of_work() as uow:
             published = periods.close_month(uow, month, now, self._threshold(), self.config["ASSOCIATION_ID"],
                                             self._zone())
-        closed = self.metrics.counter("pimms_reporting_periods_closed_total", "Periods published to head office",
-                                      ["period_kind", "revision"])
+        closed = self.metrics[metrics.PERIODS_CLOSED]
         for _, period, revision in published:
             closed.labels("month" if len(period) == 7 else "year", "first" if revision == 1 else "revised").inc()
         return {"month": month, "published": [

@@ -1,0 +1,12 @@
+"""Accueil's business metrics, declared once: what operators and head office's dashboards count of the
+desk's work (never a citizen). Served by the service's GET /metrics with the platform's own."""
+from shared.metrics import counter
+
+VISITS_CLOSED = counter("pimms_visits_closed_total", "Visits closed", ["motif"])
+MEDIATION_ACTS = counter("pimms_mediation_acts_total", "Actes de médiation in closed visits", ["kind"])
+WORKSHOPS_HELD = counter("pimms_workshops_held_total", "Collective workshops recorded", ["theme"])
+WORKSHOP_ATTENDEES = counter("pimms_workshop_attendees_total", "Workshop attendees")
+# every read of an identity is audited in the database too; these let an operator see a surge at a glance
+CITIZEN_IDENTITY_READS = counter("pimms_citizen_identity_reads_total", "Citizens' identities read (audited)",
+                                 ["role"])
+CITIZEN_SEARCHES = counter("pimms_citizen_searches_total", "Searches of citizens by name (audited)", ["role"])

@@ -1,0 +1,12 @@
+"""Médiation sortante's business metrics, declared once: partners' files imported, attempts, outcomes and
+identities purged. Served by the service's GET /metrics with the platform's own."""
+from shared.metrics import counter
+
+CONTACTS_IMPORTED = counter("pimms_outbound_contacts_imported_total", "Contacts imported from partners' files",
+                            ["partner", "file_format"])
+CONTACT_ROWS_REJECTED = counter("pimms_outbound_contact_rows_rejected_total", "Rows of partners' files rejected",
+                                ["partner", "file_format"])
+ATTEMPTS = counter("pimms_outbound_attempts_total", "Attempts to reach a partner's customer", ["channel", "reached"])
+OUTCOMES = counter("pimms_outbound_outcomes_total", "Outcomes of outbound cases", ["partner", "outcome"])
+IDENTITIES_PURGED = counter("pimms_outbound_identities_purged_total",
+                            "Contacts whose identity was blanked after the retention delay")
