@@ -14,7 +14,9 @@ import datetime as dt
 import json
 import logging
 import traceback
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import eventlet
 from kombu import Exchange
@@ -262,5 +264,13 @@ class EventBatchConsumer(EventConsumer):
         return result, exc_info
 
 
-handle_event = EventConsumer.decorator
-handle_event_batch = EventBatchConsumer.decorator
+def handle_event(event_type: str, **options: Any) -> Callable[[Callable], Callable]:
+    """`@handle_event("accueil.visit_closed")` on a method `(self, event: Event)`; options: see EventConsumer."""
+    return EventConsumer.decorator(event_type, **options)
+
+
+def handle_event_batch(event_type: str, batch_size: int = 200, max_wait: float = 0.05,
+                       **options: Any) -> Callable[[Callable], Callable]:
+    """`@handle_event_batch("accueil.visit_closed")` on a method `(self, events: list[Event])` that returns
+    `db.apply_batch(...)`'s (applied, duplicates)."""
+    return EventBatchConsumer.decorator(event_type, batch_size=batch_size, max_wait=max_wait, **options)

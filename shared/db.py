@@ -4,28 +4,33 @@ import datetime as dt
 import json
 import logging
 import os
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, insert, select, text
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from shared import envelope
+from shared.envelope import Event
 from shared.tables import outbox, processed_events
 from shared.types import as_utc  # noqa: F401 (the services read it here)
 
 log = logging.getLogger(__name__)
 
 PLATFORM_MIGRATIONS = Path(__file__).parent / "migrations"
+T = TypeVar("T")
 
 
-def utcnow():
+def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def make_engine(url):
+def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -52,7 +57,7 @@ def make_engine(url):
     return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True, pool_recycle=1800)
 
 
-def migrate(engine, service_versions):
+def migrate(engine: Engine, service_versions: Path) -> None:
     """Bring the database to the newest schema: platform tables plus the service's (alembic heads)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(PLATFORM_MIGRATIONS))
@@ -74,14 +79,15 @@ class UnitOfWork:
     Used as `with db.unit_of_work() as uow:`; it commits when the block ends without error, else rolls back.
     Commit happens inside the entrypoint, before nameko acks the message that caused it."""
 
-    def __init__(self, sessionmaker, association_id, on_commit=None):
+    def __init__(self, sessionmaker: Callable[[], Session], association_id: str,
+                 on_commit: Callable[[], None] | None = None):
         self._sessionmaker = sessionmaker
         self.association_id = association_id
         self._on_commit = on_commit
-        self.session = None
-        self.events = []
+        self.session: Session | None = None
+        self.events: list[dict[str, Any]] = []  # the envelopes published in this transaction
 
-    def __enter__(self):
+    def __enter__(self) -> "UnitOfWork":
         self.session = self._sessionmaker()
         self.events = []
         return self
@@ -98,7 +104,9 @@ class UnitOfWork:
             self._on_commit()
         return False
 
-    def publish(self, event_type, payload, *, pimms_id, association_id=None, version=1, occurred_at=None):
+    def publish(self, event_type: str, payload: dict[str, Any], *, pimms_id: str | None,
+                association_id: str | None = None, version: int = 1,
+                occurred_at: dt.datetime | None = None) -> dict[str, Any]:
         """Validate the event against its schema and add it to the outbox in this transaction."""
         doc = envelope.build(
             event_type, payload, version=version, occurred_at=occurred_at,
@@ -110,14 +118,14 @@ class UnitOfWork:
         self.events.append(doc)
         return doc
 
-    def already_applied(self, consumer, event_id):
+    def already_applied(self, consumer: str, event_id: str) -> bool:
         row = self.session.execute(
             select(processed_events.c.event_id).where(
                 processed_events.c.consumer == consumer, processed_events.c.event_id == event_id)
         ).first()
         return row is not None
 
-    def mark_applied(self, consumer, event_id):
+    def mark_applied(self, consumer: str, event_id: str) -> None:
         # the primary key makes a concurrent second application fail at commit, so it is retried and skipped
         self.session.execute(insert(processed_events).values(
             consumer=consumer, event_id=event_id, applied_at=utcnow()))
@@ -129,17 +137,18 @@ ALREADY_APPLIED = object()
 class Storage:
     """What a service holds of its database: engine, sessions, and the outbox wake-up."""
 
-    def __init__(self, url, service_versions, association_id, on_commit=None):
+    def __init__(self, url: str, service_versions: Path, association_id: str,
+                 on_commit: Callable[[], None] | None = None):
         self.engine = make_engine(url)
         migrate(self.engine, service_versions)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self.association_id = association_id
         self.on_commit = on_commit
 
-    def unit_of_work(self):
+    def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.sessionmaker, self.association_id, self.on_commit)
 
-    def apply_once(self, consumer, event, apply):
+    def apply_once(self, consumer: str, event: Event, apply: Callable[[UnitOfWork, Event], T]) -> T | object:
         """Run `apply(uow, event)` unless this consumer already applied this event; both in one transaction."""
         with self.unit_of_work() as uow:
             if uow.already_applied(consumer, event.event_id):
@@ -148,7 +157,8 @@ class Storage:
             uow.mark_applied(consumer, event.event_id)
             return result
 
-    def apply_batch(self, consumer, events, apply, journal=None):
+    def apply_batch(self, consumer: str, events: Sequence[Event], apply: Callable[[UnitOfWork, list[Event]], Any],
+                    journal: Callable[[Session, list[str]], Iterable[str]] | None = None) -> tuple[int, int]:
         """Run `apply(uow, new_events)` on the events this consumer has not applied yet, and mark them, in
         one transaction. Returns (applied, duplicates).
 
@@ -177,5 +187,5 @@ class Storage:
                         {"consumer": consumer, "event_id": e.event_id, "applied_at": now} for e in new])
             return len(new), len(events) - len(new)
 
-    def dispose(self):
+    def dispose(self) -> None:
         self.engine.dispose()

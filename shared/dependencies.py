@@ -1,16 +1,22 @@
 """The database as a nameko dependency: migrates at start, runs the outbox relay beside the service, and
 gives each worker a handle to open units of work and apply events once."""
 import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
+from marshmallow import Schema
 from nameko.extensions import DependencyProvider
+from sqlalchemy.orm import Session
 
 from shared import idempotency, localtime
 from shared.config import require_secret
-from shared.db import Storage, utcnow
+from shared.db import Storage, UnitOfWork, utcnow
+from shared.envelope import Event
 from shared.metrics import metrics_for
 from shared.outbox import Relay
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class Database(DependencyProvider):
@@ -63,10 +69,10 @@ class WorkerDatabase:
         self.worker_ctx = worker_ctx
         self.replayed = False  # whether the last `once` answered from the record (count nothing twice)
 
-    def unit_of_work(self):
+    def unit_of_work(self) -> UnitOfWork:
         return self.storage.unit_of_work()
 
-    def once(self, operation, request, schema, work):
+    def once(self, operation: str, request: Any, schema: type[Schema], work: Callable[[UnitOfWork, dict], T]) -> T:
         """Load `request` with `schema` and run `work(uow, loaded)` in one unit of work, once per idempotency
         key (shared/idempotency.py): a repeat with the same key answers what the first run answered."""
         replays = self._replays()
@@ -75,11 +81,12 @@ class WorkerDatabase:
             replays.labels(operation).inc()
         return answer
 
-    def apply_once(self, event, apply):
+    def apply_once(self, event: Event, apply: Callable[[UnitOfWork, Event], T]) -> T | object:
         """Apply an event at most once for this consumer (named after its queue)."""
         return self.storage.apply_once(self._consumer(), event, apply)
 
-    def apply_batch(self, events, apply, journal=None):
+    def apply_batch(self, events: Sequence[Event], apply: Callable[[UnitOfWork, list[Event]], Any],
+                    journal: Callable[[Session, list[str]], Iterable[str]] | None = None) -> tuple[int, int]:
         """Apply the events this consumer has not applied yet, in one transaction: (applied, duplicates).
         `journal`: see Storage.apply_batch."""
         return self.storage.apply_batch(self._consumer(), events, apply, journal)

@@ -5,7 +5,9 @@ payload's schema is looked up by `(type, version)`. The same schemas validate on
 """
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
@@ -13,10 +15,10 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="must be a lower-case code (a-z, 0-9, _ or -)")
 EVENT_TYPE = validate.Regexp(r"^[a-z_]+\.[a-z_]+$", error="must read <service>.<event>")
 
-EVENTS = {}  # (type, version) -> payload Schema class
+EVENTS: dict[tuple[str, int], type[Schema]] = {}  # (type, version) -> payload Schema class
 
 
-def event_schema(event_type, version=1):
+def event_schema(event_type: str, version: int = 1) -> Callable[[type[Schema]], type[Schema]]:
     """Register a payload schema as the contract of one event type and version."""
     EVENT_TYPE(event_type)
 
@@ -62,18 +64,18 @@ class Event:
     occurred_at: dt.datetime
     association_id: str
     pimms_id: str
-    payload: dict  # loaded by the payload schema: dates are dates, enums are strings
-    wire: dict | None = None  # the same payload as it travelled (JSON types), validated: what a store keeps
+    payload: dict[str, Any]  # loaded by the payload schema: dates are dates, enums are strings
+    wire: dict[str, Any] | None = None  # the same payload as it travelled (JSON types), validated: what a store keeps
 
     @property
-    def source(self):
+    def source(self) -> str:
         return self.type.split(".", 1)[0]
 
 
 _instances = {}  # marshmallow schemas are stateless once built, and building one is costly
 
 
-def payload_schema(event_type, version):
+def payload_schema(event_type: str, version: int) -> Schema:
     key = (event_type, version)
     schema = _instances.get(key)
     if schema is None:
@@ -98,7 +100,8 @@ def _import_schemas(source):
             pass
 
 
-def build(event_type, payload, *, association_id, pimms_id, version=1, occurred_at=None, event_id=None):
+def build(event_type: str, payload: dict[str, Any], *, association_id: str, pimms_id: str | None, version: int = 1,
+          occurred_at: dt.datetime | None = None, event_id: uuid.UUID | str | None = None) -> dict[str, Any]:
     """Make a validated envelope as a JSON-ready dict; raises ValidationError naming the bad field."""
     schema = payload_schema(event_type, version)
     # dump makes JSON types, load proves the result obeys every rule of the schema
@@ -138,7 +141,7 @@ def _check_ids(**ids):
         raise ValidationError(errors)
 
 
-def load(doc):
+def load(doc: Any) -> Event:
     """Validate a received envelope and its payload; raises ValidationError with every reason."""
     if not isinstance(doc, dict):
         raise ValidationError({"_envelope": [f"expected a JSON object, got {type(doc).__name__}"]})
