@@ -9,10 +9,10 @@ import time
 import weakref
 from dataclasses import dataclass
 
+from nameko.extensions import DependencyProvider
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
-from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
 from shared.db import as_utc
@@ -92,10 +92,6 @@ class PlatformMetrics:
             metric = self._business[declared] = declared.kind(
                 declared.name, declared.doc, list(declared.labels), registry=self.registry, **extra)
         return metric
-
-    # the gateway's metrics, until they are declared in services/gateway/metrics.py like the others'
-    def counter(self, name, doc, labels=()):
-        return self[counter(name, doc, labels)]
 
     def expose(self, accept=None):
         encoder, content_type = choose_encoder(accept or "")

@@ -1,6 +1,7 @@
 """The shape the code keeps (../shared/STYLE.md): the platform library never imports a service, no service
 imports another's code (they share contracts, in shared/contracts), and no demo ships inside a service."""
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,13 @@ def test_a_rules_module_imports_no_database_and_no_broker(module):
     imported = set(imported_modules(ROOT / module))
     stores = {m for m in imported if m.endswith((".store", ".models"))}
     assert not [m for m in imported if m.startswith(IMPURE)] and not stores, imported
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_a_service_declares_its_business_metrics_once_in_its_metrics_module(service):
+    """Declared in services/<name>/metrics.py and used as `self.metrics[DECLARED]`, never made where used."""
+    declaring = re.compile(r"\bmetrics\.(counter|gauge|histogram)\(|from shared\.metrics import .*\b(counter|gauge|"
+                           r"histogram)\b")
+    offenders = [str(p.relative_to(ROOT)) for p in code(ROOT / "services" / service)
+                 if p.name != "metrics.py" and declaring.search(p.read_text())]
+    assert offenders == []

@@ -15,6 +15,7 @@ from services.gateway.schemas import AGENT, HEAD_OFFICE, MANAGER, OPERATOR
 STAFF = (AGENT, MANAGER)
 ROLE_LABELS = {AGENT: "agent médiateur", MANAGER: "responsable d'association", HEAD_OFFICE: "siège",
                OPERATOR: "exploitation"}
+HOMES = {AGENT: "/desk", MANAGER: "/desk", HEAD_OFFICE: "/figures", OPERATOR: "/ops"}  # each role's first page
 
 
 @dataclass(frozen=True)
@@ -95,4 +96,4 @@ def citizen_reader(principal):
 
 def home(principal):
     """The page each role lands on after logging in."""
-    return {AGENT: "/desk", MANAGER: "/desk", HEAD_OFFICE: "/figures", OPERATOR: "/ops"}[principal.role]
+    return HOMES[principal.role]

@@ -24,7 +24,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSaf
 from sqlalchemy import delete, select, update
 
 from services.gateway.errors import Unauthorized
-from services.gateway.models import Account, RevokedToken
+from services.gateway.models import Account, AuditEntry, RevokedToken
 from services.gateway.schemas import AGENT, MANAGER
 from shared import contract_terms
 from shared.errors import Conflict, invalid
@@ -87,6 +87,15 @@ def create_account(session, req, now, association_id):
                       created_at=now, failed_logins=0)
     session.add(account)
     return account
+
+
+def register(unit_of_work, req, now, association_id):
+    """A new account and its line in the audit log, committed together: the account's view and desks."""
+    with unit_of_work() as uow:
+        account = create_account(uow.session, req, now, association_id)
+        uow.session.add(AuditEntry(at=now, login=account.login, role=account.role, action="account_created"))
+        uow.session.flush()
+        return account_view(account, desks_of(uow.session, account))
 
 
 @dataclass(frozen=True)

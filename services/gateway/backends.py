@@ -1,15 +1,18 @@
-"""Calling the services behind the gateway over RPC with a deadline: nameko's RpcProxy waits forever, and a
-page must not hang because a service is down. Typed errors (InvalidRequest, NotFound...) pass through."""
+"""Accueil and reporting as one dependency, `self.backends`, each called over RPC with a deadline: nameko's
+RpcProxy waits forever, and a page must not hang because a service is down."""
+from dataclasses import dataclass
+
 import eventlet
-import requests
 from nameko.exceptions import RemoteError, UnknownService
+from nameko.extensions import DependencyProvider
 
 from services.gateway.errors import BackendError, Unavailable
-from shared.rpc import BROKER_ERRORS
+from shared.rpc import BROKER_ERRORS, RpcProxy
 
 
 class Backend:
-    """`Backend(self.accueil, 10).open_visit(request)`: the RPC, or Unavailable after `timeout` seconds."""
+    """`Backend(proxy, 10).open_visit(request)`: the RPC, or Unavailable after `timeout` seconds. The
+    service's typed errors (InvalidRequest, NotFound...) pass through."""
 
     def __init__(self, proxy, timeout):
         self._proxy, self._timeout = proxy, timeout
@@ -36,29 +39,35 @@ class Backend:
         return call
 
 
-def health_of(services, timeout=3.0):
-    """Each service's own GET /health, read concurrently: its status and checks, or unreachable."""
-    def probe(item):
-        name, url = item
-        try:
-            response = requests.get(f"{url.rstrip('/')}/health", timeout=timeout)
-            body = response.json()
-            status = "ok" if response.status_code == 200 and body.get("status") == "ok" else "unhealthy"
-            checks = {str(k): str(v) for k, v in (body.get("checks") or {}).items()}
-            return name, {"status": status, "checks": checks, "http_status": response.status_code}
-        except (requests.RequestException, ValueError) as exc:
-            return name, {"status": "unreachable", "checks": {"http": f"{type(exc).__name__}"},
-                          "http_status": None}
-
-    pool = eventlet.GreenPool(max(len(services), 1))
-    return dict(pool.imap(probe, sorted(services.items())))
+@dataclass(frozen=True)
+class Services:
+    """What a worker calls: `self.backends.accueil.get_visit(visit_id)`, `self.backends.reporting.figures(...)`."""
+    accueil: Backend
+    reporting: Backend
 
 
-def metrics_of(url, timeout=5.0):
-    try:
-        response = requests.get(f"{url.rstrip('/')}/metrics", timeout=timeout)
-    except requests.RequestException as exc:
-        raise Unavailable(f"{url} did not answer: {type(exc).__name__}") from None
-    if response.status_code != 200:
-        raise BackendError(f"{url}/metrics answered {response.status_code}")
-    return response.text, response.headers.get("Content-Type", "text/plain; version=0.0.4")
+class _PartProxy(RpcProxy):
+    """The platform's RpcProxy (shared/rpc.py: it survives broker outages) as a part of `Backends`. Nameko
+    binds an extension's parts with `bind(container)`, but a DependencyProvider's bind also asks for the
+    attribute it is injected as, which a part has not: its own name stands in (nothing injects it)."""
+
+    def bind(self, container, attr_name=None):
+        return super().bind(container, attr_name or f"{self.target_service}_rpc")
+
+
+class Backends(DependencyProvider):
+    """`self.backends.accueil` and `self.backends.reporting`, each behind a deadline of config
+    RPC_TIMEOUT_SECONDS (10). The proxies are parts of this provider: nameko sets them up, starts and stops
+    them with the container, and each call they make carries the worker's context (the account signed into
+    it by `Vouch`, shared/principal.py). One dependency for both, so that a route test swaps them for fakes
+    with `replace_dependencies(container, backends=Services(accueil=..., reporting=...))`."""
+
+    accueil_rpc = _PartProxy("accueil")
+    reporting_rpc = _PartProxy("reporting")
+
+    def setup(self):
+        self.timeout = float(self.container.config.get("RPC_TIMEOUT_SECONDS", 10))
+
+    def get_dependency(self, worker_ctx):
+        return Services(accueil=Backend(self.accueil_rpc.get_dependency(worker_ctx), self.timeout),
+                        reporting=Backend(self.reporting_rpc.get_dependency(worker_ctx), self.timeout))

@@ -1,9 +1,13 @@
 """The desk page: record a visit in a few keystrokes (motif, acts, duration; anonymous unless a person is
 named with consent), close the visits in progress, see today's visits, record a workshop. Native form
-controls only, each with its label, in reading order, so the keyboard alone does everything."""
-from services.gateway import labels
+controls only, each with its label, in reading order, so the keyboard alone does everything. A form refused
+comes back with its reasons in French and what it carried."""
+from services.gateway import access, desk_work, forms, labels
+from services.gateway.html import FORM_KEY
 from services.gateway.html import render as render_page
+from services.gateway.web import redirect, request_key
 from shared import localtime
+from shared.errors import Conflict, ContractViolation, InvalidRequest
 
 FLASH = {
     "visite": "Visite enregistrée.",
@@ -34,6 +38,61 @@ CHOICES = {
     "age_bands": list(labels.AGE_LABELS.items()), "consent_channels": list(labels.CONSENT_CHANNELS.items()),
     "themes": list(labels.THEMES.items()), "partners": _by_label(labels.PARTNERS),
 }
+
+
+def show(accueil, tokens, principal, args, zone):
+    """GET /desk (`?pimms_id=` another of the account's desks; `?fait=` what was just done)."""
+    pimms_id = access.default_desk(principal, args.get("pimms_id") or None)
+    return render(principal, tokens, pimms_id, desk_work.today(accueil, pimms_id, zone), zone, flash=args.get("fait"))
+
+
+def post_visit(accueil, tokens, principal, form, zone):
+    """The new visit's form: recorded whole when it is over, or opened to be closed later."""
+    pimms_id = access.default_desk(principal, form.get("pimms_id") or None)
+    try:
+        kind, body = forms.visit_request(form)
+        record = desk_work.open_visit if kind == "open" else desk_work.record_visit
+        record(accueil, principal, body, form.get(FORM_KEY))
+    except (forms.FormErrors, InvalidRequest, ContractViolation, Conflict) as exc:
+        return refused(accueil, tokens, principal, pimms_id, zone, form, exc)
+    return redirect(f"/desk?pimms_id={pimms_id}&fait={'ouverte' if kind == 'open' else 'visite'}")
+
+
+def post_close(accueil, tokens, principal, visit_id, form, zone):
+    """A visit in progress closed from its own form (a visit of another desk is refused before anything)."""
+    visit = desk_work.visit_in_scope(accueil, principal, visit_id)
+    try:
+        closing = forms.close_request(form)  # checked against accueil's schema already
+        accueil.close_visit({**closing, "visit_id": visit_id,
+                             "idempotency_key": request_key(principal, form.get(FORM_KEY))})
+    except (forms.FormErrors, InvalidRequest, ContractViolation, Conflict) as exc:
+        return refused(accueil, tokens, principal, visit["pimms_id"], zone, {}, exc)
+    return redirect(f"/desk?pimms_id={visit['pimms_id']}&fait=close")
+
+
+def post_workshop(accueil, tokens, principal, form, zone):
+    pimms_id = access.default_desk(principal, form.get("pimms_id") or None)
+    try:
+        desk_work.record_workshop(accueil, principal, forms.workshop_request(form, pimms_id), form.get(FORM_KEY))
+    except (forms.FormErrors, InvalidRequest, ContractViolation) as exc:
+        return refused(accueil, tokens, principal, pimms_id, zone, form, exc, focus="atelier")
+    return redirect(f"/desk?pimms_id={pimms_id}&fait=atelier")
+
+
+def refused(accueil, tokens, principal, pimms_id, zone, form, exc, focus=None):
+    """The page again (400) with why the form was refused, keeping what it carried."""
+    if isinstance(exc, forms.FormErrors):
+        lines = exc.lines
+    elif isinstance(exc, InvalidRequest):
+        lines = forms.french(exc.errors)
+    elif isinstance(exc, ContractViolation):
+        lines = [f"Contrat de franchise : {exc.detail}"]
+    else:
+        lines = [f"Impossible : {exc}"]
+    values = {k: (form.getlist(k) if k in ("acts", "registres") else form.get(k)) for k in form} \
+        if hasattr(form, "getlist") else {}
+    return render(principal, tokens, pimms_id, desk_work.today(accueil, pimms_id, zone), zone, errors=lines,
+                  form=values, status=400, focus=focus)
 
 
 def render(principal, tokens, pimms_id, visits, zone, flash=None, errors=None, form=None, status=200, focus=None):

@@ -3,9 +3,13 @@ motif and by partner over the months, acts by kind, registres used against the n
 followed by its numbers in a table."""
 from dataclasses import dataclass
 
-from services.gateway import charts, labels
+from services.gateway import access, charts, figures_reading, labels
+from services.gateway.errors import Forbidden
 from services.gateway.figures_reading import cell, registres_used, shown
 from services.gateway.html import render as render_page
+from services.gateway.schemas import HEAD_OFFICE
+from shared import localtime
+from shared.errors import InvalidRequest
 
 SCOPE_LABELS = {"desk": "PIMMS", "association": "Association", "network": "Réseau"}
 KEY_FIGURES = (
@@ -31,6 +35,51 @@ class Figure:
     rows: list = ()
     caption_id: str | None = None
     empty: str | None = None
+
+
+def show(reporting, tokens, principal, args, zone):
+    """GET /figures: the scope asked (`perimetre=desk:lyon-8`, or `scope` and `id` for head office; else the
+    account's first), the month `mois` of the year `annee` (this month by default) and the year's twelve."""
+    offered = access.figure_scopes(principal)
+    choice = chosen_scope(args, offered, principal)
+    today = localtime.today(zone)
+    year = _bounded(args.get("annee"), today.year, 2000, 2999)
+    month = _bounded(args.get("mois"), today.month if year == today.year else 12, 1, 12)
+    exact = access.figures_access(principal, *choice)
+    monthly = figures_reading.months(reporting, *choice, year, exact, today)
+    year_row = figures_reading.row(reporting, *choice, f"{year:04d}", exact, missing_ok=True)
+    month_row = monthly[month - 1]
+    shown_exact = bool((year_row or month_row or {}).get("exact"))
+    return render(principal, tokens, choice, offered, year, month, month_row, year_row, monthly, shown_exact)
+
+
+def chosen_scope(args, offered, principal):
+    """The (scope, id) asked in the query: head office names any; the others choose among `offered`."""
+    if principal.role == HEAD_OFFICE:
+        scope = args.get("scope") or "network"
+        id_ = (args.get("id") or "").strip() or None
+        if scope not in ("network", "association", "desk"):
+            raise InvalidRequest({"scope": ["must be one of: association, desk, network"]})
+        if scope != "network" and id_ is None:
+            raise InvalidRequest({"id": [f"a {scope} scope needs its id"]})
+        return (scope, None if scope == "network" else id_)
+    if args.get("perimetre"):
+        scope, _, id_ = args["perimetre"].partition(":")
+        if (scope, id_) not in offered:
+            raise Forbidden(f"{principal.login} reads the figures of their desks and association only")
+        return (scope, id_)
+    if not offered:
+        raise Forbidden(f"the role {principal.role} reads no figures")
+    return offered[0]
+
+
+def _bounded(value, default, low, high):
+    """A number of the query between `low` and `high`, else `default` (a page never fails on a bad month)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if low <= number <= high else default
 
 
 def render(principal, tokens, choice, offered, year, month, month_row, year_row, monthly, exact):

@@ -33,6 +33,13 @@ def months(reporting, scope, id_, year, exact, today=None):
     return rows
 
 
+def year_by_month(reporting, scope, id_, year, exact):
+    """GET /api/figures/months: the twelve months of `year`, exact if any of them is."""
+    rows = months(reporting, scope, id_, year, exact)
+    return {"scope": scope, "id": id_, "year": year, "exact": any(r is not None and r["exact"] for r in rows),
+            "months": rows}
+
+
 def cell(found, path):
     """A cell's value: a number, None when suppressed (or not measured), 0 when there is no row."""
     if found is None:

@@ -4,8 +4,15 @@ generated. The gateway publishes no event."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.contracts.accueil import (
-    AddActRequest, CloseVisitRequest, FindCitizensRequest, ListVisitsRequest, OpenVisitRequest, RecordVisitRequest, RecordWorkshopRequest,
-    one_of)
+    AddActRequest,
+    CloseVisitRequest,
+    FindCitizensRequest,
+    ListVisitsRequest,
+    OpenVisitRequest,
+    RecordVisitRequest,
+    RecordWorkshopRequest,
+    one_of,
+)
 from shared.contracts.reporting import PERIOD, FiguresSchema, ScopeRequest
 from shared.envelope import CODE
 

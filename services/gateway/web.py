@@ -13,10 +13,12 @@ from urllib.parse import quote, urlsplit
 
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import MethodNotAllowed, RequestEntityTooLarge
+from werkzeug.exceptions import NotFound as NoRoute
+from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
-from services.gateway import accounts
+from services.gateway import accounts, audit
 from services.gateway.access import Principal
 from services.gateway.errors import BackendError, Forbidden, TooManyRequests, Unauthorized, Unavailable
 from services.gateway.models import Account
@@ -190,7 +192,7 @@ def api(method, url, *, summary, tag, roles, body=None, query=None, response=Non
                     self.vouch(principal.claims())  # every call this request makes acts as this account
                 result = fn(self, request, principal, **path)
             except Forbidden as exc:
-                self._audit(principal, "access_denied", f"{request.method} {request.path}"[:200])
+                audit.access_denied(self.db, self.metrics, principal, f"{request.method} {request.path}"[:200])
                 return api_error(exc)
             except tuple(API_STATUS) as exc:
                 return api_error(exc)
@@ -211,6 +213,21 @@ def api(method, url, *, summary, tag, roles, body=None, query=None, response=Non
         return http(method, url)(entry)
 
     return decorate
+
+
+def unknown_api_route(request):
+    """Any other /api path: a JSON 404, or 405 naming the methods the path has."""
+    try:
+        Map([Rule(r.url, methods=[r.method]) for r in API_ROUTES]).bind("gateway").match(request.path, request.method)
+    except MethodNotAllowed as exc:
+        response = json_response({"error": "MethodNotAllowed", "message": f"{request.method} is not allowed on "
+                                  f"{request.path}", "allowed": sorted(exc.valid_methods)}, 405)
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+        return response
+    except NoRoute:
+        pass
+    return json_response({"error": "NotFound", "message": f"no API route {request.path}: see /api/openapi.json"},
+                         404)
 
 
 # -- the pages ---------------------------------------------------------------------------------------------------
@@ -242,7 +259,7 @@ def page(method, url, *, roles=None, public=False):
                 response = redirect(f"/login?suite={quote(target)}")
                 response.delete_cookie(COOKIE, path="/")
             except Forbidden as exc:
-                self._audit(principal, "access_denied", f"{request.method} {request.path}"[:200])
+                audit.access_denied(self.db, self.metrics, principal, f"{request.method} {request.path}"[:200])
                 response = html.error_page(principal, self.tokens, 403, "Accès refusé", _forbidden_text(principal),
                                            str(exc))
             except NotFound as exc:

@@ -9,8 +9,8 @@ import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.utils import find_free_port
 
-from services.accueil.service import AccueilService
 from scripts.demo import gateway as demo
+from services.accueil.service import AccueilService
 from services.gateway.service import MIGRATIONS, GatewayService
 from services.reporting.service import ReportingService
 from shared.db import Storage

@@ -9,12 +9,12 @@ import pytest
 from nameko.testing.services import worker_factory
 from sqlalchemy import select
 
-from services.gateway import accounts
+from services.gateway import accounts, sessions
 from services.gateway.errors import Unauthorized
 from services.gateway.models import Account, AuditEntry
 from services.gateway.service import GatewayService
 from shared import contract_terms
-from shared.db import utcnow, as_utc
+from shared.db import as_utc, utcnow
 from shared.dependencies import WorkerDatabase
 from shared.envelope import Event
 from shared.errors import Conflict, InvalidRequest
@@ -28,6 +28,11 @@ def gateway(storage):
     return worker_factory(GatewayService, db=WorkerDatabase(storage, None), metrics=PlatformMetrics(),
                           tokens=accounts.Tokens("a-secret-of-sixteen-chars", LIFETIME),
                           config={"ASSOCIATION_ID": "pimms-lyon", "LOGIN_MAX_FAILURES": 3, "LOGIN_LOCK_MINUTES": 15})
+
+
+def log_in(gateway, login, password):
+    """What POST /api/login does once the request is parsed and let through the throttle."""
+    return sessions.log_in(gateway.db, gateway.tokens, gateway.metrics, gateway.config, login, password)
 
 
 def agent(login="agent.lyon8", pimms_id="lyon-8", **changes):
@@ -145,7 +150,7 @@ def test_anti_forgery_values_differ_between_sessions():
 
 def test_logging_in_gives_a_token_and_is_audited(gateway, storage):
     gateway.create_account(agent())
-    token, claims, view = gateway._login("agent.lyon8", "a-long-enough-password")
+    token, claims, view = log_in(gateway, "agent.lyon8", "a-long-enough-password")
     assert gateway.tokens.read(token).login == "agent.lyon8" and view["desks"] == ["lyon-8"]
     with storage.sessionmaker() as s:
         assert [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))] == ["account_created", "login"]
@@ -155,9 +160,9 @@ def test_repeated_failures_lock_the_account_even_against_the_right_password(gate
     gateway.create_account(agent())
     for _ in range(3):
         with pytest.raises(Unauthorized):
-            gateway._login("agent.lyon8", "wrong password!")
+            log_in(gateway, "agent.lyon8", "wrong password!")
     with pytest.raises(Unauthorized):
-        gateway._login("agent.lyon8", "a-long-enough-password")
+        log_in(gateway, "agent.lyon8", "a-long-enough-password")
     with storage.sessionmaker() as s:
         actions = [e.action for e in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
         assert as_utc(s.get(Account, "agent.lyon8").locked_until) > utcnow() + dt.timedelta(minutes=14)
@@ -179,7 +184,7 @@ def test_the_lock_ends_and_a_success_clears_the_failures(storage):
 
 def test_an_unknown_login_is_refused_and_not_written_down(gateway, storage):
     with pytest.raises(Unauthorized):
-        gateway._login("my-secret-password", "x")
+        log_in(gateway, "my-secret-password", "x")
     with storage.sessionmaker() as s:
         assert [(e.login, e.action) for e in s.scalars(select(AuditEntry))] == [(None, "login_failed")]
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from services.gateway import accounts
 from services.gateway.models import Account, AuditEntry
 from services.gateway.service import MIGRATIONS
-from shared.db import Storage, utcnow, as_utc
+from shared.db import Storage, as_utc, utcnow
 
 
 def test_accounts_tokens_and_audit_round_trip(db_url):

@@ -1,0 +1,91 @@
+"""The desk's work asked of accueil for an account, within its desks and as its agent; the JSON API and the
+desk page both go through here, so a person and a script are held to the same desks and send the same requests."""
+from services.gateway import access, audit
+from services.gateway.metrics import CITIZEN_READS
+from services.gateway.schemas import (
+    DeskActRequest,
+    DeskCloseRequest,
+    DeskRecordRequest,
+    DeskVisitRequest,
+    DeskVisitsQuery,
+    DeskWorkshopRequest,
+)
+from services.gateway.web import request_key
+from shared import localtime
+from shared.errors import parse_request
+
+
+def list_visits(accueil, principal, query):
+    """A desk's visits (`pimms_id` defaults to the account's desk) filtered as accueil's list_visits does."""
+    req = parse_request(DeskVisitsQuery, query)
+    return accueil.list_visits({**query, "pimms_id": access.default_desk(principal, req["pimms_id"])})
+
+
+def today(accueil, pimms_id, zone):
+    """The desk's visits of its day, and those left open on an earlier day: they stay until closed."""
+    day = localtime.today(zone)
+    return accueil.list_visits({"pimms_id": pimms_id, "day": day.isoformat(), "still_open": True})
+
+
+def open_visit(accueil, principal, body, supplied_key):
+    """Open a visit at a desk of the account, as its agent, with its first acts: one call. `supplied_key`:
+    the client's idempotency key (Idempotency-Key, or a desk form's), or None (web.request_key)."""
+    key = request_key(principal, supplied_key)
+    req = parse_request(DeskVisitRequest, body)
+    return accueil.open_visit({**body, "pimms_id": access.default_desk(principal, req["pimms_id"]),
+                               "agent_id": principal.agent_id, "idempotency_key": key})
+
+
+def record_visit(accueil, principal, body, supplied_key):
+    """Record a visit that is over at a desk of the account: opened, its acts, closed, in one call."""
+    key = request_key(principal, supplied_key)
+    req = parse_request(DeskRecordRequest, body)
+    return accueil.record_visit({**body, "pimms_id": access.default_desk(principal, req["pimms_id"]),
+                                 "agent_id": principal.agent_id, "idempotency_key": key})
+
+
+def record_workshop(accueil, principal, body, supplied_key):
+    key = request_key(principal, supplied_key)
+    req = parse_request(DeskWorkshopRequest, body)
+    return accueil.record_workshop({**body, "pimms_id": access.default_desk(principal, req["pimms_id"]),
+                                    "agent_id": principal.agent_id, "idempotency_key": key})
+
+
+def visit_in_scope(accueil, principal, visit_id):
+    """The visit, if it is at one of the account's desks (else Forbidden, after asking accueil)."""
+    visit = accueil.get_visit(visit_id)
+    access.require_desk(principal, visit["pimms_id"])
+    return visit
+
+
+def add_act(accueil, principal, visit_id, body, supplied_key):
+    """The client's key is checked once the visit is known to be the account's."""
+    parse_request(DeskActRequest, body)
+    visit_in_scope(accueil, principal, visit_id)
+    return accueil.add_act({**body, "visit_id": visit_id, "idempotency_key": request_key(principal, supplied_key)})
+
+
+def close_visit(accueil, principal, visit_id, body, supplied_key):
+    parse_request(DeskCloseRequest, body)
+    visit_in_scope(accueil, principal, visit_id)
+    return accueil.close_visit({**body, "visit_id": visit_id,
+                                "idempotency_key": request_key(principal, supplied_key)})
+
+
+def find_citizens(accueil, db, principal, query):
+    """Returning people by name among those who consented to be followed; the search is audited (how many
+    were found, never who)."""
+    access.citizen_reader(principal)
+    found = accueil.find_citizens(query)
+    audit.write(db, principal, "citizen_search", f"found:{len(found)}")
+    return found
+
+
+def read_citizen(accueil, db, metrics, principal, citizen_id):
+    """A citizen's identity, for staff whose desk received them (accueil decides, from the signed account);
+    counted and audited, never with the data read."""
+    access.citizen_reader(principal)
+    citizen = accueil.get_citizen(citizen_id)
+    metrics[CITIZEN_READS].labels(principal.role).inc()
+    audit.write(db, principal, "citizen_read", f"citizen:{citizen_id}")
+    return citizen
