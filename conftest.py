@@ -1,10 +1,12 @@
-"""Fixtures every test shares: a per-test database (SQLite file, or the local PostgreSQL) and service config
-on nameko's per-test RabbitMQ vhost."""
+"""Fixtures every test shares: a per-test database (SQLite file, or the local PostgreSQL), a service's
+storage migrated on it (tests/kit.py), and service config on nameko's per-test RabbitMQ vhost."""
 import os
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, text
+
+from tests import kit
 
 PRINCIPAL_KEY = "test-principal-key-of-the-suite"  # gateway and accueil share it in tests
 PG_ADMIN_URL = os.environ.get("PIMMS_TEST_PG", "postgresql+pg8000://postgres@127.0.0.1:5432/postgres")
@@ -47,6 +49,27 @@ def db_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/test.db"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory):
+    return kit.MigratedTemplates(tmp_path_factory.mktemp("migrated"))
+
+
+@pytest.fixture
+def migrated_storage(migrated_templates, tmp_path):
+    """Make a service's Storage for this test, disposed after it: `migrated_storage(MIGRATIONS)` on SQLite in
+    tmp_path (<service>.db, a copy of a database migrated once per run), `migrated_storage(MIGRATIONS,
+    url=db_url)` on SQLite or PostgreSQL; `association_id` is pimms-lyon unless given."""
+    opened = []
+
+    def make(migrations, association_id="pimms-lyon", url=None):
+        opened.append(kit.open_storage(migrated_templates, tmp_path, migrations, association_id, url))
+        return opened[-1]
+
+    yield make
+    for storage in opened:
+        storage.dispose()
 
 
 @pytest.fixture

@@ -16,6 +16,15 @@ def wait_for(predicate, timeout=15.0, interval=0.05, message="condition"):
         time.sleep(interval)
 
 
+def probe(amqp_uri, *event_types):
+    """A queue per event type (`probe.<event type>`), bound before anything is published, to read what went
+    on the bus with `drain`."""
+    from shared import topology
+
+    with Connection(amqp_uri) as conn:
+        topology.declare_service(conn.channel(), "probe", list(event_types))
+
+
 def drain(amqp_uri, queue, settle=0.3):
     """Take every message from a queue (acked), returning (bodies as dicts or bytes, headers) in order."""
     taken = []

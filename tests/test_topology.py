@@ -10,7 +10,15 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from deploy.topology import setup_shovels
 from deploy.topology.setup_shovels import (
-    ASSOCIATION_CONSUMERS, DOWNLINK, HEAD_OFFICE_CONSUMERS, UP_QUEUE, UPLINK, Broker, Management, down_queue)
+    ASSOCIATION_CONSUMERS,
+    DOWNLINK,
+    HEAD_OFFICE_CONSUMERS,
+    UP_QUEUE,
+    UPLINK,
+    Broker,
+    Management,
+    down_queue,
+)
 from services.accueil.service import AccueilService
 from services.franchise.service import FranchiseService
 from shared import topology

@@ -13,9 +13,9 @@ from nameko.standalone.rpc import ServiceRpcProxy
 
 from deploy.topology import setup_shovels
 from deploy.topology.setup_shovels import Broker, Management, down_queue
-from shared import topology
 from services.reporting.service import ReportingService
 from services.reporting.tests.test_service import period_closed
+from shared import topology
 from shared.errors import NotFound
 from tests.helpers import drain, publish_raw, wait_for
 

@@ -1,19 +1,15 @@
-"""Accueil's unit-test fixtures: the service class over a real SQLite database, without a broker."""
+"""Accueil's unit-test fixtures: the service class over a real SQLite database, without a broker (the kit in
+tests/kit.py, signed calls as the gateway makes them)."""
 import pytest
-from nameko.testing.services import worker_factory
 
 from services.accueil.service import MIGRATIONS, AccueilService
-from shared.db import Storage
-from shared.dependencies import WorkerDatabase
-from shared.metrics import PlatformMetrics
 from shared.principal import Acting, sign
+from tests import kit
 
 
 @pytest.fixture
-def storage(tmp_path):
-    store = Storage(f"sqlite:///{tmp_path}/accueil.db", MIGRATIONS, "pimms-lyon")
-    yield store
-    store.dispose()
+def storage(migrated_storage):
+    return migrated_storage(MIGRATIONS)
 
 
 @pytest.fixture
@@ -36,10 +32,8 @@ def acting(principal):
 
 
 def make_accueil(storage, principal=MANAGER, enforcement=False, **config):
-    return worker_factory(AccueilService, db=WorkerDatabase(storage, None), metrics=PlatformMetrics(),
-                          caller=acting(principal),
-                          config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-lyon",
-                                  "CONTRACT_ENFORCEMENT": enforcement, **config})
+    config = {"VISITOR_REF_KEY": "k", "CONTRACT_ENFORCEMENT": enforcement, **config}
+    return kit.worker(AccueilService, storage, config, caller=acting(principal))
 
 
 @pytest.fixture

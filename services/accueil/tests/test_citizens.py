@@ -6,12 +6,13 @@ search is audited. Every read is written to the audit trail without the data rea
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect, select
 
 from services.accueil.models import Citizen, CitizenRead, CitizenSearch
 from services.accueil.tests.conftest import AGENT, MANAGER, make_accueil
 from services.accueil.tests.test_rules import CONSENT
 from shared.errors import Forbidden, InvalidRequest, NotFound
+from tests.kit import count
 
 AGENT_9 = {**AGENT, "login": "agent.lyon9", "desks": ["lyon-9"], "agent_id": "agent-lyon9"}
 MOTIF = {"kind": "generaliste", "domain": "caf"}
@@ -156,8 +157,7 @@ def test_a_search_grants_naming_for_an_hour_only(storage, monkeypatch):
 def test_an_unsigned_call_cannot_search(storage):
     with pytest.raises(Forbidden):
         make_accueil(storage, None).find_citizens({"last_name": "Diallo"})
-    with storage.sessionmaker() as s:
-        assert s.scalar(select(func.count()).select_from(CitizenSearch)) == 0
+    assert count(storage, CitizenSearch) == 0
 
 
 @pytest.mark.parametrize("citizen_id", ["1", 0, 10 ** 20])
@@ -171,5 +171,4 @@ def test_a_bad_record_number_names_the_field(storage, citizen_id):
 
 def test_identities_stay_in_the_citizens_table(storage):
     named_visit(make_accueil(storage, AGENT))
-    with storage.sessionmaker() as s:
-        assert s.scalar(select(func.count()).select_from(Citizen)) == 1
+    assert count(storage, Citizen) == 1

@@ -1,35 +1,28 @@
 """Accueil refuses, from its own copy of the contract terms, what the franchise contract does not cover;
 the franchise service is not involved (not even running)."""
 import datetime as dt
-import uuid
 
 import pytest
 
 from services.accueil.tests.conftest import make_accueil
-from shared import envelope
-from shared.contract_terms import apply_contract_changed
 from shared.errors import ContractViolation
+from tests import kit
 
 YESTERDAY = dt.date.today() - dt.timedelta(days=1)
-CONTRACT_ID = uuid.uuid4()
+TERMS = {
+    "mandates": ["accueil", "ateliers"],
+    "conventions": [
+        {"partner": "edf", "scope": ["accueil", "ateliers"], "valid_from": dt.date(2025, 1, 1), "valid_to": None},
+        {"partner": "sncf", "scope": ["accueil"], "valid_from": dt.date(2025, 1, 1),
+         "valid_to": dt.date(2025, 12, 31)},
+        {"partner": "la_poste", "scope": ["mediation_sortante"], "valid_from": dt.date(2025, 1, 1),
+         "valid_to": None},
+    ],
+}
 
 
 def contract(revision=1, **changes):
-    terms = {
-        "contract_id": CONTRACT_ID, "revision": revision, "pimms_ids": ["lyon-8", "lyon-9"],
-        "mandates": ["accueil", "ateliers"], "training_floor_pct": 9.0, "status": "active",
-        "valid_from": dt.date(2025, 1, 1), "valid_to": None,
-        "conventions": [
-            {"partner": "edf", "scope": ["accueil", "ateliers"], "valid_from": dt.date(2025, 1, 1), "valid_to": None},
-            {"partner": "sncf", "scope": ["accueil"], "valid_from": dt.date(2025, 1, 1),
-             "valid_to": dt.date(2025, 12, 31)},
-            {"partner": "la_poste", "scope": ["mediation_sortante"], "valid_from": dt.date(2025, 1, 1),
-             "valid_to": None},
-        ],
-    }
-    terms.update(changes)
-    return envelope.load(envelope.build("franchise.contract_changed", terms, association_id="pimms-lyon",
-                                        pimms_id=None))
+    return kit.contract_changed(revision, **{**TERMS, **changes})
 
 
 @pytest.fixture
@@ -44,7 +37,7 @@ def accueil(storage, enforcement):
 
 
 def sign(storage, event):
-    return storage.apply_once("accueil.franchise.contract_changed", event, apply_contract_changed)
+    return kit.apply_contract(storage, "accueil", event)
 
 
 def visit(accueil, motif, pimms_id="lyon-8", day=YESTERDAY):
@@ -104,7 +97,8 @@ def test_the_newest_revision_wins_even_when_an_older_one_arrives_late(accueil, s
     visit(accueil, CAF)
 
 
-def test_two_revisions_applied_at_the_same_moment_leave_the_newest_on_postgresql(pg_url, monkeypatch):
+def test_two_revisions_applied_at_the_same_moment_leave_the_newest_on_postgresql(pg_url, migrated_storage,
+                                                                                 monkeypatch):
     """The copy's row is locked before it is compared: an older revision applied while a newer one is being
     applied waits for it, then finds itself stale (without the lock both read revision 1 and the last
     writer, the older, would win)."""
@@ -112,24 +106,20 @@ def test_two_revisions_applied_at_the_same_moment_leave_the_newest_on_postgresql
 
     from services.accueil.service import MIGRATIONS
     from shared import contract_terms
-    from shared.db import Storage
 
-    store = Storage(pg_url, MIGRATIONS, "pimms-lyon")
-    try:
-        sign(store, contract(revision=1))
-        real = contract_terms.Terms.to_json
+    store = migrated_storage(MIGRATIONS, url=pg_url)
+    sign(store, contract(revision=1))
+    real = contract_terms.Terms.to_json
 
-        def slow(terms):  # between reading the revision held and writing the new one
-            eventlet.sleep(0.3 if terms.revision == 3 else 0)
-            return real(terms)
+    def slow(terms):  # between reading the revision held and writing the new one
+        eventlet.sleep(0.3 if terms.revision == 3 else 0)
+        return real(terms)
 
-        monkeypatch.setattr(contract_terms.Terms, "to_json", slow)
-        pool = eventlet.GreenPool()
-        newer = pool.spawn(sign, store, contract(revision=3, training_floor_pct=12.0))
-        eventlet.sleep(0.1)  # the newer one holds the row
-        older = pool.spawn(sign, store, contract(revision=2, training_floor_pct=10.0))
-        assert (newer.wait(), older.wait()) == ("applied", "stale")
-        with store.unit_of_work() as uow:
-            assert contract_terms.revision(uow.session, "pimms-lyon") == 3
-    finally:
-        store.dispose()
+    monkeypatch.setattr(contract_terms.Terms, "to_json", slow)
+    pool = eventlet.GreenPool()
+    newer = pool.spawn(sign, store, contract(revision=3, training_floor_pct=12.0))
+    eventlet.sleep(0.1)  # the newer one holds the row
+    older = pool.spawn(sign, store, contract(revision=2, training_floor_pct=10.0))
+    assert (newer.wait(), older.wait()) == ("applied", "stale")
+    with store.unit_of_work() as uow:
+        assert contract_terms.revision(uow.session, "pimms-lyon") == 3

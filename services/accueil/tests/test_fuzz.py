@@ -5,12 +5,11 @@ import datetime as dt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
 from services.accueil.models import Act, Citizen, Participant, Visit, Workshop
 from shared.tables import outbox
 from tests.fuzz import TYPED_ERRORS, broken, json_values
-
+from tests.kit import counts
 
 YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
 OPEN = {"pimms_id": "lyon-8", "agent_id": "agent-1", "waiting_min": 5,
@@ -26,9 +25,7 @@ SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 
 
 def snapshot(storage):
-    with storage.sessionmaker() as session:
-        return [session.scalar(select(func.count()).select_from(t))
-                for t in (Visit, Participant, Citizen, Act, Workshop, outbox)]
+    return counts(storage, Visit, Participant, Citizen, Act, Workshop, outbox)
 
 
 def call(method, request, storage):

@@ -3,18 +3,14 @@ the first answer and changes nothing, and two closes of one visit at the same mo
 `visit_closed`, on SQLite as on the local PostgreSQL."""
 import eventlet
 import pytest
-from nameko.testing.services import worker_factory
-from sqlalchemy import func, select
 
 from services.accueil import store
 from services.accueil.models import Act, Visit
-from services.accueil.service import MIGRATIONS, AccueilService
-from shared.db import Storage
-from shared.dependencies import WorkerDatabase
+from services.accueil.service import MIGRATIONS
+from services.accueil.tests.conftest import make_accueil
 from shared.errors import Conflict, InvalidRequest
-from services.accueil.tests.conftest import acting
-from shared.metrics import PlatformMetrics
 from shared.tables import outbox
+from tests import kit
 
 OPEN = {"pimms_id": "lyon-8", "agent_id": "a1", "motif": {"kind": "partenaire", "partner": "edf"},
         "acts": [{"kind": "information"}, {"kind": "letter"}]}
@@ -22,24 +18,18 @@ CLOSE = {"registres": ["understanding"], "outcome": "resolved", "duration_min": 
 
 
 @pytest.fixture
-def storage(db_url):
-    store = Storage(db_url, MIGRATIONS, "pimms-lyon")
-    yield store
-    store.dispose()
+def storage(db_url, migrated_storage):
+    return migrated_storage(MIGRATIONS, url=db_url)
 
 
 def new_worker(storage):
-    return worker_factory(AccueilService, db=WorkerDatabase(storage, None), metrics=PlatformMetrics(),
-                          caller=acting(None),
-                          config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-lyon",
-                                  "CONTRACT_ENFORCEMENT": False})
+    """A worker of the service on `storage`, its calls acting for nobody."""
+    return make_accueil(storage, None)
 
 
 def counts(storage):
-    with storage.unit_of_work() as uow:
-        return (uow.session.scalar(select(func.count()).select_from(Visit)),
-                uow.session.scalar(select(func.count()).select_from(Act)),
-                uow.session.scalar(select(func.count()).select_from(outbox)))
+    """(visits, acts, events in the outbox)"""
+    return kit.counts(storage, Visit, Act, outbox)
 
 
 def test_opening_a_visit_with_its_first_acts_is_one_call_and_one_transaction(storage):

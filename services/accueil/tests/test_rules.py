@@ -2,19 +2,14 @@
 (nameko's worker_factory): what a desk may record, and the typed error it gets otherwise."""
 
 import pytest
-from sqlalchemy import func, select
 
 from services.accueil.models import Citizen, Visit, Workshop
 from shared import localtime
 from shared.errors import Conflict, InvalidRequest, NotFound
 from shared.tables import outbox
+from tests.kit import count
 
 CONSENT = {"given_at": "2026-11-23T09:00:00+00:00", "channel": "oral", "purposes": ["follow_up"]}
-
-
-def count(storage, what):
-    with storage.sessionmaker() as s:
-        return s.scalar(select(func.count()).select_from(what))
 
 
 def open_visit(accueil, **changes):

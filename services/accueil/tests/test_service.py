@@ -1,19 +1,17 @@
 """Accueil running for real, against the local RabbitMQ: its events, its RPC, its metrics and health."""
 import pytest
-from kombu import Connection
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.accueil.service import AccueilService
-from shared import envelope, topology
+from shared import envelope
 from shared.errors import Conflict, InvalidRequest
-from tests.helpers import drain, wait_for
+from tests.helpers import drain, probe, wait_for
 
 
 @pytest.fixture
 def accueil(container_factory, service_config, web_config, rabbit_config):
     uri = rabbit_config["AMQP_URI"]
-    with Connection(uri) as conn:  # a consumer's queue, bound before anything is published
-        topology.declare_service(conn.channel(), "probe", ["accueil.visit_closed", "accueil.workshop_held"])
+    probe(uri, "accueil.visit_closed", "accueil.workshop_held")
     container = container_factory(AccueilService, service_config("accueil", **web_config))
     container.start()
     return container

@@ -4,25 +4,21 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from nameko.testing.services import worker_factory
 
-from services.accueil.service import MIGRATIONS, AccueilService
+from services.accueil.service import MIGRATIONS
+from services.accueil.tests.conftest import make_accueil
 from shared import localtime
-from shared.db import Storage
-from shared.dependencies import WorkerDatabase
 from shared.errors import InvalidRequest
-from services.accueil.tests.conftest import acting
-from shared.metrics import PlatformMetrics
 
 
 @pytest.fixture
-def accueil(db_url):
-    store = Storage(db_url, MIGRATIONS, "pimms-lyon")
-    yield worker_factory(AccueilService, db=WorkerDatabase(store, None), metrics=PlatformMetrics(),
-                         caller=acting(None),
-                         config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-lyon",
-                                 "CONTRACT_ENFORCEMENT": False})
-    store.dispose()
+def storage(db_url, migrated_storage):
+    return migrated_storage(MIGRATIONS, url=db_url)
+
+
+@pytest.fixture
+def accueil(storage):
+    return make_accueil(storage, None)
 
 
 def test_an_instant_sent_with_an_offset_reads_back_as_the_same_instant_in_utc(accueil):
@@ -39,25 +35,21 @@ def test_an_instant_sent_with_an_offset_reads_back_as_the_same_instant_in_utc(ac
     assert again["duration_min"] == 20
 
 
-def test_a_naive_instant_in_the_database_layer_is_taken_as_utc(db_url):
+def test_a_naive_instant_in_the_database_layer_is_taken_as_utc(storage):
     from sqlalchemy import select
 
     from services.accueil.models import Visit
 
-    store = Storage(db_url, MIGRATIONS, "pimms-lyon")
-    try:
-        with store.unit_of_work() as uow:
-            uow.session.add(Visit(id="v1", pimms_id="lyon-8", agent_id="a1", status="open", motif_kind="generaliste",
-                                  domain="caf", opened_at=dt.datetime(2026, 11, 30, 9, 0)))
-        with store.unit_of_work() as uow:
-            opened = uow.session.scalar(select(Visit.opened_at))
-            # a query bound with another offset finds the same instant
-            found = uow.session.scalar(select(Visit.id).where(
-                Visit.opened_at == dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))))
-        assert opened == dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone.utc)
-        assert found == "v1"
-    finally:
-        store.dispose()
+    with storage.unit_of_work() as uow:
+        uow.session.add(Visit(id="v1", pimms_id="lyon-8", agent_id="a1", status="open", motif_kind="generaliste",
+                              domain="caf", opened_at=dt.datetime(2026, 11, 30, 9, 0)))
+    with storage.unit_of_work() as uow:
+        opened = uow.session.scalar(select(Visit.opened_at))
+        # a query bound with another offset finds the same instant
+        found = uow.session.scalar(select(Visit.id).where(
+            Visit.opened_at == dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))))
+    assert opened == dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.timezone.utc)
+    assert found == "v1"
 
 
 def paris(*args):
@@ -76,20 +68,14 @@ def test_a_desk_s_day_is_the_association_s_not_utc_s(accueil):
     assert accueil.list_visits({"pimms_id": "lyon-8", "day": "2026-11-30"}) == []
 
 
-def test_an_overseas_association_lives_on_its_own_calendar(db_url):
-    store = Storage(db_url, MIGRATIONS, "pimms-cayenne")
-    cayenne = worker_factory(AccueilService, db=WorkerDatabase(store, None), metrics=PlatformMetrics(),
-                             caller=acting(None),
-                             config={"VISITOR_REF_KEY": "k", "ASSOCIATION_ID": "pimms-cayenne",
-                                     "CONTRACT_ENFORCEMENT": False, "TIME_ZONE": "America/Cayenne"})
-    try:
-        # 22:00 in Cayenne on 30 November is 1 December in UTC and in Paris
-        visit = cayenne.open_visit({"pimms_id": "cayenne-1", "agent_id": "a1", "motif": {
-            "kind": "generaliste", "domain": "caf"}, "opened_at": "2026-11-30T22:00:00-03:00"})
-        assert [v["visit_id"] for v in cayenne.list_visits({"pimms_id": "cayenne-1", "day": "2026-11-30"})] == \
-            [visit["visit_id"]]
-    finally:
-        store.dispose()
+def test_an_overseas_association_lives_on_its_own_calendar(db_url, migrated_storage):
+    store = migrated_storage(MIGRATIONS, "pimms-cayenne", url=db_url)
+    cayenne = make_accueil(store, None, TIME_ZONE="America/Cayenne")  # its association: the storage's
+    # 22:00 in Cayenne on 30 November is 1 December in UTC and in Paris
+    visit = cayenne.open_visit({"pimms_id": "cayenne-1", "agent_id": "a1", "motif": {
+        "kind": "generaliste", "domain": "caf"}, "opened_at": "2026-11-30T22:00:00-03:00"})
+    assert [v["visit_id"] for v in cayenne.list_visits({"pimms_id": "cayenne-1", "day": "2026-11-30"})] == \
+        [visit["visit_id"]]
 
 
 def test_a_visit_left_open_on_an_earlier_day_stays_listed_until_it_is_closed(accueil):

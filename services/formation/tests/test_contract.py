@@ -1,30 +1,21 @@
 """Formation from its own copy of the franchise contract: hiring only at a desk whose mandate covers
 formation, and the training floor the contract sets (the franchise service is not involved)."""
 import datetime as dt
-import uuid
 
 import pytest
-from sqlalchemy import func, select
 
 from services.formation.models import Agent
-from shared import envelope
-from shared.contract_terms import apply_contract_changed
 from shared.errors import ContractViolation
 from shared.tables import outbox
+from tests import kit
+from tests.kit import count
 
-CONTRACT_ID = uuid.uuid4()
 OCTOBER = {"from": "2025-10-01", "to": "2025-10-31"}
 
 
 def contract(revision=1, **changes):
-    terms = {
-        "contract_id": CONTRACT_ID, "revision": revision, "pimms_ids": ["lyon-8", "lyon-9"],
-        "mandates": ["accueil", "formation"], "training_floor_pct": 12.0, "status": "active",
-        "valid_from": dt.date(2025, 1, 1), "valid_to": None, "conventions": [],
-    }
-    terms.update(changes)
-    return envelope.load(envelope.build("franchise.contract_changed", terms, association_id="pimms-lyon",
-                                        pimms_id=None))
+    return kit.contract_changed(revision, **{"mandates": ["accueil", "formation"], "training_floor_pct": 12.0,
+                                             **changes})
 
 
 @pytest.fixture
@@ -33,18 +24,13 @@ def formation(make_formation):
 
 
 def sign(storage, event):
-    return storage.apply_once("formation.franchise.contract_changed", event, apply_contract_changed)
+    return kit.apply_contract(storage, "formation", event)
 
 
 def hire(formation, pimms_id="lyon-8", hired_on="2025-09-01", agent_id=None):
     return formation.hire_agent({"agent_id": agent_id, "pimms_id": pimms_id, "first_name": "Awa",
                                  "last_name": "Diallo", "gender": "female", "contract_type": "cdd",
                                  "weekly_hours": 35, "hired_on": hired_on})
-
-
-def count(storage, what):
-    with storage.sessionmaker() as s:
-        return s.scalar(select(func.count()).select_from(what))
 
 
 def test_without_any_contract_received_nobody_is_hired(formation, storage):

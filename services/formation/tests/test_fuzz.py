@@ -2,11 +2,11 @@
 and never store half a record."""
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
 
 from services.formation.models import Agent, Milestone, Training, WorkWeek
 from shared.tables import outbox
 from tests.fuzz import TYPED_ERRORS, broken, json_values
+from tests.kit import counts
 
 HIRE = {"agent_id": None, "pimms_id": "lyon-8", "first_name": "Awa", "last_name": "Diallo", "gender": "female",
         "contract_type": "cdd", "weekly_hours": 35, "hired_on": "2025-09-01"}
@@ -16,9 +16,7 @@ HOURS = st.sampled_from([0, 0.001, 0.5, 10, 47.99, 48, 48.01, -0.5, 1e-300, 1e30
 
 
 def snapshot(storage):
-    with storage.sessionmaker() as session:
-        return [session.scalar(select(func.count()).select_from(t))
-                for t in (Agent, WorkWeek, Training, Milestone, outbox)]
+    return counts(storage, Agent, WorkWeek, Training, Milestone, outbox)
 
 
 def call(method, request, storage):

@@ -1,7 +1,8 @@
 """Formation's changes done once per idempotency key: a training session or a hiring sent again after a
 lost answer is recorded and published once."""
 from services.formation.models import Agent, Training
-from services.formation.tests.test_rules import count, events, hire, work
+from services.formation.tests.test_rules import hire, work
+from tests.kit import count, published
 
 TRAINING = {"week": "2025-W37", "hours": 3.5, "kind": "training", "topic": "mediation", "provider": "union-pimms"}
 
@@ -13,7 +14,7 @@ def test_a_training_sent_again_with_its_key_is_one_training(formation, storage):
     first = formation.log_training(request)
     assert formation.log_training(request) == first
     assert count(storage, Training) == 1
-    assert [e["type"] for e in events(storage)].count("formation.training_logged") == 1
+    assert len(published(storage, "formation.training_logged")) == 1
 
 
 def test_a_hiring_sent_again_with_its_key_is_one_agent_even_with_a_generated_id(formation, storage):

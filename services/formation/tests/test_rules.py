@@ -1,27 +1,15 @@
 """Formation's rules, called through the service class with a real SQLite database and no broker (nameko's
 worker_factory, see conftest.py): what the association may record about its agents, and the typed error it
 gets otherwise, with nothing stored."""
-import json
-
 import pytest
-from sqlalchemy import func, select
 
 from services.formation.models import Agent, Milestone, Training, WorkWeek
 from shared.envelope import CODE
 from shared.errors import Conflict, InvalidRequest, NotFound
 from shared.tables import outbox
+from tests.kit import count, published
 
 HIRED_ON = "2025-09-01"  # a Monday: 2025-W36 is the agent's first week
-
-
-def count(storage, what):
-    with storage.sessionmaker() as s:
-        return s.scalar(select(func.count()).select_from(what))
-
-
-def events(storage):
-    with storage.sessionmaker() as s:
-        return [json.loads(body) for body in s.scalars(select(outbox.c.body).order_by(outbox.c.id))]
 
 
 def hire(formation, **changes):
@@ -50,7 +38,7 @@ def test_hiring_makes_up_a_code_and_publishes_the_gender_category_but_no_identit
     agent = hire(formation)
     CODE(agent["agent_id"])  # raises unless it is a code the events accept
     assert agent["status"] == "employed" and agent["first_name"] == "Awa"
-    [event] = events(storage)
+    [event] = published(storage)
     assert event["type"] == "formation.agent_hired" and event["pimms_id"] == "lyon-8"
     assert event["payload"] == {"agent_id": agent["agent_id"], "gender": "female", "contract_type": "adulte_relais",
                                 "weekly_hours": 35.0, "hired_on": HIRED_ON}
@@ -92,7 +80,7 @@ def test_a_weeks_work_time_is_logged_and_logging_it_again_corrects_it(formation,
     assert work(formation, agent, hours=31.5)["revision"] == 2
     work(formation, agent, hours=31.5)  # the same figure again (a retried call) changes nothing
     assert formation.get_agent(agent["agent_id"])["work_hours"] == 31.5
-    logged = [e["payload"] for e in events(storage) if e["type"] == "formation.work_time_logged"]
+    logged = [e["payload"] for e in published(storage, "formation.work_time_logged")]
     assert [(e["hours"], e["revision"]) for e in logged] == [(35.0, 1), (31.5, 2)]
 
 
@@ -144,7 +132,7 @@ def test_training_is_logged_within_the_weeks_work_time(formation, storage):
     train(formation, agent, hours=4, kind="professional_project", topic="job_search", provider="france-travail")
     assert first["week"] == "2025-W37" and first["kind"] == "training"
     assert formation.get_agent(agent["agent_id"])["training_hours"] == 10.0
-    logged = [e["payload"] for e in events(storage) if e["type"] == "formation.training_logged"]
+    logged = [e["payload"] for e in published(storage, "formation.training_logged")]
     assert [(e["hours"], e["kind"], e["provider"]) for e in logged] == [
         (6.0, "training", "union-pimms"), (4.0, "professional_project", "france-travail")]
 
@@ -229,7 +217,7 @@ def test_an_exit_to_a_cdi_is_recorded_once_as_a_sortie_positive(formation, stora
     assert left["exit"] == {"exited_on": "2025-12-19", "outcome": "cdi", "contract_months": None, "positive": True}
     with pytest.raises(Conflict, match="already left"):
         leave(formation, agent, exited_on="2025-12-20", outcome="other")
-    exits = [e["payload"] for e in events(storage) if e["type"] == "formation.agent_exited"]
+    exits = [e["payload"] for e in published(storage, "formation.agent_exited")]
     assert exits == [{"agent_id": agent["agent_id"], "exited_on": "2025-12-19", "outcome": "cdi",
                       "contract_months": None, "positive": True}]
 

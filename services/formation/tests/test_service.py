@@ -5,13 +5,12 @@ import json
 import uuid
 
 import pytest
-from kombu import Connection
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.formation.service import FormationService
-from shared import envelope, topology
+from shared import envelope
 from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound
-from tests.helpers import drain, publish_raw, wait_for
+from tests.helpers import drain, probe, publish_raw, wait_for
 
 EVENTS = ["formation.agent_hired", "formation.work_time_logged", "formation.training_logged",
           "formation.agent_exited"]
@@ -25,8 +24,7 @@ def hiring(**changes):
 
 @pytest.fixture
 def start(container_factory, service_config, web_config, rabbit_config):
-    with Connection(rabbit_config["AMQP_URI"]) as conn:  # a consumer's queues, bound before anything is published
-        topology.declare_service(conn.channel(), "probe", EVENTS)
+    probe(rabbit_config["AMQP_URI"], *EVENTS)
 
     def start_formation(**overrides):
         container = container_factory(FormationService, service_config("formation", **web_config, **overrides))

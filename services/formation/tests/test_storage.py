@@ -2,22 +2,16 @@
 concurrent writes about one agent, which must not interleave."""
 import eventlet
 import pytest
-from nameko.testing.services import worker_factory
 
 from services.formation import store
-from services.formation.service import MIGRATIONS, FormationService
-from shared.db import Storage
-from shared.dependencies import WorkerDatabase
+from services.formation.service import MIGRATIONS
 from shared.errors import Conflict, InvalidRequest
-from shared.metrics import PlatformMetrics
 
 
 @pytest.fixture
-def formation(db_url):
-    store = Storage(db_url, MIGRATIONS, "pimms-lyon")
-    yield worker_factory(FormationService, db=WorkerDatabase(store, None), metrics=PlatformMetrics(),
-                         config={"ASSOCIATION_ID": "pimms-lyon", "CONTRACT_ENFORCEMENT": False})
-    store.dispose()
+def storage(db_url, migrated_storage):
+    """The `formation` of conftest.py, on SQLite and on PostgreSQL."""
+    return migrated_storage(MIGRATIONS, url=db_url)
 
 
 def hire(formation, agent_id, pimms_id="lyon-8"):

@@ -1,19 +1,13 @@
 """What franchise's tests share: a worker on a real SQLite database, the register of one association with
 its desks, contract terms to start from, and events as the associations' services send them."""
 import datetime as dt
-import json
 import uuid
-from types import SimpleNamespace
 
 from marshmallow import fields
-from nameko.testing.services import worker_factory
-from sqlalchemy import select
 
 from services.franchise.service import FranchiseService
 from shared import envelope
-from shared.dependencies import WorkerDatabase
-from shared.metrics import PlatformMetrics
-from shared.tables import outbox
+from tests import kit
 
 TODAY = dt.datetime.now(dt.timezone.utc).date()
 YEAR_AGO = TODAY - dt.timedelta(days=365)
@@ -21,9 +15,7 @@ YEAR_AGO = TODAY - dt.timedelta(days=365)
 
 def worker(storage):
     # the handlers' apply_once names the consumer after the entrypoint: one name for the whole stream
-    ctx = SimpleNamespace(entrypoint=SimpleNamespace(method_name="stream"))
-    return worker_factory(FranchiseService, db=WorkerDatabase(storage, ctx), metrics=PlatformMetrics(),
-                          config={"ASSOCIATION_ID": "union-nationale"})
+    return kit.worker(FranchiseService, storage, context=kit.handling("stream"))
 
 
 def register(franchise, association_id="pimms-lyon", desks=("lyon-8", "lyon-9")):
@@ -44,14 +36,6 @@ def contract(association_id="pimms-lyon", **changes):
     }
     request.update(changes)
     return request
-
-
-def published(storage, event_type):
-    """Payloads of the events of one type in the outbox, oldest first, loaded by their schema."""
-    with storage.engine.connect() as conn:
-        bodies = conn.execute(select(outbox.c.body).where(outbox.c.event_type == event_type)
-                              .order_by(outbox.c.id)).scalars().all()
-    return [envelope.load(json.loads(body)) for body in bodies]
 
 
 # -- events of the associations' services -----------------------------------------------------------------

@@ -10,9 +10,10 @@ from services.franchise.activity import ForeignDesk
 from services.franchise.compliance import AgentHours, Coverage, DeskFacts, _months_due, evaluate, window_start
 from services.franchise.service import MIGRATIONS
 from services.franchise.tests import support
-from services.franchise.tests.support import TODAY, contract, published, register, worker
-from shared.db import ALREADY_APPLIED, Storage
+from services.franchise.tests.support import TODAY, contract, register, worker
+from shared.db import ALREADY_APPLIED
 from shared.errors import NotFound
+from tests.kit import published_events
 
 DAY = dt.date(2026, 6, 15)
 LONG_AGO = dt.date(2020, 1, 1)
@@ -136,13 +137,6 @@ def test_the_status_is_the_worst_reason_and_the_event_counts_without_naming_anyo
 
 # -- a stream of events through the service -----------------------------------------------------------------
 @pytest.fixture
-def storage(tmp_path):
-    store = Storage(f"sqlite:///{tmp_path}/franchise.db", MIGRATIONS, "union-nationale")
-    yield store
-    store.dispose()
-
-
-@pytest.fixture
 def franchise(storage):
     service = worker(storage)
     register(service)
@@ -150,16 +144,14 @@ def franchise(storage):
 
 
 @pytest.fixture
-def both_storages(db_url):
+def both_storages(db_url, migrated_storage):
     """The main story runs on SQLite and on PostgreSQL (row locks, upserts)."""
-    store = Storage(db_url, MIGRATIONS, "union-nationale")
-    yield store
-    store.dispose()
+    return migrated_storage(MIGRATIONS, "union-nationale", url=db_url)
 
 
 def evaluations(storage):
     return [(e.pimms_id, e.payload["previous_status"], e.payload["status"], e.payload["reasons"])
-            for e in published(storage, "franchise.compliance_evaluated")]
+            for e in published_events(storage, "franchise.compliance_evaluated")]
 
 
 def mondays(n):

@@ -4,24 +4,16 @@ request, which stores nothing."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
 
 from services.franchise.models import Contract, ContractRevision
 from services.franchise.service import MIGRATIONS
-from services.franchise.tests.support import TODAY, YEAR_AGO, contract, published, register, worker
+from services.franchise.tests.support import TODAY, YEAR_AGO, contract, register, worker
 from shared.contract_terms import Terms
-from shared.db import Storage
 from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound
 from shared.tables import outbox
+from tests.kit import count, published_events
 
 NEXT_YEAR = (TODAY + dt.timedelta(days=365)).isoformat()
-
-
-@pytest.fixture
-def storage(tmp_path):
-    store = Storage(f"sqlite:///{tmp_path}/franchise.db", MIGRATIONS, "union-nationale")
-    yield store
-    store.dispose()
 
 
 @pytest.fixture
@@ -32,18 +24,14 @@ def franchise(storage):
     return service
 
 
-def count(storage, table):
-    with storage.sessionmaker() as s:
-        return s.scalar(select(func.count()).select_from(table))
-
-
 def changes(storage):
-    return [(e.payload["revision"], e.payload["status"]) for e in published(storage, "franchise.contract_changed")]
+    return [(e.payload["revision"], e.payload["status"])
+            for e in published_events(storage, "franchise.contract_changed")]
 
 
 def test_signing_publishes_the_full_terms_as_revision_1(franchise, storage):
     signed = franchise.sign_contract(contract(training_floor_pct=10))
-    [event] = published(storage, "franchise.contract_changed")
+    [event] = published_events(storage, "franchise.contract_changed")
     assert event.association_id == "pimms-lyon" and event.pimms_id is None
     assert event.payload["revision"] == 1 and event.payload["status"] == "active"
     assert event.payload["pimms_ids"] == ["lyon-8", "lyon-9"]
@@ -81,7 +69,7 @@ def test_an_amendment_replaces_the_terms_it_names_and_keeps_the_others(franchise
         {"partner": "veolia", "scope": ["mediation_sortante"], "valid_from": TODAY.isoformat()}]})
     assert [c["partner"] for c in amended["terms"]["conventions"]] == ["veolia"]
     assert amended["terms"]["pimms_ids"] == ["lyon-8", "lyon-9"] and amended["revision"] == 2
-    [_, event] = published(storage, "franchise.contract_changed")
+    [_, event] = published_events(storage, "franchise.contract_changed")
     assert [c["partner"] for c in event.payload["conventions"]] == ["veolia"]
     assert event.payload["mandates"] == ["accueil", "ateliers", "mediation_sortante"]
 
@@ -203,7 +191,7 @@ def test_registering_twice_is_harmless_but_not_under_another_label(franchise):
 
 # -- the published terms are what the services enforce ----------------------------------------------------
 def terms_as_received(storage):
-    event = published(storage, "franchise.contract_changed")[-1]
+    event = published_events(storage, "franchise.contract_changed")[-1]
     return Terms.from_payload(event.association_id, event.payload)
 
 
@@ -238,17 +226,14 @@ def test_a_suspension_or_termination_reaches_the_services_terms(franchise, stora
     assert exc.value.rule == rule
 
 
-def test_the_lifecycle_holds_on_sqlite_and_postgresql(db_url):
-    store = Storage(db_url, MIGRATIONS, "union-nationale")
-    try:
-        franchise = worker(store)
-        register(franchise)
-        franchise.sign_contract(contract())
-        franchise.amend_contract({"association_id": "pimms-lyon", "pimms_ids": ["lyon-8"], "valid_to": NEXT_YEAR})
-        franchise.suspend({"association_id": "pimms-lyon"})
-        assert changes(store) == [(1, "active"), (2, "active"), (3, "suspended")]
-        view = franchise.get_contract("pimms-lyon")
-        assert view["terms"]["pimms_ids"] == ["lyon-8"] and view["terms"]["valid_to"] == NEXT_YEAR
-        assert [h["revision"] for h in franchise.contract_history("pimms-lyon")] == [1, 2, 3]
-    finally:
-        store.dispose()
+def test_the_lifecycle_holds_on_sqlite_and_postgresql(db_url, migrated_storage):
+    store = migrated_storage(MIGRATIONS, "union-nationale", url=db_url)
+    franchise = worker(store)
+    register(franchise)
+    franchise.sign_contract(contract())
+    franchise.amend_contract({"association_id": "pimms-lyon", "pimms_ids": ["lyon-8"], "valid_to": NEXT_YEAR})
+    franchise.suspend({"association_id": "pimms-lyon"})
+    assert changes(store) == [(1, "active"), (2, "active"), (3, "suspended")]
+    view = franchise.get_contract("pimms-lyon")
+    assert view["terms"]["pimms_ids"] == ["lyon-8"] and view["terms"]["valid_to"] == NEXT_YEAR
+    assert [h["revision"] for h in franchise.contract_history("pimms-lyon")] == [1, 2, 3]

@@ -3,23 +3,21 @@ RPC and HTTP, the associations' events consumed into compliance, and its metrics
 import datetime as dt
 
 import pytest
-from kombu import Connection
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.franchise.service import FranchiseService
 from services.franchise.tests import support
 from services.franchise.tests.support import TODAY, contract
-from shared import deadletters, envelope, topology
+from shared import deadletters, envelope
 from shared.errors import Conflict, InvalidRequest, NotFound
-from tests.helpers import drain, publish_raw, wait_for
+from tests.helpers import drain, probe, publish_raw, wait_for
 
 WATCHED = ["franchise.contract_changed", "franchise.compliance_evaluated"]
 
 
 @pytest.fixture
 def franchise(container_factory, service_config, web_config, rabbit_config):
-    with Connection(rabbit_config["AMQP_URI"]) as conn:  # a consumer's queues, bound before anything is published
-        topology.declare_service(conn.channel(), "probe", WATCHED)
+    probe(rabbit_config["AMQP_URI"], *WATCHED)
     container = container_factory(FranchiseService, service_config("franchise", **web_config))
     container.start()
     return container

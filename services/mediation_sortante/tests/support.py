@@ -1,10 +1,5 @@
 """Builders for médiation sortante's tests: partners' files and campaigns at the stage a test needs."""
 import datetime as dt
-import json
-
-from sqlalchemy import func, select
-
-from shared.tables import outbox
 
 EDF_HEADER = "Ref client;Nom;Téléphone;Adresse"
 
@@ -45,17 +40,3 @@ def attempt(service, contact, reached=False, channel="phone", agent="agent-amina
 def resolve(service, contact, outcome="contact_restored", acts=("explanation",), agent="agent-amina", days_ago=1):
     return service.resolve_case({"contact_id": contact["contact_id"], "outcome": outcome, "acts": list(acts),
                                  "agent_id": agent, "resolved_at": ago(days=days_ago)})
-
-
-def events(storage, event_type=None):
-    """The outbox's events, oldest first, as sent on the bus."""
-    query = select(outbox.c.body).order_by(outbox.c.id)
-    if event_type:
-        query = query.where(outbox.c.event_type == event_type)
-    with storage.sessionmaker() as session:
-        return [json.loads(body) for body in session.scalars(query)]
-
-
-def count(storage, what):
-    with storage.sessionmaker() as session:
-        return session.scalar(select(func.count()).select_from(what))

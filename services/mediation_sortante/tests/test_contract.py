@@ -2,38 +2,31 @@
 the terms says: an outbound mandate for the desk and a convention in force with the partner. The franchise
 service is not involved (not even running)."""
 import datetime as dt
-import uuid
 
 import pytest
 
 from services.mediation_sortante.models import Campaign
 from services.mediation_sortante.tests.conftest import make_service
-from services.mediation_sortante.tests.support import count
-from shared import envelope
-from shared.contract_terms import apply_contract_changed
 from shared.errors import ContractViolation
 from shared.tables import outbox
+from tests import kit
+from tests.kit import count
 
 TODAY = dt.datetime.now(dt.timezone.utc).date()
-CONTRACT_ID = uuid.uuid4()
+TERMS = {
+    "pimms_ids": ["lyon-8"], "mandates": ["accueil", "mediation_sortante"],
+    "conventions": [
+        {"partner": "edf", "scope": ["accueil", "mediation_sortante"], "valid_from": dt.date(2025, 1, 1),
+         "valid_to": None},
+        {"partner": "engie", "scope": ["mediation_sortante"], "valid_from": dt.date(2025, 1, 1),
+         "valid_to": dt.date(2025, 12, 31)},
+        {"partner": "sncf", "scope": ["accueil"], "valid_from": dt.date(2025, 1, 1), "valid_to": None},
+    ],
+}
 
 
 def contract(revision=1, **changes):
-    terms = {
-        "contract_id": CONTRACT_ID, "revision": revision, "pimms_ids": ["lyon-8"],
-        "mandates": ["accueil", "mediation_sortante"], "training_floor_pct": 9.0, "status": "active",
-        "valid_from": dt.date(2025, 1, 1), "valid_to": None,
-        "conventions": [
-            {"partner": "edf", "scope": ["accueil", "mediation_sortante"], "valid_from": dt.date(2025, 1, 1),
-             "valid_to": None},
-            {"partner": "engie", "scope": ["mediation_sortante"], "valid_from": dt.date(2025, 1, 1),
-             "valid_to": dt.date(2025, 12, 31)},
-            {"partner": "sncf", "scope": ["accueil"], "valid_from": dt.date(2025, 1, 1), "valid_to": None},
-        ],
-    }
-    terms.update(changes)
-    return envelope.load(envelope.build("franchise.contract_changed", terms, association_id="pimms-lyon",
-                                        pimms_id=None))
+    return kit.contract_changed(revision, **{**TERMS, **changes})
 
 
 @pytest.fixture
@@ -42,7 +35,7 @@ def enforcing(storage):
 
 
 def sign(storage, event):
-    return storage.apply_once("mediation_sortante.franchise.contract_changed", event, apply_contract_changed)
+    return kit.apply_contract(storage, "mediation_sortante", event)
 
 
 def open_for(service, partner, pimms_id="lyon-8", day=TODAY):

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from services.mediation_sortante import contact_file
 from services.mediation_sortante.models import Contact
-from services.mediation_sortante.tests.support import count, edf_file, edf_row, open_campaign
+from services.mediation_sortante.tests.support import edf_file, edf_row, open_campaign
 from shared.errors import InvalidRequest
 from shared.tables import outbox
+from tests.kit import count
 
 
 def load(service, campaign, content=None, raw=None, **extra):

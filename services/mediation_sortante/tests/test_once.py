@@ -1,7 +1,8 @@
 """Médiation sortante's changes done once per idempotency key: an attempt sent again after a lost answer is
 one attempt, one `contact_attempted`; a campaign opened twice is one campaign."""
 from services.mediation_sortante.models import Attempt, Campaign
-from services.mediation_sortante.tests.support import ago, campaign_with_contacts, count, events
+from services.mediation_sortante.tests.support import ago, campaign_with_contacts
+from tests.kit import count, published
 
 
 def test_an_attempt_sent_again_with_its_key_is_recorded_and_published_once(service, storage):
@@ -12,7 +13,7 @@ def test_an_attempt_sent_again_with_its_key_is_recorded_and_published_once(servi
     again = service.record_attempt(request)
     assert again == first and len(first["attempts"]) == 1
     assert count(storage, Attempt) == 1
-    assert len(events(storage, "mediation_sortante.contact_attempted")) == 1
+    assert len(published(storage, "mediation_sortante.contact_attempted")) == 1
 
 
 def test_a_campaign_opened_twice_with_one_key_is_one_campaign(service, storage):
@@ -21,4 +22,4 @@ def test_a_campaign_opened_twice_with_one_key_is_one_campaign(service, storage):
     first = service.open_campaign(request)
     again = service.open_campaign(dict(request))  # the same request, sent again
     assert again == first and count(storage, Campaign) == 1
-    assert len(events(storage, "mediation_sortante.campaign_opened")) == 1
+    assert len(published(storage, "mediation_sortante.campaign_opened")) == 1

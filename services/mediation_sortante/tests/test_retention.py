@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from services.mediation_sortante.models import Contact
 from services.mediation_sortante.tests.conftest import make_service
-from services.mediation_sortante.tests.support import ago, attempt, edf_file, edf_row, events, resolve
+from services.mediation_sortante.tests.support import ago, attempt, edf_file, edf_row, resolve
 from shared.errors import InvalidRequest
+from tests.kit import published
 
 IDENTITY = {"name": "Mme Zénobie Quarantotto", "phone": "07 81 22 33 44", "address": "7 rue Villon, 69008 Lyon"}
 
@@ -39,7 +40,7 @@ def test_identities_are_purged_after_the_retention_delay_and_nothing_else_change
     campaign = closed_long_ago(service, closed_days_ago=100)
     campaign_id = campaign["campaign_id"]
     before = {"json": service.statement(campaign_id), "csv": service.statement(campaign_id, "csv"),
-              "events": events(storage), "figures": service.desk_figures("lyon-8")}
+              "events": published(storage), "figures": service.desk_figures("lyon-8")}
     cases_before = service.list_contacts({"campaign_id": campaign_id})
     assert on_disk(tmp_path, "Quarantotto")
 
@@ -65,7 +66,7 @@ def test_identities_are_purged_after_the_retention_delay_and_nothing_else_change
     # the reference stays only in the frozen statement, no longer tied to a contact id
     assert service.statement(campaign_id) == before["json"]
     assert service.statement(campaign_id, "csv") == before["csv"]
-    assert events(storage) == before["events"]  # and the purge itself published nothing
+    assert published(storage) == before["events"]  # and the purge itself published nothing
     assert service.desk_figures("lyon-8") == before["figures"]
     assert service.get_campaign(campaign_id)["identities_purged_at"] is not None
     assert service.purge_identities() == {"campaigns": 0, "contacts": 0}

@@ -4,9 +4,16 @@ import pytest
 
 from services.mediation_sortante.models import Attempt, Campaign, Contact
 from services.mediation_sortante.tests.support import (
-    ago, attempt, campaign_with_contacts, count, edf_file, events, open_campaign, resolve)
+    ago,
+    attempt,
+    campaign_with_contacts,
+    edf_file,
+    open_campaign,
+    resolve,
+)
 from shared.errors import Conflict, InvalidRequest, NotFound
 from shared.tables import outbox
+from tests.kit import count, published
 
 UNKNOWN = "7d3c1f4e-1111-4a4a-9b9b-000000000000"
 
@@ -16,7 +23,7 @@ def test_opening_a_campaign_records_it_and_announces_it(service, storage):
     campaign = open_campaign(service, channels=["sms", "phone", "phone"], max_attempts=4)
     assert campaign["status"] == "open" and campaign["partner"] == "edf"
     assert campaign["channels"] == ["phone", "sms"]  # in the vocabulary's order, once each
-    [event] = events(storage, "mediation_sortante.campaign_opened")
+    [event] = published(storage, "mediation_sortante.campaign_opened")
     assert event["payload"]["campaign_id"] == campaign["campaign_id"]
     assert event["payload"]["max_attempts"] == 4 and event["pimms_id"] == "lyon-8"
 
@@ -74,7 +81,7 @@ def test_an_attempt_is_recorded_with_its_event_and_its_agent_then_holds_the_case
     case = attempt(service, contact, reached=False, channel="door_to_door", agent="agent-chloe")
     assert case["status"] == "open" and case["agent_id"] == "agent-chloe"
     assert [(a["number"], a["channel"], a["reached"]) for a in case["attempts"]] == [(1, "door_to_door", False)]
-    [event] = events(storage, "mediation_sortante.contact_attempted")
+    [event] = published(storage, "mediation_sortante.contact_attempted")
     assert event["payload"]["contact_id"] == contact["contact_id"]
     assert event["payload"]["attempt_number"] == 1 and event["payload"]["reached"] is False
 
@@ -90,13 +97,13 @@ def test_an_attempt_is_recorded_with_its_event_and_its_agent_then_holds_the_case
 ])
 def test_an_attempt_with_bad_input_names_the_field_and_stores_nothing(service, storage, changes, field):
     _, [contact] = campaign_with_contacts(service, count=1, channels=["phone", "door_to_door"])
-    published = count(storage, outbox)
+    sent = count(storage, outbox)
     request = {"contact_id": contact["contact_id"], "channel": "phone", "reached": False, "agent_id": "a",
                "at": ago(days=1), **changes}
     with pytest.raises(InvalidRequest) as exc:
         service.record_attempt(request)
     assert field in exc.value.errors
-    assert count(storage, Attempt) == 0 and count(storage, outbox) == published
+    assert count(storage, Attempt) == 0 and count(storage, outbox) == sent
 
 
 def test_the_last_allowed_attempt_failing_makes_the_case_unreachable_at_once(service, storage):
@@ -106,7 +113,7 @@ def test_the_last_allowed_attempt_failing_makes_the_case_unreachable_at_once(ser
     case = attempt(service, contact, channel="door_to_door", agent="agent-bruno", days_ago=1)
     assert (case["status"], case["outcome"], case["automatic"]) == ("resolved", "unreachable", True)
     assert case["resolved_by"] == "agent-bruno" and case["resolved_at"] == case["attempts"][-1]["at"]
-    [event] = events(storage, "mediation_sortante.case_resolved")
+    [event] = published(storage, "mediation_sortante.case_resolved")
     assert event["payload"]["outcome"] == "unreachable" and event["payload"]["attempts"] == 3
     with pytest.raises(Conflict):
         attempt(service, contact)
@@ -134,7 +141,7 @@ def test_a_case_has_one_outcome_and_a_second_is_a_conflict(service, storage):
         resolve(service, contact, outcome="refused", acts=())
     with pytest.raises(Conflict):
         attempt(service, contact)
-    assert len(events(storage, "mediation_sortante.case_resolved")) == 1
+    assert len(published(storage, "mediation_sortante.case_resolved")) == 1
     assert service.list_contacts({"campaign_id": contact["campaign_id"]})[0]["outcome"] == "payment_plan"
 
 
@@ -158,7 +165,7 @@ def test_an_outcome_must_fit_what_the_attempts_show(service, storage, tries, out
     if field:
         assert field in exc.value.errors
     assert service.list_contacts({"campaign_id": contact["campaign_id"]})[0]["status"] == "open"
-    assert events(storage, "mediation_sortante.case_resolved") == []
+    assert published(storage, "mediation_sortante.case_resolved") == []
 
 
 def test_a_refusal_may_have_no_act_and_an_outcome_not_precede_the_last_attempt(service):
@@ -181,7 +188,7 @@ def test_a_campaign_closes_only_when_every_case_has_its_outcome(service, storage
     attempt(service, second)  # its only allowed attempt fails: unreachable
     closed = service.close_campaign({"campaign_id": campaign["campaign_id"]})
     assert closed["status"] == "closed" and closed["open_cases"] == 0
-    [event] = events(storage, "mediation_sortante.campaign_closed")
+    [event] = published(storage, "mediation_sortante.campaign_closed")
     payload = event["payload"]
     assert payload["contacts"] == 2
     assert payload["channels"][0] == {"channel": "phone", "attempts": 2, "reached": 1}
@@ -205,7 +212,7 @@ def test_nothing_is_recorded_in_a_closed_campaign(service, storage):
     campaign, [contact] = campaign_with_contacts(service, count=1, max_attempts=1)
     attempt(service, contact)
     service.close_campaign({"campaign_id": campaign["campaign_id"]})
-    published = count(storage, outbox)
+    sent = count(storage, outbox)
     campaign_id = campaign["campaign_id"]
     for refused in (
         lambda: service.close_campaign({"campaign_id": campaign_id}),
@@ -218,7 +225,7 @@ def test_nothing_is_recorded_in_a_closed_campaign(service, storage):
     ):
         with pytest.raises(Conflict):
             refused()
-    assert count(storage, Contact) == 1 and count(storage, outbox) == published
+    assert count(storage, Contact) == 1 and count(storage, outbox) == sent
 
 
 def test_unknown_campaigns_and_cases_are_not_found(service):

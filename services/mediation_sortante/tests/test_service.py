@@ -7,15 +7,14 @@ import re
 import uuid
 
 import pytest
-from kombu import Connection
 from nameko.standalone.rpc import ClusterRpcProxy, ServiceRpcProxy
 
 from scripts.demo import mediation_sortante as demo
 from services.mediation_sortante.service import MediationSortanteService
 from services.mediation_sortante.tests.support import ago, edf_file, edf_row
-from shared import envelope, topology
+from shared import envelope
 from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound
-from tests.helpers import drain, publish_raw, wait_for
+from tests.helpers import drain, probe, publish_raw, wait_for
 
 EVENT_TYPES = ["mediation_sortante.campaign_opened", "mediation_sortante.contact_attempted",
                "mediation_sortante.case_resolved", "mediation_sortante.campaign_closed"]
@@ -32,8 +31,7 @@ def start(container_factory, service_config, web_config, **overrides):
 
 @pytest.fixture
 def service(container_factory, service_config, web_config, rabbit_config):
-    with Connection(rabbit_config["AMQP_URI"]) as conn:  # a consumer's queues, bound before anything is published
-        topology.declare_service(conn.channel(), "probe", EVENT_TYPES)
+    probe(rabbit_config["AMQP_URI"], *EVENT_TYPES)
     return start(container_factory, service_config, web_config)
 
 

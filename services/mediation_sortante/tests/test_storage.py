@@ -4,16 +4,14 @@ import pytest
 
 from services.mediation_sortante.service import MIGRATIONS
 from services.mediation_sortante.tests.conftest import make_service
-from services.mediation_sortante.tests.support import attempt, campaign_with_contacts, events, resolve
-from shared.db import Storage
+from services.mediation_sortante.tests.support import attempt, campaign_with_contacts, resolve
 from shared.errors import Conflict
+from tests.kit import published
 
 
 @pytest.fixture
-def any_storage(db_url):
-    store = Storage(db_url, MIGRATIONS, "pimms-lyon")
-    yield store
-    store.dispose()
+def any_storage(db_url, migrated_storage):
+    return migrated_storage(MIGRATIONS, url=db_url)
 
 
 def test_a_campaign_from_import_to_purge(any_storage):
@@ -33,6 +31,6 @@ def test_a_campaign_from_import_to_purge(any_storage):
     assert service.purge_identities() == {"campaigns": 1, "contacts": 2}
     assert [c["name"] for c in service.list_contacts({"campaign_id": campaign["campaign_id"]})] == [None, None]
     assert service.statement(campaign["campaign_id"], "csv") == statement
-    assert [e["type"].split(".")[1] for e in events(any_storage)] == [
+    assert [e["type"].split(".")[1] for e in published(any_storage)] == [
         "campaign_opened", "contact_attempted", "case_resolved", "contact_attempted", "contact_attempted",
         "case_resolved", "campaign_closed"]

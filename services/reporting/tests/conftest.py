@@ -1,25 +1,20 @@
 """Reporting's test fixtures: a real database (SQLite, or both SQLite and PostgreSQL through `db_url`) and
-the service on it."""
+the service on it (the kit in tests/kit.py)."""
 import pytest
 
 from services.reporting.service import MIGRATIONS
 from services.reporting.tests.events import ASSOCIATION, make_reporting
-from shared.db import Storage
 
 
 @pytest.fixture
-def storage(tmp_path):
-    store = Storage(f"sqlite:///{tmp_path}/reporting.db", MIGRATIONS, ASSOCIATION)
-    yield store
-    store.dispose()
+def storage(migrated_storage):
+    return migrated_storage(MIGRATIONS, ASSOCIATION)
 
 
 @pytest.fixture
-def any_storage(db_url):
+def any_storage(db_url, migrated_storage):
     """The same tests on SQLite and on PostgreSQL."""
-    store = Storage(db_url, MIGRATIONS, ASSOCIATION)
-    yield store
-    store.dispose()
+    return migrated_storage(MIGRATIONS, ASSOCIATION, url=db_url)
 
 
 @pytest.fixture

@@ -1,23 +1,16 @@
 """Builders for reporting's tests: events built and validated exactly as they travel on the bus (accueil's,
 formation's, médiation sortante's), and the service through nameko's worker_factory on a real database."""
 import datetime as dt
-import json
 import random
 import uuid
-from types import SimpleNamespace
 
-from nameko.testing.services import worker_factory
-from sqlalchemy import select
-
-from shared.contracts.accueil import ACTS, DOMAINS, THEMES
-from shared.contracts.mediation_sortante import ACTS as OUTBOUND_ACTS
-from shared.contracts.mediation_sortante import CHANNELS, OUTCOMES
 from services.reporting.service import ReportingService
 from shared import envelope
-from shared.dependencies import WorkerDatabase
-from shared.metrics import PlatformMetrics
-from shared.tables import outbox
+from shared.contracts.accueil import ACTS, DOMAINS, THEMES
 from shared.contracts.common import PARTNERS
+from shared.contracts.mediation_sortante import ACTS as OUTBOUND_ACTS
+from shared.contracts.mediation_sortante import CHANNELS, OUTCOMES
+from tests import kit
 
 UTC = dt.timezone.utc
 ASSOCIATION = "pimms-lyon"
@@ -193,12 +186,8 @@ def _an_agents_story(rng, association, desk, hired):
 
 def make_reporting(storage, **config):
     """The service class with a real database: its handlers, RPC methods and timer called directly."""
-    worker_ctx = SimpleNamespace(entrypoint=SimpleNamespace(
-        queue=SimpleNamespace(name="reporting.events"), method_name="on_event"))
-    settings = {"ASSOCIATION_ID": ASSOCIATION, "SUPPRESSION_THRESHOLD": 5, "CLOSE_AFTER_HOURS": 6}
-    settings.update(config)
-    return worker_factory(ReportingService, db=WorkerDatabase(storage, worker_ctx), metrics=PlatformMetrics(),
-                          config=settings)
+    settings = {"ASSOCIATION_ID": ASSOCIATION, "SUPPRESSION_THRESHOLD": 5, "CLOSE_AFTER_HOURS": 6, **config}
+    return kit.worker(ReportingService, storage, settings, context=kit.handling("on_event", "reporting.events"))
 
 
 def handler(reporting, event_type):
@@ -213,9 +202,6 @@ def apply(reporting, event):
     return handler(reporting, event.type)([event])
 
 
-def published(storage, event_type="reporting.period_closed"):
-    """The events in the outbox, as the relay would publish them, validated by their schema."""
-    with storage.engine.connect() as conn:
-        bodies = conn.execute(select(outbox.c.body).where(outbox.c.event_type == event_type)
-                              .order_by(outbox.c.id)).scalars().all()
-    return [envelope.load(json.loads(body)) for body in bodies]
+def published(storage):
+    """The months and years closed into the outbox, validated by their schema."""
+    return kit.published_events(storage, "reporting.period_closed")

@@ -9,8 +9,16 @@ from sqlalchemy import select
 from services.reporting import store
 from services.reporting.models import aggregates, applied_events, subjects, visitors
 from services.reporting.projectors import FEEDS, PROJECTORS
-from services.reporting.tests.events import (apply, at, handler, make_reporting, published, random_events,
-                                             visit_closed, workshop_held)
+from services.reporting.tests.events import (
+    apply,
+    at,
+    handler,
+    make_reporting,
+    published,
+    random_events,
+    visit_closed,
+    workshop_held,
+)
 
 
 def snapshot(storage):

@@ -9,9 +9,22 @@ from sqlalchemy import select
 
 from services.reporting import cells as F
 from services.reporting import service as service_module
-from services.reporting.tests.events import (ASSOCIATION, agent_exited, agent_hired, apply, at, case_resolved,
-                                             contact_attempted, make_reporting, published, ref, training_logged,
-                                             visit_closed, work_time_logged, workshop_held)
+from services.reporting.tests.events import (
+    ASSOCIATION,
+    agent_exited,
+    agent_hired,
+    apply,
+    at,
+    case_resolved,
+    contact_attempted,
+    make_reporting,
+    published,
+    ref,
+    training_logged,
+    visit_closed,
+    work_time_logged,
+    workshop_held,
+)
 from shared import envelope
 from shared.errors import Conflict, InvalidRequest
 from shared.tables import outbox

@@ -4,9 +4,20 @@ revision of each week, the positive-exit rate, outbound attempts and outcomes; a
 hiring changes are published again."""
 import datetime as dt
 
-from services.reporting.tests.events import (agent_exited, agent_hired, apply, at, case_resolved,
-                                             contact_attempted, make_reporting, published, training_logged,
-                                             visit_closed, week_of, work_time_logged)
+from services.reporting.tests.events import (
+    agent_exited,
+    agent_hired,
+    apply,
+    at,
+    case_resolved,
+    contact_attempted,
+    make_reporting,
+    published,
+    training_logged,
+    visit_closed,
+    week_of,
+    work_time_logged,
+)
 
 D = dt.date
 

@@ -8,11 +8,23 @@ from marshmallow import fields
 from services.reporting import cells as F
 from services.reporting.folding import UnknownCell, fold
 from services.reporting.projectors import FEEDS, PROJECTORS, Fact, UnknownEvent, measured_sections, project
+from services.reporting.tests.events import (
+    agent_exited,
+    agent_hired,
+    at,
+    campaign_closed,
+    campaign_opened,
+    case_resolved,
+    contact_attempted,
+    random_events,
+    ref,
+    training_logged,
+    visit_closed,
+    work_time_logged,
+    workshop_held,
+)
 from shared.contracts.reporting import FiguresSchema
 from shared.envelope import payload_schema
-from services.reporting.tests.events import (agent_exited, agent_hired, at, campaign_closed, campaign_opened,
-                                             case_resolved, contact_attempted, random_events, ref, training_logged,
-                                             visit_closed, work_time_logged, workshop_held)
 
 
 def fact(event):

@@ -6,29 +6,22 @@ import json
 import uuid
 
 import pytest
-from kombu import Connection
 from nameko.standalone.rpc import ClusterRpcProxy, ServiceRpcProxy
 
-from services.accueil.service import AccueilService
 from scripts.demo import formation as formation_demo
-from services.formation.service import FormationService
 from scripts.demo import mediation_sortante as mediation_sortante_demo
-from services.mediation_sortante.service import MediationSortanteService
 from scripts.demo import reporting as demo
+from services.accueil.service import AccueilService
+from services.formation.service import FormationService
+from services.mediation_sortante.service import MediationSortanteService
 from services.reporting import cells as F
 from services.reporting.projectors import measured_sections
 from services.reporting.service import ReportingService
-from shared import deadletters, envelope, topology
+from shared import deadletters, envelope
 from shared.errors import InvalidRequest, NotFound
-from tests.helpers import drain, publish_raw, wait_for
+from tests.helpers import drain, probe, publish_raw, wait_for
 
 UTC = dt.timezone.utc
-
-
-def probe(uri, *event_types):
-    """A queue per event type, bound before anything is published, to read what went on the bus."""
-    with Connection(uri) as conn:
-        topology.declare_service(conn.channel(), "probe", list(event_types))
 
 
 def reporting_config(service_config, **overrides):
