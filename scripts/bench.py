@@ -210,9 +210,9 @@ def seed_closed_visits(db_url, n):
     import datetime as dt
 
     from services.accueil import store
-    from shared.contracts.accueil import AddActRequest, CloseVisitRequest, OpenVisitRequest
     from services.accueil.service import MIGRATIONS
     from shared.contract_terms import Enforcer
+    from shared.contracts.accueil import AddActRequest, CloseVisitRequest, OpenVisitRequest
     from shared.db import Storage
 
     storage = Storage(db_url, MIGRATIONS, "pimms-bench")

@@ -20,8 +20,8 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from scripts import stack_secrets
 from scripts.demo import accueil as demo_day
 from scripts.demo import formation as formation_demo
-from scripts.demo import gateway as gateway_demo
 from scripts.demo import franchise as franchise_demo
+from scripts.demo import gateway as gateway_demo
 from scripts.demo import mediation_sortante as mediation_sortante_demo
 from scripts.demo import reporting as reporting_demo
 

@@ -8,10 +8,17 @@ from nameko.dependency_providers import Config
 
 from services.accueil import metrics, rules, store
 from services.accueil.views import visit_view
-from shared.contracts.accueil import (
-    AddActRequest, CloseVisitRequest, FindCitizensRequest, GetCitizenRequest, ListVisitsRequest, OpenVisitRequest,
-    RecordVisitRequest, RecordWorkshopRequest)
 from shared import localtime
+from shared.contracts.accueil import (
+    AddActRequest,
+    CloseVisitRequest,
+    FindCitizensRequest,
+    GetCitizenRequest,
+    ListVisitsRequest,
+    OpenVisitRequest,
+    RecordVisitRequest,
+    RecordWorkshopRequest,
+)
 from shared.db import utcnow
 from shared.dependencies import Database, RequiredSecrets
 from shared.errors import parse_request

@@ -7,8 +7,15 @@ from nameko.dependency_providers import Config
 
 from services.formation import metrics, share, store
 from shared.contracts.formation import (
-    AddMilestoneRequest, AgentsUnderFloorRequest, HireAgentRequest, ListAgentsRequest, LogTrainingRequest,
-    LogWorkTimeRequest, RecordExitRequest, TrainingShareRequest)
+    AddMilestoneRequest,
+    AgentsUnderFloorRequest,
+    HireAgentRequest,
+    ListAgentsRequest,
+    LogTrainingRequest,
+    LogWorkTimeRequest,
+    RecordExitRequest,
+    TrainingShareRequest,
+)
 from shared.db import utcnow
 from shared.dependencies import Database
 from shared.errors import parse_request

@@ -20,8 +20,8 @@ The status is the worst severity among the reasons: ok without any."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from shared.contracts.franchise import REASONS
 from shared.contracts.common import REGISTRES, REGISTRES_REQUIRED
+from shared.contracts.franchise import REASONS
 
 WINDOW_DAYS = 365
 LAPSE_NOTICE_DAYS = 90

@@ -9,10 +9,14 @@ from nameko.timer import timer
 from nameko.web.handlers import http
 
 from services.franchise import contract_rules, metrics, store
-from shared.contracts.franchise import (
-    AmendContractRequest, ContractStatusRequest, RegisterAssociationRequest, RegisterDeskRequest,
-    SignContractRequest)
 from shared.consumer import handle_event
+from shared.contracts.franchise import (
+    AmendContractRequest,
+    ContractStatusRequest,
+    RegisterAssociationRequest,
+    RegisterDeskRequest,
+    SignContractRequest,
+)
 from shared.db import utcnow
 from shared.dependencies import Database
 from shared.metrics import Metrics

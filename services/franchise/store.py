@@ -9,8 +9,17 @@ from sqlalchemy import func, select
 
 from services.franchise import activity, compliance, contract_rules
 from services.franchise.models import (
-    AgentWeek, Association, Contract, ContractRevision, Convention, CoveredDesk, Desk, DeskStanding,
-    FiguresReceived, RegistreUse)
+    AgentWeek,
+    Association,
+    Contract,
+    ContractRevision,
+    Convention,
+    CoveredDesk,
+    Desk,
+    DeskStanding,
+    FiguresReceived,
+    RegistreUse,
+)
 from shared.db import as_utc
 from shared.errors import NotFound
 

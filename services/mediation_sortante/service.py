@@ -8,8 +8,18 @@ from nameko.timer import timer
 
 from services.mediation_sortante import metrics, statement, store
 from shared.contracts.mediation_sortante import (
-    AssignContactsRequest, CloseCampaignRequest, ImportContactsRequest, ListCampaignsRequest, ListContactsRequest,
-    OpenCampaignRequest, PurgeRequest, RecordAttemptRequest, ResolveCaseRequest, ShareOutRequest, StatementRequest)
+    AssignContactsRequest,
+    CloseCampaignRequest,
+    ImportContactsRequest,
+    ListCampaignsRequest,
+    ListContactsRequest,
+    OpenCampaignRequest,
+    PurgeRequest,
+    RecordAttemptRequest,
+    ResolveCaseRequest,
+    ShareOutRequest,
+    StatementRequest,
+)
 from shared.db import utcnow
 from shared.dependencies import Database
 from shared.errors import parse_request

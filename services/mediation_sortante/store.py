@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from services.mediation_sortante import contact_file, rules, statement
 from services.mediation_sortante.models import Attempt, Campaign, Contact
-from shared.db import as_utc
 from shared.contracts.mediation_sortante import ACTS, CHANNELS, OUTCOMES
+from shared.db import as_utc
 from shared.errors import NotFound
 
 

@@ -12,8 +12,7 @@
   and whether events arrived since.
 - `received_periods`: at head office, the latest revision of each (association, desk, period) received.
 """
-from sqlalchemy import (JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table,
-                        Text)
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 from services.reporting.cells import NO_DESK  # noqa: F401 (the tables' desk column of an association's total)
 from shared.types import UtcDateTime

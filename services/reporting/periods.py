@@ -14,8 +14,8 @@ from sqlalchemy import func, insert, select, update
 
 from services.reporting import reading, rendering
 from services.reporting.folding import year_of
-from services.reporting.store import dialect_insert
 from services.reporting.models import NO_DESK, aggregates, periods, received_periods
+from services.reporting.store import dialect_insert
 from services.reporting.suppression import protect
 from shared import localtime
 from shared.errors import Conflict

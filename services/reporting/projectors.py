@@ -20,8 +20,8 @@ revision wins; hiring and exit fill separate parts) gives the same figures whate
 import datetime as dt
 from typing import NamedTuple
 
-from shared.contracts.formation import THURSDAY, parse_week
 from services.reporting.cells import NO_DESK
+from shared.contracts.formation import THURSDAY, parse_week
 from shared.contracts.reporting import CHANNEL_CELLS
 
 PROJECTORS = {}  # (event type, version) -> projector function

@@ -10,8 +10,8 @@ from nameko.dependency_providers import Config
 
 from services.reporting import metrics, periods, reading, rendering, store
 from services.reporting.entrypoints import HEAD_OFFICE, handle_event, handle_event_batch, head_office, timer
-from shared.contracts.reporting import AnnualReportRequest, ClosePeriodRequest, ExportRequest, FiguresRequest
 from shared import localtime
+from shared.contracts.reporting import AnnualReportRequest, ClosePeriodRequest, ExportRequest, FiguresRequest
 from shared.db import ALREADY_APPLIED, utcnow
 from shared.dependencies import Database
 from shared.errors import Conflict, invalid, parse_request

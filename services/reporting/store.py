@@ -21,12 +21,12 @@ from contextlib import contextmanager
 from sqlalchemy import and_, delete, func, insert, or_, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from services.reporting.models import aggregates, applied_events, periods, subjects, visitors
 from services.reporting.folding import Known, fold, year_of
+from services.reporting.models import aggregates, applied_events, periods, subjects, visitors
 from services.reporting.projectors import REMEMBERED, Fact
 from shared.db import as_utc
-from shared.localtime import UTC
 from shared.envelope import payload_schema
+from shared.localtime import UTC
 
 REBUILD_BATCH = 20_000
 

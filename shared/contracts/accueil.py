@@ -4,9 +4,9 @@ Events carry no identity: a citizen is a pseudonymous `visitor_ref` (a keyed has
 and every string field is a code from a closed list or a fixed pattern, never free text."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from shared.contracts.common import GENDERS, PARTNERS, REGISTRES, RequestSchema, one_of
 from shared.envelope import CODE, PayloadSchema, event_schema
 from shared.types import Instant
-from shared.contracts.common import GENDERS, PARTNERS, REGISTRES, RequestSchema, one_of
 
 DOMAINS = {
     "caf": "CAF", "cpam": "CPAM", "housing": "Logement", "employment": "Emploi", "taxes": "Impôts",

@@ -9,11 +9,8 @@ older revision that arrives late.
 carries figures and reason codes, never a person."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.envelope import CODE, PayloadSchema, event_schema
 from shared.contracts.common import MANDATES, PARTNERS, REGISTRES, RequestSchema, one_of
-
-
-
+from shared.envelope import CODE, PayloadSchema, event_schema
 
 STATUSES = ("active", "suspended", "terminated")
 COMPLIANCE_STATUSES = ("ok", "warning", "breach")

@@ -8,9 +8,9 @@ import binascii
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from shared.contracts.common import PARTNERS, RequestSchema, one_of
 from shared.envelope import CODE, PayloadSchema, event_schema
 from shared.types import Instant
-from shared.contracts.common import PARTNERS, RequestSchema, one_of
 
 # The partners' contact files as each partner exports them (what a desk receives and imports): `columns`
 # maps what is kept to the partner's headers, matched without regard to case, accents or spacing; several

@@ -21,10 +21,10 @@ upgrades first: an older one refuses cells it does not know).
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.contracts.accueil import ACTS, DOMAINS, THEMES
+from shared.contracts.common import PARTNERS, REGISTRES, RequestSchema
 from shared.contracts.mediation_sortante import CHANNELS as OUTBOUND_CHANNELS
 from shared.contracts.mediation_sortante import OUTCOMES as OUTBOUND_OUTCOMES
 from shared.envelope import CODE, PayloadSchema, event_schema
-from shared.contracts.common import PARTNERS, REGISTRES, RequestSchema
 
 # The figure cell of each médiation sortante channel. Only `phone` is renamed: a figure named `phone`
 # would read as a personal field to the platform's personal-data check (tests/test_personal_data.py).
