@@ -41,9 +41,10 @@ chaos: venv
 	bash scripts/ensure-services.sh --management --postgres
 	$(BIN)/python -W ignore -m scripts.chaos
 
-## docs: regenerate the event catalog (docs/events.md, docs/asyncapi.json) from the schemas
+## docs: regenerate the event catalog (docs/events.md, docs/asyncapi.json) and the register of processing (docs/rgpd.md)
 docs: venv
 	$(BIN)/python -W ignore -m scripts.event_catalog
+	$(BIN)/python -W ignore -m scripts.register_of_processing
 
 clean:
 	rm -rf $(VENV) var

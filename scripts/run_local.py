@@ -115,6 +115,7 @@ def play_demo(rpc, visits):
     gateway_demo.play(rpc, day)  # accounts, and one named visit before reporting closes the month
     reporting_demo.play(rpc, day)  # last: it closes the month of what came before
     demo_day.print_figures(rpc)
+    print("\n" + "\n".join(gateway_demo.lifecycle(rpc, day)))
     for demo in (mediation_sortante_demo, formation_demo, reporting_demo, franchise_demo, gateway_demo):
         print("\n" + "\n".join(demo.figures(rpc)))
 

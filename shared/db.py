@@ -57,20 +57,54 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=5, max_overflow=5, pool_pre_ping=True, pool_recycle=1800)
 
 
-def migrate(engine: Engine, service_versions: Path) -> None:
-    """Bring the database to the newest schema: platform tables plus the service's (alembic heads)."""
+def secure_delete(session: Session) -> None:
+    """Before personal data is erased on SQLite: this connection zeroes what it overwrites or deletes, so
+    the values do not linger in the file's free pages (the setting stays on for the pooled connection)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA secure_delete = ON"))
+
+
+def checkpoint(engine: Engine) -> None:
+    """After personal data was erased on SQLite: fold the write-ahead log, which still holds the old pages,
+    into the file and empty it (the erasing connection set `PRAGMA secure_delete`, so the file keeps no
+    copy). Best effort: a reader holding the log open only delays it to the next checkpoint."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def migrate(engine: Engine, service_versions: Path, revision: str = "heads", downgrade: bool = False) -> None:
+    """Bring the database to the newest schema: platform tables plus the service's (alembic heads); or to
+    one `revision`, up or down (tests of a migration over the data of the one before).
+
+    On SQLite, foreign keys are not enforced while migrations run, then checked before the commit: batch
+    mode alters a table by copying it and dropping the original, and with enforcement on, that drop fails as
+    soon as a row of another table points at it (a populated database). The setting can only change between
+    transactions, hence on the connection before the migrations' transaction begins."""
     cfg = Config()
     cfg.set_main_option("script_location", str(PLATFORM_MIGRATIONS))
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option(
         "version_locations", os.pathsep.join([str(PLATFORM_MIGRATIONS / "versions"), str(service_versions)])
     )
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            # replicas starting together must not run the same migration twice
-            conn.execute(text("SELECT pg_advisory_xact_lock(72002600)"))
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    # replicas starting together must not run the same migration twice
+                    conn.execute(text("SELECT pg_advisory_xact_lock(72002600)"))
+                cfg.attributes["connection"] = conn
+                (command.downgrade if downgrade else command.upgrade)(cfg, revision)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migrations would leave rows pointing at nothing: {broken[:5]}")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 class UnitOfWork:

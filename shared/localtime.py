@@ -51,3 +51,14 @@ def month_start(month: str, zone: dt.tzinfo) -> dt.datetime:
 def previous_month(month: str) -> str:
     year, number = int(month[:4]), int(month[5:7])
     return f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
+
+
+def months_before(instant: dt.datetime, months: int) -> dt.datetime:
+    """The same moment `months` calendar months earlier (the 31st falls back to the month's last day): the
+    cut-off of a retention given in months, as the register of processing states it."""
+    total = instant.year * 12 + instant.month - 1 - months
+    year, month = divmod(total, 12)
+    month += 1
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    last_day = (following - dt.timedelta(days=1)).day
+    return instant.replace(year=year, month=month, day=min(instant.day, last_day))

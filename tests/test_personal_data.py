@@ -52,7 +52,7 @@ def test_no_published_event_carries_a_citizens_data(container_factory, service_c
     container_factory(AccueilService, service_config("accueil")).start()
     identity = {"first_name": "Zénobie", "last_name": "Quarantotto", "phone": "+33 6 12 34 56 78",
                 "email": "zenobie.q@example.org"}
-    consent = {"given_at": "2026-11-23T09:00:00+00:00", "channel": "written", "purposes": ["follow_up"]}
+    consent = {"given_at": "2026-11-23T09:00:00+00:00", "channel": "written", "purposes": ["follow_up", "contact"]}
     with ServiceRpcProxy("accueil", rabbit_config, context_data=acting_as()) as rpc:
         visit = rpc.open_visit({"pimms_id": "lyon-8", "agent_id": "agent-1",
                                 "motif": {"kind": "generaliste", "domain": "caf"},

@@ -10,3 +10,10 @@ WORKSHOP_ATTENDEES = counter("pimms_workshop_attendees_total", "Workshop attende
 CITIZEN_IDENTITY_READS = counter("pimms_citizen_identity_reads_total", "Citizens' identities read (audited)",
                                  ["role"])
 CITIZEN_SEARCHES = counter("pimms_citizen_searches_total", "Searches of citizens by name (audited)", ["role"])
+# the citizen's data lifecycle: each is audited in the database too
+CITIZEN_EXPORTS = counter("pimms_citizen_exports_total", "Citizens' records exported (right of access)", ["role"])
+CONSENTS_RECORDED = counter("pimms_consents_recorded_total", "Consents given or withdrawn", ["action"])
+CITIZENS_ERASED = counter("pimms_citizens_erased_total", "Citizens' records erased", ["reason"])
+AUDIT_ENTRIES_PURGED = counter("pimms_citizen_audit_entries_purged_total",
+                               "Audit entries of identity reads and searches deleted past their retention")
+RETENTION_RUNS = counter("pimms_citizen_retention_runs_total", "Runs of the daily retention of identities")

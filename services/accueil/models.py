@@ -10,16 +10,35 @@ class Base(DeclarativeBase):
 
 
 class Citizen(Base):
+    """A person named with their consent: the identity and the consent in force (its history in
+    `citizen_consents`). Erased, the row stays with every personal column empty and `erased_at` set: its
+    number is never given to anyone else, since visitor_ref is derived from it (SQLite would otherwise
+    reuse the highest number freed), and the record reads as not found."""
     __tablename__ = "citizens"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(20))
     email: Mapped[str | None] = mapped_column(String(254))
-    consent_given_at = mapped_column(UtcDateTime(), nullable=False)
-    consent_channel: Mapped[str] = mapped_column(String(20))
-    consent_purposes: Mapped[list] = mapped_column(JSON)
+    consent_given_at = mapped_column(UtcDateTime())
+    consent_channel: Mapped[str | None] = mapped_column(String(20))
+    consent_purposes: Mapped[list | None] = mapped_column(JSON)
     created_at = mapped_column(UtcDateTime(), nullable=False)
+    erased_at = mapped_column(UtcDateTime())
+
+
+class Consent(Base):
+    """One consent given or withdrawn: when the person gave it, how, for which purposes, recorded by whom.
+    The proof each named record relies on; erased with the identity."""
+    __tablename__ = "citizen_consents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # given | withdrawn
+    purposes: Mapped[list] = mapped_column(JSON)
+    channel: Mapped[str] = mapped_column(String(20))
+    given_at = mapped_column(UtcDateTime(), nullable=False)
+    recorded_by: Mapped[str | None] = mapped_column(String(64))  # None: recorded before the history existed
+    recorded_at = mapped_column(UtcDateTime(), nullable=False)
 
 
 class Visit(Base):
@@ -76,12 +95,14 @@ class Workshop(Base):
 
 
 class CitizenRead(Base):
-    """Who read a citizen's identity, and when: the audit trail of `get_citizen`, free of the data read."""
+    """Who read a citizen's record (read, export), changed their consent or erased it, and when: the audit
+    trail of every access to an identity, free of the data read."""
     __tablename__ = "citizen_reads"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizens.id"), index=True)
     reader_id: Mapped[str] = mapped_column(String(64))
     reader_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(10), default="read")  # read | export | consent | erase
     read_at = mapped_column(UtcDateTime(), nullable=False, index=True)
 
 

@@ -122,6 +122,71 @@ def search_granted_since(now: dt.datetime) -> dt.datetime:
     return now - SEARCH_GRANTS
 
 
+# -- the citizen's data lifecycle (consent, erasure, retention) --------------------------------------------------
+CONTACT = "contact"  # the purpose a phone number or an e-mail address is kept for
+FOLLOW_UP = "follow_up"
+PURPOSES = ("follow_up", "contact", "partner_transmission")  # the order a record shows them in
+# Two years without a visit: the CNIL's reference for social support records (référentiel « accompagnement
+# social ») and what RDV Service Public and rdv-insertion apply; a person seen again keeps their record.
+CITIZEN_RETENTION_MONTHS = 24
+AUDIT_RETENTION_MONTHS = 12  # the trail of who read whom: long enough to answer a complaint about the year
+
+
+def contact_details_need_consent(named: dict, index: int) -> None:
+    """A phone or an e-mail is recorded for the purpose `contact` only: without it, they are not kept."""
+    if (named["phone"] or named["email"]) and CONTACT not in named["consent"]["purposes"]:
+        raise InvalidRequest({"participants": {index: {"citizen": {"consent": {"purposes": [
+            "a phone or an e-mail is kept only with consent to the purpose contact: add it, or leave them out"]}}}}})
+
+
+def require_purpose(purposes: list | None, purpose: str, citizen_id: int, field: str, doing: str) -> None:
+    """Nothing named is recorded for a purpose the person did not consent to; the error names it."""
+    if purpose not in (purposes or []):
+        consented = ", ".join(purposes or []) or "none"
+        raise invalid(field, f"{doing} needs the consent of citizen {citizen_id} to the purpose {purpose} "
+                             f"(consented to: {consented}); record it first, or receive them anonymously")
+
+
+def consent_after(current: list | None, action: str, purposes: list) -> list:
+    """The purposes in force once `purposes` are given or withdrawn, in the order a record shows them."""
+    held = set(current or [])
+    held = held | set(purposes) if action == "given" else held - set(purposes)
+    return [p for p in PURPOSES if p in held]
+
+
+def not_after_now(moment: dt.datetime | None, now: dt.datetime, field: str) -> dt.datetime:
+    """A consent given, or a retention computed, at a moment that has come (default: now): never ahead,
+    which would erase records before their time."""
+    moment = moment or now
+    if moment > now + CLOCK_SKEW:
+        raise invalid(field, "must not be in the future")
+    return moment
+
+
+def keeps_contact_details(purposes: list) -> bool:
+    return CONTACT in purposes
+
+
+def may_erase(reader: dict) -> None:
+    """Erasing a person's record is the association's decision, taken by its manager."""
+    if reader["role"] != "manager":
+        raise Forbidden(f"erasing a citizen's record is for a manager of the association, not {reader['login']} "
+                        f"({reader['role']})")
+
+
+def retention_cutoffs(now: dt.datetime, citizen_months: int, audit_months: int) -> dict:
+    """Identities without a visit since, and audit entries from before, these instants are past retention."""
+    if citizen_months < 1 or audit_months < 1:
+        raise ValueError("retention is at least one month (CITIZEN_RETENTION_MONTHS, AUDIT_RETENTION_MONTHS)")
+    return {"identities": localtime.months_before(now, citizen_months),
+            "trails": localtime.months_before(now, audit_months)}
+
+
+def kept_until(last_seen: dt.datetime, citizen_months: int) -> dt.datetime:
+    """When a record is erased if the person does not come back: what an export tells them."""
+    return localtime.months_before(last_seen, -citizen_months)
+
+
 # -- workshops ------------------------------------------------------------------------------------------------
 def workshop_day(held_on: dt.date, now: dt.datetime, zone: dt.tzinfo) -> dt.date:
     """A workshop is recorded on the day it was held or later, in the association's calendar."""

@@ -2,24 +2,29 @@
 
 Its HTTP port answers `/health` and `/metrics` only: people reach it through the gateway, which checks who
 they are; nothing here serves a visit or an identity to whoever can open a socket."""
+import logging
 from pathlib import Path
 
 from nameko.dependency_providers import Config
+from nameko.timer import timer
 
-from services.accueil import metrics, rules, store
+from services.accueil import lifecycle, metrics, rules, store
 from services.accueil.views import visit_view
 from shared import localtime
 from shared.contracts.accueil import (
     AddActRequest,
     CloseVisitRequest,
+    EraseCitizenRequest,
     FindCitizensRequest,
     GetCitizenRequest,
     ListVisitsRequest,
     OpenVisitRequest,
+    RecordConsentRequest,
     RecordVisitRequest,
     RecordWorkshopRequest,
 )
-from shared.db import utcnow
+from shared.contracts.common import PurgeRequest
+from shared.db import checkpoint, utcnow
 from shared.dependencies import Database, RequiredSecrets
 from shared.errors import parse_request
 from shared.metrics import Metrics
@@ -28,6 +33,7 @@ from shared.rpc import rpc
 from shared.service import ContractCopy, PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+log = logging.getLogger(__name__)
 
 
 class AccueilService(PlatformService, ContractCopy):
@@ -119,6 +125,62 @@ class AccueilService(PlatformService, ContractCopy):
         self.metrics[metrics.CITIZEN_SEARCHES].labels(reader["role"]).inc()
         return found
 
+    # -- the citizen's data lifecycle (lifecycle.py) ---------------------------------------------------------
+    @rpc
+    def export_citizen(self, citizen_id):
+        """All that accueil holds about a person, for staff whose desks received them (right of access);
+        audited as an export."""
+        req = parse_request(GetCitizenRequest, {"citizen_id": citizen_id})
+        reader = self.caller.staff()
+        with self.db.unit_of_work() as uow:
+            export = lifecycle.export_citizen(uow.session, req["citizen_id"], reader, utcnow(),
+                                              self._months("CITIZEN_RETENTION_MONTHS"))
+        self.metrics[metrics.CITIZEN_EXPORTS].labels(reader["role"]).inc()
+        return export
+
+    @rpc
+    def record_consent(self, request):
+        """A consent given or withdrawn; withdrawn for every purpose, the record is erased."""
+        reader = self.caller.staff()
+        answer = self.db.once("record_consent", request, RecordConsentRequest, lambda uow, req:
+                              lifecycle.record_consent(uow.session, req, reader, utcnow()))
+        if not self.db.replayed:
+            self.metrics[metrics.CONSENTS_RECORDED].labels(request.get("action", "")).inc()
+            if answer["erased"]:
+                self._erased("withdrawal", 1)
+        return answer
+
+    @rpc
+    def erase_citizen(self, request):
+        """A person's record erased at their request, by a manager: afterwards it reads as not found."""
+        reader = self.caller.staff()
+        answer = self.db.once("erase_citizen", request, EraseCitizenRequest, lambda uow, req:
+                              lifecycle.erase_citizen(uow.session, req["citizen_id"], reader, utcnow()))
+        if not self.db.replayed:
+            self._erased("request", 1)
+        return answer
+
+    @rpc
+    def purge_expired(self, now=None):
+        """Erase the records past CITIZEN_RETENTION_MONTHS without a visit, delete the audit entries past
+        AUDIT_RETENTION_MONTHS; `now` (not in the future) lets an operator run a given day's retention."""
+        req = parse_request(PurgeRequest, {"now": now})
+        at = rules.not_after_now(req["now"], utcnow(), "now")
+        citizen_months, audit_months = self._months("CITIZEN_RETENTION_MONTHS"), self._months("AUDIT_RETENTION_MONTHS")
+        with self.db.unit_of_work() as uow:
+            purged = lifecycle.purge_expired(uow.session, at, citizen_months, audit_months)
+        self._erased("retention", purged["identities"])
+        self.metrics[metrics.AUDIT_ENTRIES_PURGED].inc(purged["reads"] + purged["searches"])
+        self.metrics[metrics.RETENTION_RUNS].inc()
+        log.info("retention at %s: %d identities erased (no visit for %d months), %d reads and %d searches "
+                 "of the audit trail deleted (older than %d months)", at.isoformat(), purged["identities"],
+                 citizen_months, purged["reads"], purged["searches"], audit_months)
+        return purged
+
+    @timer(interval=24 * 3600, eager=True)  # eager: a service restarted daily would otherwise never purge
+    def purge_daily(self):
+        self.purge_expired()
+
     @rpc
     def desk_figures(self, pimms_id):
         with self.db.unit_of_work() as uow:
@@ -130,6 +192,16 @@ class AccueilService(PlatformService, ContractCopy):
 
     def _zone(self):
         return localtime.zone_of(self.config)
+
+    def _months(self, name):
+        defaults = {"CITIZEN_RETENTION_MONTHS": rules.CITIZEN_RETENTION_MONTHS,
+                    "AUDIT_RETENTION_MONTHS": rules.AUDIT_RETENTION_MONTHS}
+        return int(self.config.get(name) or defaults[name])
+
+    def _erased(self, reason, count):
+        self.metrics[metrics.CITIZENS_ERASED].labels(reason).inc(count)
+        if count:
+            checkpoint(self.db.storage.engine)
 
     # -- business counters ----------------------------------------------------------------------------------
     def _count_visit(self, view):

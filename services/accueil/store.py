@@ -6,7 +6,16 @@ import uuid
 from sqlalchemy import and_, exists, func, or_, select
 
 from services.accueil import rules
-from services.accueil.models import Act, Citizen, CitizenRead, CitizenSearch, Participant, Visit, Workshop
+from services.accueil.models import (
+    Act,
+    Citizen,
+    CitizenRead,
+    CitizenSearch,
+    Consent,
+    Participant,
+    Visit,
+    Workshop,
+)
 from services.accueil.views import citizen_match, citizen_view, visit_closed_payload, workshop_held_payload
 from shared import localtime
 from shared.db import as_utc
@@ -46,14 +55,18 @@ def _participant(session, visit_id, index, person, key, now, reader):
         if citizen is None:  # the same answer whether the record does not exist or is not theirs
             raise rules.unknown_citizen(index)
     else:
+        rules.contact_details_need_consent(named, index)
         consent = named["consent"]
+        purposes = rules.consent_after([], "given", consent["purposes"])
         citizen = Citizen(
             first_name=named["first_name"], last_name=named["last_name"], phone=named["phone"],
             email=named["email"], consent_given_at=consent["given_at"] or now, consent_channel=consent["channel"],
-            consent_purposes=consent["purposes"], created_at=now,
+            consent_purposes=purposes, created_at=now,
         )
         session.add(citizen)
         session.flush()  # the visitor_ref is derived from the citizen's id
+        session.add(Consent(citizen_id=citizen.id, action="given", purposes=purposes, channel=consent["channel"],
+                            given_at=citizen.consent_given_at, recorded_by=reader["login"], recorded_at=now))
     ref = rules.visitor_ref(key, rules.citizen_subject(citizen.id))
     seen_before = session.scalar(select(exists().where(Participant.citizen_id == citizen.id)))
     return Participant(citizen_id=citizen.id, gender=person["gender"], age_band=person["age_band"],
@@ -90,6 +103,9 @@ def record_visit(uow, req, key, now, contract, reader=None):
 
 def _close(uow, visit, req, now):
     rules.may_close(visit.status, visit.id)
+    if req["outcome"] == rules.FOLLOW_UP:
+        for citizen in _named(uow.session, visit):
+            rules.require_purpose(citizen.consent_purposes, rules.FOLLOW_UP, citizen.id, "outcome", "a follow-up")
     closed_at, duration = rules.closing(req, now, as_utc(visit.opened_at), len(visit.acts) + len(req["acts"]))
     for act in req["acts"]:
         visit.acts.append(Act(kind=act["kind"], partner=act["partner"], recorded_at=now))
@@ -116,6 +132,11 @@ def list_visits(session, req, zone):
     return list(session.scalars(query))
 
 
+def _named(session, visit):
+    ids = [p.citizen_id for p in visit.participants if p.citizen_id is not None]
+    return list(session.scalars(select(Citizen).where(Citizen.id.in_(ids)).order_by(Citizen.id))) if ids else []
+
+
 # -- citizens' identities ----------------------------------------------------------------------------------
 def _received_by(session, citizen_id, desks):
     return session.scalar(select(exists().where(
@@ -126,7 +147,7 @@ def readable_citizen(session, citizen_id, reader):
     """The citizen if one of the reader's desks received them (a manager's desks are all the association's),
     else None: a record that is not theirs reads as one that does not exist."""
     citizen = session.get(Citizen, citizen_id)
-    if citizen is None or not _received_by(session, citizen.id, reader["desks"]):
+    if citizen is None or citizen.erased_at is not None or not _received_by(session, citizen.id, reader["desks"]):
         return None
     return citizen
 
@@ -140,23 +161,33 @@ def known_citizen(session, citizen_id, reader, now):
     found = session.scalars(select(CitizenSearch.found).where(
         CitizenSearch.reader_id == reader["login"], CitizenSearch.searched_at >= rules.search_granted_since(now)))
     if any(citizen_id in ids for ids in found):
-        return session.get(Citizen, citizen_id)
+        citizen = session.get(Citizen, citizen_id)
+        return citizen if citizen is not None and citizen.erased_at is None else None
     return None
 
 
 def get_citizen(session, citizen_id, reader, now):
     """A citizen's identity and visits at the reader's desks, for staff whose desks received them. The read
     is written to the audit trail (who, role, when, which citizen), never what was read."""
-    citizen = readable_citizen(session, citizen_id, reader)
-    if citizen is None:
-        raise NotFound(f"no citizen {citizen_id} at the desks of {reader['login']}")
+    citizen = citizen_of(session, citizen_id, reader)
     seen = select(Participant.visit_id).where(Participant.citizen_id == citizen.id)
     visits = list(session.scalars(
         select(Visit).where(Visit.id.in_(seen), Visit.pimms_id.in_(reader["desks"]))
         .order_by(Visit.opened_at.desc(), Visit.id).limit(50)))
-    session.add(CitizenRead(citizen_id=citizen.id, reader_id=reader["login"], reader_role=reader["role"],
-                            read_at=now))
+    audit_access(session, citizen.id, reader, "read", now)
     return citizen_view(citizen, visits)
+
+
+def audit_access(session, citizen_id, reader, action, now):
+    session.add(CitizenRead(citizen_id=citizen_id, reader_id=reader["login"], reader_role=reader["role"],
+                            action=action, read_at=now))
+
+
+def citizen_of(session, citizen_id, reader):
+    citizen = readable_citizen(session, citizen_id, reader)
+    if citizen is None:
+        raise NotFound(f"no citizen {citizen_id} at the desks of {reader['login']}")
+    return citizen
 
 
 def find_citizens(session, req, reader, now):
@@ -164,7 +195,8 @@ def find_citizens(session, req, reader, now):
     narrow it) who consented to be followed (`follow_up`), at most ten, as record numbers, names and the
     desks that received them; nothing else of them. The search is audited (who, when, which records), and
     lets the searcher name one of them at their desk for the next hour."""
-    query = select(Citizen).where(func.lower(Citizen.last_name) == req["last_name"].strip().lower())
+    query = select(Citizen).where(func.lower(Citizen.last_name) == req["last_name"].strip().lower(),
+                                  Citizen.erased_at.is_(None))
     if req["first_name"]:
         query = query.where(func.lower(Citizen.first_name) == req["first_name"].strip().lower())
     if req["phone"]:

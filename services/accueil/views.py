@@ -66,3 +66,38 @@ def citizen_match(citizen, desks) -> dict:
     them; nothing else."""
     return {"citizen_id": citizen.id, "first_name": citizen.first_name, "last_name": citizen.last_name,
             "received_at": sorted(desks)}
+
+
+def consent_view(consent) -> dict:
+    return {"action": consent.action, "purposes": list(consent.purposes), "channel": consent.channel,
+            "given_at": as_utc(consent.given_at).isoformat(), "recorded_by": consent.recorded_by,
+            "recorded_at": as_utc(consent.recorded_at).isoformat()}
+
+
+def citizen_export(citizen, consents, visits, trail, now, kept_until) -> dict:
+    """All that accueil holds about a person (right of access, GDPR art. 15): identity, the consent in
+    force and its history, every visit they took part in (with what the agent noted of them), who read or
+    changed their record and when, and until when it is kept. `visits`: (visit, participant) pairs;
+    `trail`: (when, action, account, role) tuples."""
+    return {
+        "citizen_id": citizen.id, "exported_at": as_utc(now).isoformat(),
+        "identity": {"first_name": citizen.first_name, "last_name": citizen.last_name, "phone": citizen.phone,
+                     "email": citizen.email, "recorded_at": as_utc(citizen.created_at).isoformat()},
+        "consent": {"given_at": as_utc(citizen.consent_given_at).isoformat(), "channel": citizen.consent_channel,
+                    "purposes": list(citizen.consent_purposes)},
+        "consents": [consent_view(c) for c in consents],
+        "visits": [{
+            "visit_id": v.id, "pimms_id": v.pimms_id, "status": v.status,
+            "opened_at": as_utc(v.opened_at).isoformat(),
+            "closed_at": as_utc(v.closed_at).isoformat() if v.closed_at else None,
+            "motif": {"kind": v.motif_kind, "partner": v.partner, "domain": v.domain},
+            "acts": [{"kind": a.kind, "partner": a.partner} for a in v.acts],
+            "outcome": v.outcome, "registres": v.registres or [], "waiting_min": v.waiting_min,
+            "duration_min": v.duration_min, "agent_id": v.agent_id,
+            "as_noted": {"gender": p.gender, "age_band": p.age_band, "commune": p.commune,
+                         "first_visit": p.first_visit},
+        } for v, p in visits],
+        "trail": [{"at": as_utc(at).isoformat(), "action": action, "account": account, "role": role}
+                  for at, action, account, role in trail],
+        "kept_until": as_utc(kept_until).isoformat(),
+    }

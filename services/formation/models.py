@@ -14,8 +14,10 @@ class Agent(Base):
     __tablename__ = "agents"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     pimms_id: Mapped[str] = mapped_column(String(64), index=True)
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
+    # empty once AGENT_RETENTION_MONTHS have passed since the exit (identity_erased_at): what the figures
+    # need of the agent stays, the name goes
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
     gender: Mapped[str] = mapped_column(String(10))
     contract_type: Mapped[str] = mapped_column(String(30))
     weekly_minutes: Mapped[int] = mapped_column(Integer)
@@ -25,6 +27,7 @@ class Agent(Base):
     exit_contract_months: Mapped[int | None] = mapped_column(Integer)
     exit_positive: Mapped[bool | None] = mapped_column(Boolean)
     created_at = mapped_column(UtcDateTime(), nullable=False)
+    identity_erased_at = mapped_column(UtcDateTime())
     milestones: Mapped[list["Milestone"]] = relationship(
         order_by="[Milestone.reached_on, Milestone.id]", cascade="all, delete-orphan")
 

@@ -1,5 +1,6 @@
 """Formation's rules as plain functions over plain data: what a sortie positive is, how much work a week can
-hold, and what may be recorded of an agent's weeks, training, qualification path and exit. No database, no
+hold, what may be recorded of an agent's weeks, training, qualification path and exit, and when a former
+agent's name has been kept long enough (AGENT_RETENTION_MONTHS after the exit). No database, no
 broker: the store (store.py) fetches the facts a rule needs, asks it, and writes only what it lets through.
 A refusal is a typed error (shared.errors) naming the field and the rule."""
 import datetime as dt
@@ -162,3 +163,60 @@ def check_nothing_after(day, employment, last_week, exit_week_minutes, milestone
     if late:
         kind, reached_on = late[0]
         raise invalid("exited_on", f"milestone {kind} is recorded on {reached_on}, after this date")
+
+
+# -- retention of agents' names -----------------------------------------------------------------------------
+# Five years after the exit: the longest a former employee has to bring a claim about their employment
+# (discrimination, Code du travail L1134-5; pay is 3 years, L3245-1, the contract's performance 2, L1471-1),
+# and the CNIL's reference for staff files (référentiel « gestion du personnel », 2019).
+AGENT_RETENTION_MONTHS = 60
+
+
+def retention_months(setting):
+    """AGENT_RETENTION_MONTHS as configured (a number, or its digits from the environment): a whole number of
+    months, one at least (a name erased the day after the exit would leave the association unable to answer
+    for the employment)."""
+    months = None
+    if isinstance(setting, int) and not isinstance(setting, bool):
+        months = setting
+    elif isinstance(setting, str) and setting.strip().isdigit():
+        months = int(setting)
+    if months is None or months < 1:
+        raise ValueError(f"AGENT_RETENTION_MONTHS must be a whole number of months, 1 or more, not {setting!r}")
+    return months
+
+
+def months_later(day, months):
+    """The same day `months` calendar months later; a day the month lacks falls back to its last day
+    (31 January + 1 month: 28 or 29 February).
+
+    >>> months_later(dt.date(2020, 2, 29), 60)
+    datetime.date(2025, 2, 28)
+    """
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return dt.date(year, month, min(day.day, (following - dt.timedelta(days=1)).day))
+
+
+def identity_kept_until(exited_on, months):
+    """The last day an agent's name is kept: `months` after the exit day. It is erased from the day after."""
+    return months_later(exited_on, months)
+
+
+def erasure_day(requested, now, zone):
+    """The day a run erases as of, in the association's calendar: today, or the day of the moment an operator
+    gives (aware, UTC) to see what that day's run erased; never a day to come, which would erase early."""
+    today = now.astimezone(zone).date()
+    if requested is None:
+        return today
+    day = requested.astimezone(zone).date()
+    if day > today:
+        raise invalid("now", f"must not be in the future: the association's date is {today}, not {day}")
+    return day
+
+
+def due_for_erasure(leavers, day, months):
+    """The ids, of `leavers` ((agent_id, exited_on) pairs of agents whose name is still held), whose name has
+    been kept its `months` after the exit by `day`."""
+    return [agent_id for agent_id, exited_on in leavers if identity_kept_until(exited_on, months) < day]

@@ -1,11 +1,16 @@
 """The formation service: agents médiateurs from hiring to exit, their working and training time, their
 qualification path, and the training share against the franchise contract's floor; over RPC (its HTTP port
-answers /health and /metrics only: people come through the gateway)."""
+answers /health and /metrics only: people come through the gateway). A daily timer erases the names of
+agents who left more than AGENT_RETENTION_MONTHS ago."""
+import logging
 from pathlib import Path
 
 from nameko.dependency_providers import Config
+from nameko.timer import timer
 
-from services.formation import metrics, share, store
+from services.formation import metrics, rules, share, store
+from shared import localtime
+from shared.contracts.common import PurgeRequest
 from shared.contracts.formation import (
     AddMilestoneRequest,
     AgentsUnderFloorRequest,
@@ -16,7 +21,7 @@ from shared.contracts.formation import (
     RecordExitRequest,
     TrainingShareRequest,
 )
-from shared.db import utcnow
+from shared.db import checkpoint, utcnow
 from shared.dependencies import Database
 from shared.errors import parse_request
 from shared.metrics import Metrics
@@ -25,6 +30,7 @@ from shared.service import ContractCopy, PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 TRAINING_FLOOR_PCT_DEFAULT = 9.0  # the network's floor when no contract says otherwise
+log = logging.getLogger(__name__)
 
 
 class FormationService(PlatformService, ContractCopy):
@@ -100,6 +106,30 @@ class FormationService(PlatformService, ContractCopy):
             times = store.times_at_desk(uow.session, req["pimms_id"], req["start"], req["end"])
             employed = store.employed_between(uow.session, req["pimms_id"], req["start"], req["end"])
             return share.agents_under_floor(req, times, employed, floor)
+
+    # -- retention ----------------------------------------------------------------------------------------
+    @rpc
+    def purge_identities(self, now=None):
+        """Erase the names of agents who left more than AGENT_RETENTION_MONTHS ago; `now` (not in the future)
+        lets an operator run a given day's retention. `purge_identities()` -> `{"day": "2031-01-05",
+        "retention_months": 60, "erased": 2}`."""
+        req = parse_request(PurgeRequest, {"now": now})
+        months = rules.retention_months(self.config.get("AGENT_RETENTION_MONTHS", rules.AGENT_RETENTION_MONTHS))
+        day = rules.erasure_day(req["now"], utcnow(), localtime.zone_of(self.config))
+        with self.db.unit_of_work() as uow:
+            # recorded at the real moment, even when an operator runs a past day
+            erased = store.purge_identities(uow.session, day, months, utcnow())
+        if erased:
+            checkpoint(self.db.storage.engine)
+        self.metrics[metrics.AGENT_RETENTION_RUNS].inc()
+        self.metrics[metrics.AGENT_IDENTITIES_ERASED].inc(erased)
+        log.info("agents' retention as of %s: %d names erased (exit more than %d months before)",
+                 day.isoformat(), erased, months)
+        return {"day": day.isoformat(), "retention_months": months, "erased": erased}
+
+    @timer(interval=24 * 3600, eager=True)  # eager: a service restarted daily would otherwise never purge
+    def purge_daily(self):
+        self.purge_identities()
 
     def _floor(self, uow):
         default = self.config.get("TRAINING_FLOOR_PCT_DEFAULT", TRAINING_FLOOR_PCT_DEFAULT)

@@ -1,10 +1,11 @@
 """Formation's storage: agents, their weeks of work, trainings and milestones, each change written with its
 event in one transaction (`uow.publish`, the outbox). A write about one agent locks the agent's row first,
 then fetches the facts the rules (rules.py) judge, and writes only what they let through; the sums behind
-the training share (share.py) are read here too."""
+the training share (share.py) are read here too, and former agents' names are erased here when their
+retention is over."""
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.formation import rules
@@ -12,6 +13,7 @@ from services.formation.models import Agent, Milestone, Training, WorkWeek
 from services.formation.share import Time
 from shared.contract_terms import current_terms
 from shared.contracts.formation import monday_of, week_code, week_start_bounds
+from shared.db import secure_delete
 from shared.errors import Conflict, NotFound
 
 
@@ -138,6 +140,25 @@ def _check_nothing_after(session, agent, day):
                               [(m.kind, m.reached_on) for m in agent.milestones])
 
 
+# -- retention of agents' names -----------------------------------------------------------------------------
+def purge_identities(session, day, months, now):
+    """Erase the names of the agents whose name has been kept `months` after their exit by `day`
+    (rules.due_for_erasure): first and last name emptied, `now` recorded as the moment they went. What the
+    figures count stays (gender, contract, weekly hours, dates, the exit and its outcome, work weeks, trainings,
+    milestones) and nothing is published: no event ever carried a name. Returns how many names went."""
+    secure_delete(session)
+    leavers = session.execute(select(Agent.id, Agent.exited_on).where(
+        Agent.exited_on.is_not(None), Agent.identity_erased_at.is_(None))).all()
+    due = rules.due_for_erasure(leavers, day, months)
+    if not due:
+        return 0
+    # `identity_erased_at IS NULL` again: two replicas' runs at once erase each name once, and count it once
+    return session.execute(
+        update(Agent).where(Agent.id.in_(due), Agent.identity_erased_at.is_(None))
+        .values(first_name=None, last_name=None, identity_erased_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+
+
 # -- reading ------------------------------------------------------------------------------------------------
 def list_agents(session, req):
     query = select(Agent).where(Agent.pimms_id == req["pimms_id"])
@@ -149,16 +170,20 @@ def list_agents(session, req):
 
 
 def agent_view(agent):
-    """What the association reads of its agent, identity included: this never goes into an event."""
+    """What the association reads of its agent, identity included: this never goes into an event. Once the
+    name is erased (AGENT_RETENTION_MONTHS after the exit), first and last name are None and
+    `identity_erased_at` says since when; everything else reads as before."""
     exit_ = None
     if agent.exited_on is not None:
         exit_ = {"exited_on": agent.exited_on.isoformat(), "outcome": agent.exit_outcome,
                  "contract_months": agent.exit_contract_months, "positive": agent.exit_positive}
+    erased = agent.identity_erased_at
     return {
         "agent_id": agent.id, "pimms_id": agent.pimms_id, "first_name": agent.first_name,
         "last_name": agent.last_name, "gender": agent.gender, "contract_type": agent.contract_type,
         "weekly_hours": rules.to_hours(agent.weekly_minutes), "hired_on": agent.hired_on.isoformat(),
         "status": "employed" if exit_ is None else "exited", "exit": exit_,
+        "identity_erased_at": None if erased is None else erased.isoformat(),
     }
 
 

@@ -119,7 +119,7 @@ def _visit_typed(form):
     return {**typed, "motif": form.get("motif"), "acts": form.get("acts", []), "registres": form.get("registres", []),
             "outcome": form.get("outcome") or "resolved", "gender": form.get("gender"),
             "age_band": form.get("age_band"), "consent": form.get("consent") == "oui",
-            "consent_channel": form.get("consent_channel") or "oral"}
+            "consent_contact": form.get("consent_contact") == "oui", "consent_channel": form.get("consent_channel") or "oral"}
 
 
 def _workshop_typed(form, today):

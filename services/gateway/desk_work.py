@@ -3,6 +3,7 @@ desk page both go through here, so a person and a script are held to the same de
 from services.gateway import access, audit
 from services.gateway.metrics import CITIZEN_READS
 from services.gateway.schemas import (
+    ConsentChange,
     DeskActRequest,
     DeskCloseRequest,
     DeskRecordRequest,
@@ -89,3 +90,32 @@ def read_citizen(accueil, db, metrics, principal, citizen_id):
     metrics[CITIZEN_READS].labels(principal.role).inc()
     audit.write(db, principal, "citizen_read", f"citizen:{citizen_id}")
     return citizen
+
+
+# -- the citizen's data lifecycle: accueil decides and audits; the gateway's log says who asked -----------------
+def export_citizen(accueil, db, metrics, principal, citizen_id):
+    """All that is held about a person (right of access), for staff whose desk received them; audited."""
+    access.citizen_reader(principal)
+    export = accueil.export_citizen(citizen_id)
+    metrics[CITIZEN_READS].labels(principal.role).inc()
+    audit.write(db, principal, "citizen_export", f"citizen:{citizen_id}")
+    return export
+
+
+def record_consent(accueil, db, principal, citizen_id, body, supplied_key):
+    """A consent given or withdrawn; withdrawn for every purpose, accueil erases the record."""
+    access.citizen_reader(principal)
+    parse_request(ConsentChange, body)
+    answer = accueil.record_consent({**body, "citizen_id": citizen_id,
+                                     "idempotency_key": request_key(principal, supplied_key)})
+    audit.write(db, principal, "citizen_consent", f"citizen:{citizen_id}:{body['action']}")
+    return answer
+
+
+def erase_citizen(accueil, db, principal, citizen_id, supplied_key):
+    """A person's record erased at their request (a manager's act): afterwards it reads as not found."""
+    access.citizen_reader(principal)
+    answer = accueil.erase_citizen({"citizen_id": citizen_id,
+                                    "idempotency_key": request_key(principal, supplied_key)})
+    audit.write(db, principal, "citizen_erase", f"citizen:{citizen_id}")
+    return answer

@@ -22,6 +22,8 @@ MESSAGES = {
     "must be between 0 and 600 minutes": "entre 0 et 600 minutes",
     "naming a citizen requires their recorded consent": "cochez le consentement de la personne",
     "a new citizen needs first_name and last_name": "prénom et nom, ou un n° de fiche",
+    "a phone or an e-mail is kept only with consent to the purpose contact: add it, or leave them out":
+        "cochez « accepte d'être recontactée » ou laissez téléphone et courriel vides",
 }
 
 
@@ -133,7 +135,8 @@ def _participant(form):
         citizen = {name: form[name].strip() for name in ("first_name", "last_name", "phone", "email")
                    if (form.get(name) or "").strip()}
         if form.get("consent") == "oui":  # given now: accueil records when
-            citizen["consent"] = {"channel": form.get("consent_channel") or "oral", "purposes": ["follow_up"]}
+            purposes = ["follow_up"] + (["contact"] if form.get("consent_contact") == "oui" else [])
+            citizen["consent"] = {"channel": form.get("consent_channel") or "oral", "purposes": purposes}
         person["citizen"] = citizen
     return person
 

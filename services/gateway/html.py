@@ -76,6 +76,27 @@ def citizen_page(principal, tokens, citizen):
                   visits=visits)
 
 
+TRAIL_ACTIONS = {"read": "consultation", "search": "recherche par nom", "export": "export (droit d'accès)",
+                 "consent": "consentement modifié", "erase": "effacement"}
+
+
+def export_page(principal, tokens, export):
+    """The printable form of an export: what the person is handed when they exercise their right of access."""
+    purposes = lambda codes: ", ".join(labels.CONSENT_PURPOSES.get(p, p) for p in codes)  # noqa: E731
+    consents = [{"day": c["given_at"][:10], "action": "donné" if c["action"] == "given" else "retiré",
+                 "purposes": purposes(c["purposes"]),
+                 "channel": labels.CONSENT_CHANNELS.get(c["channel"], c["channel"])} for c in export["consents"]]
+    visits = [{"day": v["opened_at"][:10], "pimms_id": v["pimms_id"], "motif": labels.motif_label(v["motif"]),
+               "acts": ", ".join(labels.ACTS.get(a["kind"], a["kind"]) for a in v["acts"]),
+               "outcome": labels.OUTCOMES.get(v["outcome"], v["outcome"] or "—")} for v in export["visits"]]
+    trail = [{"day": t["at"][:10], "time": labels.local_time(t["at"]), "account": t["account"], "role": t["role"],
+              "action": TRAIL_ACTIONS.get(t["action"], t["action"])} for t in export["trail"]]
+    return render("export.html", f"Données détenues sur la personne n° {export['citizen_id']}", principal, tokens,
+                  export=export, identity=export["identity"], purposes=purposes(export["consent"]["purposes"]),
+                  consents=consents, visits=visits, trail=trail, kept_until=export["kept_until"][:10],
+                  exported_on=export["exported_at"][:10])
+
+
 def ops_page(principal, tokens, health):
     services = [{"name": name, "status": state["status"],
                  "checks": ", ".join(f"{k} : {v}" for k, v in sorted((state.get("checks") or {}).items()))}

@@ -194,6 +194,83 @@ class CitizenView(Schema):
     visits = fields.List(fields.Nested(CitizenVisitView), required=True)
 
 
+class ConsentChange(RequestSchema):
+    """A consent given or withdrawn by the person, for some purposes (accueil checks the codes)."""
+
+    action = fields.String(required=True, validate=validate.OneOf(("given", "withdrawn")))
+    purposes = fields.List(fields.String(), required=True, validate=validate.Length(min=1))
+    channel = fields.String(required=True)
+    given_at = fields.AwareDateTime(load_default=None)
+
+
+class ConsentEntry(Schema):
+    action = fields.String(required=True)
+    purposes = fields.List(fields.String(), required=True)
+    channel = fields.String(required=True)
+    given_at = fields.AwareDateTime(required=True)
+    recorded_by = fields.String(allow_none=True)
+    recorded_at = fields.AwareDateTime(required=True)
+
+
+class ConsentAnswer(Schema):
+    """The purposes in force after the change; `erased` when none is left (the record is then erased)."""
+
+    citizen_id = fields.Integer(required=True)
+    purposes = fields.List(fields.String(), required=True)
+    erased = fields.Boolean(required=True)
+    consents = fields.List(fields.Nested(ConsentEntry))
+
+
+class ErasureView(Schema):
+    citizen_id = fields.Integer(required=True)
+    erased_at = fields.AwareDateTime(required=True)
+
+
+class ExportIdentity(Schema):
+    first_name = fields.String(required=True)
+    last_name = fields.String(required=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    recorded_at = fields.AwareDateTime(required=True)
+
+
+class ExportVisit(Schema):
+    visit_id = fields.UUID(required=True)
+    pimms_id = fields.String(required=True)
+    status = fields.String(required=True)
+    opened_at = fields.AwareDateTime(required=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    motif = fields.Nested(MotifView, required=True)
+    acts = fields.List(fields.Dict(), required=True)
+    outcome = fields.String(allow_none=True)
+    registres = fields.List(fields.String(), required=True)
+    waiting_min = fields.Integer(allow_none=True)
+    duration_min = fields.Integer(allow_none=True)
+    agent_id = fields.String(required=True)
+    as_noted = fields.Dict(required=True, metadata={"description": "gender, age band, commune, first visit"})
+
+
+class TrailEntry(Schema):
+    at = fields.AwareDateTime(required=True)
+    action = fields.String(required=True, metadata={"description": "read, search, export, consent or erase"})
+    account = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+class CitizenExport(Schema):
+    """All that the association's platform holds about a person (right of access, GDPR art. 15)."""
+
+    citizen_id = fields.Integer(required=True)
+    exported_at = fields.AwareDateTime(required=True)
+    identity = fields.Nested(ExportIdentity, required=True)
+    consent = fields.Nested(ConsentView, required=True)
+    consents = fields.List(fields.Nested(ConsentEntry), required=True)
+    visits = fields.List(fields.Nested(ExportVisit), required=True)
+    trail = fields.List(fields.Nested(TrailEntry), required=True)
+    kept_until = fields.AwareDateTime(required=True, metadata={
+        "description": "when the record is erased if the person does not come back"})
+
+
 # -- figures ----------------------------------------------------------------------------------------------------
 class FiguresQuery(ScopeRequest):
     """reporting's scope and period; whether figures are exact is the gateway's decision, by role."""

@@ -23,17 +23,22 @@ from services.gateway.access import STAFF
 from services.gateway.backends import Backends
 from services.gateway.schemas import (
     HEAD_OFFICE,
+    MANAGER,
     OPERATOR,
     AccountView,
+    CitizenExport,
     CitizenMatch,
     CitizenSearchQuery,
     CitizenView,
+    ConsentAnswer,
+    ConsentChange,
     CreateAccountRequest,
     DeskActRequest,
     DeskCloseRequest,
     DeskVisitRequest,
     DeskVisitsQuery,
     DeskWorkshopRequest,
+    ErasureView,
     FiguresQuery,
     FiguresRow,
     LoginRequest,
@@ -164,6 +169,26 @@ class GatewayService(PlatformService, ContractCopy):
     def api_get_citizen(self, request, principal, citizen_id):
         return desk_work.read_citizen(self.backends.accueil, self.db, self.metrics, principal, citizen_id)
 
+    @api("GET", "/api/citizens/<int:citizen_id>/export", summary="All that is held about a person: identity, "
+         "consents and their history, visits, who read the record (right of access; staff; audited)",
+         tag="accueil", roles=STAFF, response=CitizenExport)
+    def api_export_citizen(self, request, principal, citizen_id):
+        return desk_work.export_citizen(self.backends.accueil, self.db, self.metrics, principal, citizen_id)
+
+    @api("POST", "/api/citizens/<int:citizen_id>/consent", summary="Record a consent given or withdrawn; "
+         "withdrawn for every purpose, the record is erased", tag="accueil", roles=STAFF, body=ConsentChange,
+         response=ConsentAnswer, status=201, errors=(400, 401, 403, 404, 503))
+    def api_record_consent(self, request, principal, citizen_id):
+        return desk_work.record_consent(self.backends.accueil, self.db, principal, citizen_id,
+                                        request_json(request), request.headers.get(IDEMPOTENCY_HEADER))
+
+    @api("DELETE", "/api/citizens/<int:citizen_id>", summary="Erase a person's record at their request "
+         "(the association's manager); the figures stay the same", tag="accueil", roles=(MANAGER,),
+         response=ErasureView)
+    def api_erase_citizen(self, request, principal, citizen_id):
+        return desk_work.erase_citizen(self.backends.accueil, self.db, principal, citizen_id,
+                                       request.headers.get(IDEMPOTENCY_HEADER))
+
     # -- JSON API: figures -------------------------------------------------------------------------------------------
     @api("GET", "/api/figures", summary="Figures of a desk, an association or the network for a month or year "
                                         "(exact for the association's staff if reporting allows it, else "
@@ -242,6 +267,11 @@ class GatewayService(PlatformService, ContractCopy):
     def citizen(self, request, principal, citizen_id):
         citizen = desk_work.read_citizen(self.backends.accueil, self.db, self.metrics, principal, citizen_id)
         return html.citizen_page(principal, self.tokens, citizen)
+
+    @page("GET", "/citizens/<int:citizen_id>/export", roles=STAFF)
+    def citizen_export(self, request, principal, citizen_id):
+        export = desk_work.export_citizen(self.backends.accueil, self.db, self.metrics, principal, citizen_id)
+        return html.export_page(principal, self.tokens, export)
 
     # -- pages: figures and operations ------------------------------------------------------------------------------
     @page("GET", "/figures", roles=FIGURE_READERS)

@@ -1,5 +1,7 @@
-"""Médiation sortante's tables. Identities (name, phone, address, the partner's reference) live only in
-`contacts`, and are blanked once the retention delay after the campaign's close has passed."""
+"""Médiation sortante's tables. Identities (name, phone, address, the partner's reference) live in
+`contacts`, and are blanked once the retention delay after the campaign's close has passed; the partner's
+references are also in the frozen statement, until the delay after it was sent. Each column is classified
+in the register of processing (register.py)."""
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -24,7 +26,9 @@ class Campaign(Base):
     closed_at = mapped_column(UtcDateTime())
     # the partner statement as it stood at close: what the partner is billed for, kept after the purge
     statement: Mapped[dict | None] = mapped_column(JSON)
-    purged_at = mapped_column(UtcDateTime())
+    purged_at = mapped_column(UtcDateTime())  # when its contacts' identities were blanked
+    statement_sent_at = mapped_column(UtcDateTime())  # when the desk sent the statement to the partner
+    statement_references_purged_at = mapped_column(UtcDateTime())  # when its partner references were removed
 
 
 class Contact(Base):

@@ -10,7 +10,12 @@ Decisions:
 - `unreachable` by hand needs every allowed attempt made (someone reached once, then never again); every
   other outcome needs an attempt that reached the person;
 - a campaign closes only when every case has its outcome, so the partner is billed for work done and
-  nothing is called unreachable that was not tried; nothing is recorded in a closed campaign."""
+  nothing is called unreachable that was not tried; nothing is recorded in a closed campaign;
+- except one left open past OPEN_CAMPAIGN_LIMIT_DAYS: the daily job closes it, its open cases `expired`
+  (not `unreachable`: nobody decided it, and some were never tried), so that its identities do not stay
+  forever; the normal retention then runs from that close;
+- a statement is marked sent only once its campaign is closed (before, it is not final), and once; its
+  partner references go STATEMENT_REFERENCE_RETENTION_DAYS after it was sent, its counts stay."""
 import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -180,7 +185,62 @@ def admit_outcome(max_attempts, case, outcome, acts, resolved_at, now):
     return acts, resolved_at
 
 
+# -- the statement sent -------------------------------------------------------------------------------------
+def may_mark_statement_sent(campaign, sent_before, sent_at):
+    """The statement of a closed campaign is marked sent once (`sent_before`: when it already was, or None),
+    and not before the close that froze it."""
+    if campaign.status != "closed":
+        raise Conflict(f"campaign {campaign.id} is still open: its statement is not final, and can be marked "
+                       "sent only once the campaign is closed")
+    if sent_before is not None:
+        raise Conflict(f"the statement of campaign {campaign.id} was already marked sent at "
+                       f"{sent_before.isoformat()}")
+    if sent_at < campaign.closed_at:
+        raise invalid("sent_at", "must not be before the campaign's close, which froze the statement")
+
+
 # -- retention ----------------------------------------------------------------------------------------------
-def purge_cutoff(as_of, retention_days):
-    """Campaigns closed at this moment or before have kept their identities long enough."""
-    return as_of - dt.timedelta(days=retention_days)
+@dataclass(frozen=True)
+class RetentionLimits:
+    """How long each category of data is kept, in days; each is a setting of config.yaml (SETTINGS)."""
+
+    contact_days: int = 90  # identities of a closed campaign's contacts, from its close
+    open_campaign_days: int = 180  # a campaign left open, from its opening, before the job closes it
+    # partner references in a statement, from when it was sent; not at once, since the partner checks the bill
+    # in its monthly cycle and may dispute a line by its reference (config.yaml says more)
+    statement_reference_days: int = 30
+
+
+SETTINGS = {"CONTACT_RETENTION_DAYS": "contact_days", "OPEN_CAMPAIGN_LIMIT_DAYS": "open_campaign_days",
+            "STATEMENT_REFERENCE_RETENTION_DAYS": "statement_reference_days"}
+MINIMUM_DAYS = {"open_campaign_days": 1}  # 0 would close every campaign the day it opens
+
+
+def retention_limits(config):
+    """The limits the service's configuration sets (a setting left out keeps its default), or a ValueError
+    naming the setting that is not a whole number of days or too small."""
+    chosen = {}
+    for setting, field in SETTINGS.items():
+        if config.get(setting) is None:
+            continue
+        try:
+            days = int(config[setting])
+        except (TypeError, ValueError):
+            raise ValueError(f"{setting} must be a whole number of days, not {config[setting]!r}") from None
+        if days < MINIMUM_DAYS.get(field, 0):
+            raise ValueError(f"{setting} must be at least {MINIMUM_DAYS.get(field, 0)} days, not {days}")
+        chosen[field] = days
+    return RetentionLimits(**chosen)
+
+
+def purge_cutoff(as_of, days):
+    """What happened at this moment or before (a close, an opening, a statement sent) is `days` old or more:
+    kept long enough."""
+    return as_of - dt.timedelta(days=days)
+
+
+def expiry_close(as_of, recorded):
+    """The moment the job closes a campaign left open past its limit, and its open cases expire: `as_of`,
+    or the latest moment recorded in it (`recorded`: its last attempt and last outcome, None without) when a
+    desk's clock running ahead (CLOCK_SKEW) put one later, so that nothing comes after the close."""
+    return max([as_of, *(moment for moment in recorded if moment is not None)])

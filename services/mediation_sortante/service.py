@@ -1,18 +1,20 @@
 """The mediation_sortante service: partners' outbound campaigns (phone, door to door...), over RPC. Its HTTP
 port answers /health and /metrics only: partners' customers' names and phones are read through the gateway,
 by the staff it lets in, never by whoever reaches the port."""
+import logging
 from pathlib import Path
 
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.mediation_sortante import metrics, statement, store
+from services.mediation_sortante import metrics, rules, statement, store
 from shared.contracts.mediation_sortante import (
     AssignContactsRequest,
     CloseCampaignRequest,
     ImportContactsRequest,
     ListCampaignsRequest,
     ListContactsRequest,
+    MarkStatementSentRequest,
     OpenCampaignRequest,
     PurgeRequest,
     RecordAttemptRequest,
@@ -20,7 +22,7 @@ from shared.contracts.mediation_sortante import (
     ShareOutRequest,
     StatementRequest,
 )
-from shared.db import utcnow
+from shared.db import checkpoint, utcnow
 from shared.dependencies import Database
 from shared.errors import parse_request
 from shared.metrics import Metrics
@@ -28,6 +30,7 @@ from shared.rpc import rpc
 from shared.service import ContractCopy, PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+log = logging.getLogger(__name__)
 
 
 class MediationSortanteService(PlatformService, ContractCopy):
@@ -67,6 +70,14 @@ class MediationSortanteService(PlatformService, ContractCopy):
     def close_campaign(self, request):
         return self.db.once("close_campaign", request, CloseCampaignRequest, lambda uow, req: store.campaign_view(
             uow.session, store.close_campaign(uow, req, utcnow(), self.config["ASSOCIATION_ID"])))
+
+    @rpc
+    def mark_statement_sent(self, request):
+        """`{"campaign_id": ..., "sent_at": None, "idempotency_key": ...}`: the closed campaign's statement went
+        to the partner; its partner references are kept STATEMENT_REFERENCE_RETENTION_DAYS from then."""
+        return self.db.once("mark_statement_sent", request, MarkStatementSentRequest,
+                            lambda uow, req: store.campaign_view(
+                                uow.session, store.mark_statement_sent(uow.session, req, utcnow())))
 
     @rpc
     def statement(self, campaign_id, format="json"):
@@ -121,21 +132,33 @@ class MediationSortanteService(PlatformService, ContractCopy):
 
     # -- retention ----------------------------------------------------------------------------------------
     @rpc
+    def apply_retention(self, now=None):
+        """The daily job: close the campaigns left open OPEN_CAMPAIGN_LIMIT_DAYS, blank the identities of those
+        closed CONTACT_RETENTION_DAYS ago, remove the partner references of statements sent
+        STATEMENT_REFERENCE_RETENTION_DAYS ago. `now` (not in the future) runs it as of a past moment."""
+        req = parse_request(PurgeRequest, {"now": now})
+        with self.db.unit_of_work() as uow:
+            done = store.apply_retention(uow, req, utcnow(), rules.retention_limits(self.config),
+                                         self.config["ASSOCIATION_ID"])
+        self._account_for_retention(done)
+        return done
+
+    @rpc
     def purge_identities(self, now=None):
-        """Blank the identities of campaigns closed CONTACT_RETENTION_DAYS ago or more; `now` (not in the
-        future) lets an operator check what a given day would purge."""
+        """Blank the identities of campaigns closed CONTACT_RETENTION_DAYS ago or more, and nothing else (the
+        daily job is apply_retention); `now` (not in the future) purges as of a past moment."""
         req = parse_request(PurgeRequest, {"now": now})
         with self.db.unit_of_work() as uow:
             purged = store.purge_identities(uow.session, req, utcnow(),
-                                             int(self.config.get("CONTACT_RETENTION_DAYS", 90)))
+                                             rules.retention_limits(self.config).contact_days)
         if purged["contacts"]:
-            store.checkpoint(self.db.storage.engine)
+            checkpoint(self.db.storage.engine)
         self.metrics[metrics.IDENTITIES_PURGED].inc(purged["contacts"])
         return purged
 
     @timer(interval=24 * 3600, eager=True)  # eager: a service restarted daily would otherwise never purge
     def purge_daily(self):
-        self.purge_identities()
+        self.apply_retention()
 
     # -- business counters ----------------------------------------------------------------------------------
     @staticmethod
@@ -146,3 +169,17 @@ class MediationSortanteService(PlatformService, ContractCopy):
 
     def _count_outcome(self, partner, outcome):
         self.metrics[metrics.OUTCOMES].labels(partner, outcome).inc()
+
+    def _account_for_retention(self, done):
+        """Every run leaves one line and its counts, even when it found nothing to do: a silent job and a job
+        that never ran look alike otherwise."""
+        if done["identities_contacts"] or done["statements_references_purged"]:
+            checkpoint(self.db.storage.engine)
+        self.metrics[metrics.CAMPAIGNS_EXPIRED].inc(done["campaigns_expired"])
+        self.metrics[metrics.CASES_EXPIRED].inc(done["cases_expired"])
+        self.metrics[metrics.IDENTITIES_PURGED].inc(done["identities_contacts"])
+        self.metrics[metrics.STATEMENT_REFERENCES_PURGED].inc(done["statements_references_purged"])
+        log.info("retention as of %s: %d campaign(s) left open closed (%d case(s) expired), identities of %d "
+                 "contact(s) in %d campaign(s) blanked, partner references removed from %d statement(s)",
+                 done["as_of"], done["campaigns_expired"], done["cases_expired"], done["identities_contacts"],
+                 done["identities_campaigns"], done["statements_references_purged"])

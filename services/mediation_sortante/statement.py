@@ -1,6 +1,7 @@
 """The partner statement: what a desk did in one campaign, and what the partner is billed for. Counts by
 outcome, attempts by channel, acts, and for each of the partner's references its outcome: nothing more
-about the person. Frozen at the campaign's close, so it outlives the purge of identities.
+about the person. Frozen at the campaign's close, so it outlives the purge of identities; its partner
+references are removed some time after it was sent (`without_references`), its counts never change.
 
 No database: `build` folds the facts the store reads (store.statement_facts) into the document, and
 `render_csv` writes it for the partner's billing system."""
@@ -9,7 +10,7 @@ import datetime as dt
 import io
 from typing import NamedTuple
 
-from shared.contracts.mediation_sortante import ACTS, CHANNELS, OUTCOMES
+from shared.contracts.mediation_sortante import ACTS, CHANNELS, STATEMENT_OUTCOMES
 
 # The CSV's columns, in this order, for good: partners load the file into their billing systems.
 COLUMNS = ("campaign_id", "partner", "section", "key", "count", "outcome", "resolved_on")
@@ -29,7 +30,7 @@ class CaseLine(NamedTuple):
 def build(campaign, cases, by_channel, association_id):
     """The statement of `campaign` (rules.CampaignFacts) from its cases (CaseLine) and its attempts by
     channel (`{channel: (attempts, reached)}`, channels without any left out)."""
-    outcomes = {outcome: 0 for outcome in OUTCOMES}
+    outcomes = {outcome: 0 for outcome in STATEMENT_OUTCOMES}
     acts = {act: 0 for act in ACTS}
     for row in cases:
         if row.outcome is not None:
@@ -67,8 +68,9 @@ def render_csv(doc):
 
     for key in TOTALS:
         put("total", key, doc["totals"][key])
-    for outcome in OUTCOMES:
-        put("outcome", outcome, doc["outcomes"][outcome])
+    for outcome in STATEMENT_OUTCOMES:
+        # statements frozen before `expired` existed have no such key: none of their cases expired
+        put("outcome", outcome, doc["outcomes"].get(outcome, 0))
     for channel in CHANNELS:
         put("attempts", channel, doc["attempts"][channel])
     for channel in CHANNELS:
@@ -78,6 +80,14 @@ def render_csv(doc):
     for row in doc["cases"]:
         put("case", row["partner_reference"], row["attempts"], row["outcome"], row["resolved_on"])
     return out.getvalue()
+
+
+def without_references(doc, at):
+    """The statement as it stays once the partner has had it long enough: each case keeps its outcome,
+    attempts and day, loses the partner's reference (which names one of the partner's customers); every count
+    and total is the same. `partner_references_purged_at` tells a reader why the references are empty."""
+    return {**doc, "partner_references_purged_at": at.isoformat(),
+            "cases": [{**case, "partner_reference": None} for case in doc["cases"]]}
 
 
 def _iso(moment):

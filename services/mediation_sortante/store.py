@@ -1,18 +1,19 @@
-"""Médiation sortante's store: every read and write of the campaigns, their cases and attempts, and the purge
-of identities, over a SQLAlchemy session; events go out through `uow.publish`, in the change's transaction.
+"""Médiation sortante's store: every read and write of the campaigns, their cases and attempts, and the
+retention job (campaigns left open closed, identities blanked, statements' partner references removed), over a
+SQLAlchemy session; events go out through `uow.publish`, in the change's transaction.
 Each change reads the facts its rule needs (rules.py), lets the rule decide, and applies the decision.
 
 Every campaign mutation locks the campaign's row first (PostgreSQL; SQLite has one writer anyway), so a
 close cannot slip between an attempt's checks and its commit."""
 import uuid
 
-from sqlalchemy import case, func, select, text, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import selectinload
 
 from services.mediation_sortante import contact_file, rules, statement
 from services.mediation_sortante.models import Attempt, Campaign, Contact
-from shared.contracts.mediation_sortante import ACTS, CHANNELS, OUTCOMES
-from shared.db import as_utc
+from shared.contracts.mediation_sortante import ACTS, CHANNELS, EXPIRED, OUTCOMES
+from shared.db import as_utc, secure_delete
 from shared.errors import NotFound
 
 
@@ -68,8 +69,14 @@ def close_campaign(uow, req, now, association_id):
     last_outcome = as_utc(session.scalar(select(func.max(Contact.resolved_at))
                                          .where(Contact.campaign_id == campaign.id)))
     rules.may_close(campaign_facts(campaign), open_cases, last_outcome, closed_at)
+    return _close(uow, campaign, closed_at, association_id)
+
+
+def _close(uow, campaign, closed_at, association_id):
+    """Freeze the statement and publish the close: a desk's, or the retention job's for a campaign left open
+    (whose open cases it has just expired)."""
     campaign.status, campaign.closed_at = "closed", closed_at
-    doc = build_statement(session, campaign, association_id)
+    doc = build_statement(uow.session, campaign, association_id)
     campaign.statement = doc
     uow.publish("mediation_sortante.campaign_closed", {
         "campaign_id": uuid.UUID(campaign.id), "partner": campaign.partner,
@@ -83,6 +90,15 @@ def close_campaign(uow, req, now, association_id):
 
 
 # -- the partner statement ----------------------------------------------------------------------------------
+def mark_statement_sent(session, req, now):
+    """Record that the closed campaign's statement went to the partner: the start of its references' delay."""
+    campaign = get_campaign(session, req["campaign_id"], for_update=True)
+    sent_at = rules.moment(req["sent_at"], now, "sent_at")
+    rules.may_mark_statement_sent(campaign_facts(campaign), as_utc(campaign.statement_sent_at), sent_at)
+    campaign.statement_sent_at = sent_at
+    return campaign
+
+
 def statement_facts(session, campaign):
     """What the statement counts: each case with its number of attempts, and the attempts by channel."""
     rows = session.execute(
@@ -215,15 +231,75 @@ def _resolve(uow, campaign, contact, outcome, acts, agent_id, resolved_at, autom
 
 
 # -- retention ----------------------------------------------------------------------------------------------
+def apply_retention(uow, req, now, limits, association_id):
+    """Every retention rule as of `req["now"]` (default `now`), in one transaction: close the campaigns left
+    open past `limits.open_campaign_days`, then blank the identities of those closed `limits.contact_days` ago
+    (an expired campaign among them when that delay is 0), then remove the partner references from the
+    statements sent `limits.statement_reference_days` ago. Answers the counts of each."""
+    session = uow.session
+    as_of = rules.moment(req["now"], now, "now")
+    secure_delete(session)
+    expired = expire_campaigns(uow, as_of, limits.open_campaign_days, association_id)
+    identities = _blank_identities(session, as_of, limits.contact_days)
+    statements = purge_statement_references(session, as_of, limits.statement_reference_days)
+    return {"as_of": as_of.isoformat(), "campaigns_expired": expired["campaigns"], "cases_expired": expired["cases"],
+            "identities_campaigns": identities["campaigns"], "identities_contacts": identities["contacts"],
+            "statements_references_purged": statements}
+
+
+def expire_campaigns(uow, as_of, limit_days, association_id):
+    """Close every campaign opened `limit_days` ago or more and still open, as a desk's close does (statement
+    frozen, `campaign_closed` published), its open cases resolved `expired` first. They publish no
+    `case_resolved`: no agent decided anything, a case never tried has no attempt to report, and reporting's
+    figures count the work done (the statement and `campaign_closed`'s contacts still count them)."""
+    session = uow.session
+    due = session.scalars(
+        select(Campaign).where(Campaign.status == "open",
+                               Campaign.opened_at <= rules.purge_cutoff(as_of, limit_days))
+        .order_by(Campaign.opened_at).with_for_update()).all()
+    cases = 0
+    for campaign in due:
+        last_attempt = session.scalar(select(func.max(Attempt.at)).where(Attempt.campaign_id == campaign.id))
+        last_outcome = session.scalar(select(func.max(Contact.resolved_at)).where(Contact.campaign_id == campaign.id))
+        closed_at = rules.expiry_close(as_of, (as_utc(last_attempt), as_utc(last_outcome)))
+        cases += session.execute(
+            update(Contact).where(Contact.campaign_id == campaign.id, Contact.status == "open")
+            .values(status="resolved", outcome=EXPIRED, acts=[], automatic=True, resolved_by=None,
+                    resolved_at=closed_at)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        _close(uow, campaign, closed_at, association_id)
+    return {"campaigns": len(due), "cases": cases}
+
+
+def purge_statement_references(session, as_of, keep_days):
+    """Remove the partner references from the frozen statement of every campaign whose statement was sent
+    `keep_days` ago or more; its counts and totals stay as they were (statement.without_references).
+    Answers how many statements lost their references."""
+    due = session.scalars(
+        select(Campaign).where(Campaign.statement_sent_at <= rules.purge_cutoff(as_of, keep_days),
+                               Campaign.statement_references_purged_at.is_(None))
+        .order_by(Campaign.statement_sent_at).with_for_update()).all()
+    for campaign in due:
+        # a new dict, not an edit in place: the JSON column only saves a value it sees replaced
+        campaign.statement = statement.without_references(campaign.statement, as_of)
+        campaign.statement_references_purged_at = as_of
+    return len(due)
+
+
 def purge_identities(session, req, now, retention_days):
+    """The identities' part of the retention job alone (apply_retention), as of `req["now"]`."""
+    as_of = rules.moment(req["now"], now, "now")
+    secure_delete(session)
+    return _blank_identities(session, as_of, retention_days)
+
+
+def _blank_identities(session, now, retention_days):
     """Blank the identities of the cases of every campaign closed `retention_days` ago or more: name, phone,
     address and the partner's reference. What stays: the cases as contact ids with their outcome, acts and
-    attempts, the events, and the frozen statement (the billing document the partner already received)."""
-    now = rules.moment(req["now"], now, "now")
+    attempts, the events, and the frozen statement (the billing document the partner received; its partner
+    references go on their own delay, purge_statement_references)."""
     cutoff = rules.purge_cutoff(now, retention_days)
-    if session.get_bind().dialect.name == "sqlite":
-        # blanked values must not linger in the file's free space (this connection's setting, kept on)
-        session.execute(text("PRAGMA secure_delete = ON"))
     due = session.scalars(
         select(Campaign).where(Campaign.status == "closed", Campaign.closed_at <= cutoff,
                                Campaign.purged_at.is_(None))
@@ -237,14 +313,6 @@ def purge_identities(session, req, now, retention_days):
         ).rowcount
         campaign.purged_at = now
     return {"campaigns": len(due), "contacts": contacts}
-
-
-def checkpoint(engine):
-    """After a purge on SQLite: fold the write-ahead log, which still holds the old pages, into the file and
-    empty it. Best effort: a reader holding the log open only delays it to the next checkpoint."""
-    if engine.dialect.name == "sqlite":
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 # -- reading ------------------------------------------------------------------------------------------------
@@ -277,6 +345,8 @@ def campaign_view(session, campaign):
         "label": campaign.label, "channels": list(campaign.channels), "max_attempts": campaign.max_attempts,
         "status": campaign.status, "opened_at": as_utc(campaign.opened_at).isoformat(),
         "closed_at": _iso(campaign.closed_at), "identities_purged_at": _iso(campaign.purged_at),
+        "statement_sent_at": _iso(campaign.statement_sent_at),
+        "statement_references_purged_at": _iso(campaign.statement_references_purged_at),
         "contacts": contacts, "open_cases": int(open_cases or 0), "unassigned": int(unassigned or 0),
         "attempts": attempts,
     }
@@ -304,12 +374,15 @@ def desk_figures(session, pimms_id):
     attempts, reached = session.execute(
         select(func.count(), func.sum(case((Attempt.reached.is_(True), 1), else_=0)))
         .select_from(Attempt).join(Campaign).where(in_desk)).one()
-    outcomes = dict.fromkeys(OUTCOMES, 0)
-    outcomes.update(session.execute(
+    found = dict(session.execute(
         select(Contact.outcome, func.count()).join(Campaign)
         .where(in_desk, Contact.outcome.is_not(None)).group_by(Contact.outcome)).all())
+    # `outcomes` stays the outcomes agents record (one case_resolved each); expired cases are counted apart
+    expired = found.pop(EXPIRED, 0)
+    outcomes = {**dict.fromkeys(OUTCOMES, 0), **found}
     return {"campaigns_open": campaigns.get("open", 0), "campaigns_closed": campaigns.get("closed", 0),
-            "contacts": contacts, "attempts": attempts, "reached": int(reached or 0), "outcomes": outcomes}
+            "contacts": contacts, "attempts": attempts, "reached": int(reached or 0), "outcomes": outcomes,
+            "cases_expired": expired}
 
 
 def _iso(moment):

@@ -212,3 +212,21 @@ class FindCitizensRequest(RequestSchema):
     last_name = fields.String(required=True, validate=NAME)
     first_name = fields.String(load_default=None, validate=NAME)
     phone = fields.String(load_default=None, validate=validate.Regexp(r"^\+?[0-9 .]{6,20}$"))
+
+
+class EraseCitizenRequest(RequestSchema):
+    """A person's record erased at their request (right to erasure), by a manager of the association."""
+
+    citizen_id = fields.Integer(required=True, strict=True, validate=RECORD_NUMBER)
+
+
+class RecordConsentRequest(RequestSchema):
+    """A consent given or withdrawn, for some purposes: `given_at` is when the person said so (default: when
+    it is recorded), `channel` how."""
+
+    citizen_id = fields.Integer(required=True, strict=True, validate=RECORD_NUMBER)
+    action = fields.String(required=True, validate=one_of(("given", "withdrawn")))
+    purposes = fields.List(fields.String(validate=one_of(CONSENT_PURPOSES)), required=True,
+                           validate=validate.Length(min=1))
+    channel = fields.String(required=True, validate=one_of(CONSENT_CHANNELS))
+    given_at = Instant(load_default=None)

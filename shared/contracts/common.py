@@ -3,6 +3,8 @@ categories), and the two building blocks of request schemas. Codes are lower-cas
 are the users' words."""
 from marshmallow import RAISE, Schema, validate
 
+from shared.types import Instant
+
 # Norm XP X60-600: the 8 registres d'intervention; a structure must deploy at least 5.
 REGISTRES = {
     "presence": "Présence active de proximité",
@@ -39,3 +41,10 @@ class RequestSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class PurgeRequest(RequestSchema):
+    """A retention run (every service holding personal data has one, daily): `now` is the instant it is
+    computed at, by default now; an operator may ask what a past day would have erased, never a future one."""
+
+    now = Instant(load_default=None)

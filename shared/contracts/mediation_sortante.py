@@ -8,7 +8,7 @@ import binascii
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.contracts.common import PARTNERS, RequestSchema, one_of
+from shared.contracts.common import PARTNERS, PurgeRequest, RequestSchema, one_of  # noqa: F401 (PurgeRequest: this contract's too)
 from shared.envelope import CODE, PayloadSchema, event_schema
 from shared.types import Instant
 
@@ -59,6 +59,14 @@ ACTS = {
 }
 # An outcome other than `unreachable` means someone was reached; these three also mean mediation was done.
 OUTCOMES_NEEDING_ACTS = ("contact_restored", "payment_plan", "referred")
+# What the daily job gives the cases still open in a campaign it closes for having been left open past
+# OPEN_CAMPAIGN_LIMIT_DAYS: no agent decided it, and the person may never have been tried. The partner
+# statement counts it in a row of its own after the outcomes, so the partner sees what was never worked and
+# is not billed for it. Kept out of OUTCOMES on purpose: that list is also the events' and reporting's
+# figure cells, where a new code would insert a column into reporting's published CSV; an expired case
+# publishes no `case_resolved` (the campaign's close is published as usual).
+EXPIRED = "expired"
+STATEMENT_OUTCOMES = {**OUTCOMES, EXPIRED: "Non traité : campagne close d'office à l'expiration de son délai"}
 MAX_ATTEMPTS = 10
 
 
@@ -222,6 +230,14 @@ class CloseCampaignRequest(RequestSchema):
     closed_at = Instant(load_default=None)
 
 
+class MarkStatementSentRequest(RequestSchema):
+    """The partner statement of a closed campaign went to the partner (`sent_at`, default now): from then on
+    its partner references are only kept STATEMENT_REFERENCE_RETENTION_DAYS."""
+
+    campaign_id = fields.UUID(required=True)
+    sent_at = Instant(load_default=None)
+
+
 class StatementRequest(RequestSchema):
     campaign_id = fields.UUID(required=True)
     format = fields.String(load_default="json", validate=one_of(("csv", "json")))
@@ -238,7 +254,3 @@ class ListContactsRequest(RequestSchema):
     status = fields.String(load_default=None, validate=one_of(("open", "resolved")))
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
-
-
-class PurgeRequest(RequestSchema):
-    now = Instant(load_default=None)

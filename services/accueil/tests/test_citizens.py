@@ -18,7 +18,7 @@ AGENT_9 = {**AGENT, "login": "agent.lyon9", "desks": ["lyon-9"], "agent_id": "ag
 MOTIF = {"kind": "generaliste", "domain": "caf"}
 
 
-def named_visit(accueil, pimms_id="lyon-8", purposes=("follow_up",), last_name="Diallo"):
+def named_visit(accueil, pimms_id="lyon-8", purposes=("follow_up", "contact"), last_name="Diallo"):
     visit = accueil.open_visit({"pimms_id": pimms_id, "agent_id": "a1", "motif": MOTIF, "participants": [
         {"citizen": {"first_name": "Awa", "last_name": last_name, "phone": "06 12 34 56 78",
                      "consent": {**CONSENT, "purposes": list(purposes)}}}]})
@@ -53,7 +53,7 @@ def test_an_agent_of_a_desk_the_citizen_visited_reads_the_identity_and_the_read_
 
 def test_the_audit_trails_hold_who_when_and_which_record_and_nothing_of_the_identity(storage):
     columns = {c["name"] for c in inspect(storage.engine).get_columns("citizen_reads")}
-    assert columns == {"id", "citizen_id", "reader_id", "reader_role", "read_at"}
+    assert columns == {"id", "citizen_id", "reader_id", "reader_role", "action", "read_at"}
     columns = {c["name"] for c in inspect(storage.engine).get_columns("citizen_searches")}
     assert columns == {"id", "reader_id", "reader_role", "found", "searched_at"}
 

@@ -171,3 +171,4 @@ def test_visits_are_listed_per_desk_and_day(accueil):
     assert len(accueil.list_visits({"pimms_id": "lyon-8", "day": today})) == 1
     assert len(accueil.list_visits({"pimms_id": "lyon-8", "status": "open"})) == 0
     assert accueil.desk_figures("lyon-8") == {"visits": 1, "people": 1, "acts": 1, "workshops": 0, "attendees": 0}
+

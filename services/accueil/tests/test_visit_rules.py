@@ -1,4 +1,4 @@
-"""The rules of a visit and a workshop as plain functions: no database, no broker (rules.py)."""
+"""The rules of a visit, a workshop and a citizen's record as plain functions: no database, no broker (rules.py)."""
 import datetime as dt
 
 import pytest
@@ -103,3 +103,38 @@ def test_the_rules_module_touches_no_database():
     imported |= {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert not any(m.startswith(("sqlalchemy", "nameko", "kombu", "services.accueil.store", "shared.db"))
                    for m in imported)
+
+
+# -- the citizen's data lifecycle ------------------------------------------------------------------------------
+def test_a_consent_given_or_withdrawn_changes_only_its_purposes_in_a_fixed_order():
+    assert rules.consent_after(["contact"], "given", ["follow_up"]) == ["follow_up", "contact"]
+    assert rules.consent_after(["follow_up", "contact"], "withdrawn", ["contact"]) == ["follow_up"]
+    assert rules.consent_after(["follow_up"], "withdrawn", ["follow_up", "contact"]) == []
+    assert rules.consent_after(None, "given", ["partner_transmission"]) == ["partner_transmission"]
+
+
+def test_a_missing_purpose_is_named_in_the_error():
+    rules.require_purpose(["follow_up"], "follow_up", 7, "outcome", "a follow-up")
+    with pytest.raises(InvalidRequest) as refused:
+        rules.require_purpose(["contact"], "follow_up", 7, "outcome", "a follow-up")
+    assert refused.value.errors == {"outcome": [
+        "a follow-up needs the consent of citizen 7 to the purpose follow_up (consented to: contact); record it "
+        "first, or receive them anonymously"]}
+
+
+def test_retention_counts_calendar_months_back_from_now():
+    now = dt.datetime(2026, 3, 31, 8, 0, tzinfo=dt.timezone.utc)
+    cutoffs = rules.retention_cutoffs(now, 24, 12)
+    assert cutoffs == {"identities": dt.datetime(2024, 3, 31, 8, 0, tzinfo=dt.timezone.utc),
+                       "trails": dt.datetime(2025, 3, 31, 8, 0, tzinfo=dt.timezone.utc)}
+    assert rules.retention_cutoffs(now, 1, 1)["trails"] == dt.datetime(2026, 2, 28, 8, 0, tzinfo=dt.timezone.utc)
+    assert rules.kept_until(dt.datetime(2024, 2, 29, tzinfo=dt.timezone.utc), 24) == dt.datetime(
+        2026, 2, 28, tzinfo=dt.timezone.utc)
+    with pytest.raises(ValueError):
+        rules.retention_cutoffs(now, 0, 12)
+
+
+def test_only_a_manager_may_erase():
+    rules.may_erase({"login": "m", "role": "manager"})
+    with pytest.raises(Forbidden):
+        rules.may_erase({"login": "a", "role": "agent"})

@@ -1,8 +1,10 @@
 """Formation's plain rules, without a database and without a broker (rules.py, share.py): what a sortie
 positive is, how many hours a week can hold, what may be logged of a week, a training, a milestone and an
-exit, how weeks are written and counted in a period, and how a training share compares with its floor.
+exit, how weeks are written and counted in a period, how a training share compares with its floor, and when
+a former agent's name has been kept long enough.
 The same rules seen through the service, with nothing stored when they refuse, are in test_rules.py."""
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -272,3 +274,54 @@ def test_agents_under_the_floor_come_lowest_first_and_those_without_work_time_ap
     assert answer["without_work_time"] == ["new", "trained_only"]
     assert (answer["pimms_id"], answer["from"], answer["floor_pct"], answer["floor_source"]) == (
         "lyon-8", "2025-10-01", 9.0, "contract")
+
+
+# -- retention of agents' names -------------------------------------------------------------------------------
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.mark.parametrize("exited_on, months, kept_until", [
+    (dt.date(2020, 6, 30), 60, dt.date(2025, 6, 30)),
+    (dt.date(2020, 2, 29), 60, dt.date(2025, 2, 28)),  # no 29 February in 2025: the month's last day
+    (dt.date(2024, 1, 31), 1, dt.date(2024, 2, 29)),
+    (dt.date(2024, 11, 15), 2, dt.date(2025, 1, 15)),  # across a year
+    (dt.date(2024, 12, 31), 12, dt.date(2025, 12, 31)),
+])
+def test_a_name_is_kept_until_the_same_day_so_many_calendar_months_after_the_exit(exited_on, months, kept_until):
+    assert rules.identity_kept_until(exited_on, months) == kept_until
+
+
+def test_a_name_is_due_for_erasure_from_the_day_after_it_was_kept_until_and_not_before():
+    leavers = [("gone-long-ago", dt.date(2019, 3, 1)), ("kept-until-today", dt.date(2020, 6, 30)),
+               ("kept-until-yesterday", dt.date(2020, 6, 29)), ("recent", dt.date(2024, 5, 2))]
+    assert rules.due_for_erasure(leavers, dt.date(2025, 6, 30), 60) == ["gone-long-ago", "kept-until-yesterday"]
+    assert rules.due_for_erasure(leavers, dt.date(2025, 7, 1), 60) == [
+        "gone-long-ago", "kept-until-today", "kept-until-yesterday"]
+    assert rules.due_for_erasure(leavers, dt.date(2025, 7, 1), 12) == [agent_id for agent_id, _ in leavers]
+    assert rules.due_for_erasure([], dt.date(2025, 7, 1), 60) == []
+
+
+@pytest.mark.parametrize("setting, months", [(60, 60), ("60", 60), (" 24 ", 24), (1, 1)])
+def test_the_retention_setting_is_a_whole_number_of_months(setting, months):
+    assert rules.retention_months(setting) == months
+
+
+@pytest.mark.parametrize("setting", [0, -12, "0", "5 years", "", None, 6.5, True])
+def test_a_retention_setting_that_is_not_one_month_or_more_stops_the_run_and_names_the_setting(setting):
+    with pytest.raises(ValueError, match="AGENT_RETENTION_MONTHS"):
+        rules.retention_months(setting)
+
+
+def test_a_run_erases_as_of_the_associations_date_today_or_a_past_day_an_operator_gives():
+    now = dt.datetime(2025, 6, 30, 22, 30, tzinfo=dt.timezone.utc)  # already 1 July in Paris
+    assert rules.erasure_day(None, now, PARIS) == dt.date(2025, 7, 1)
+    assert rules.erasure_day(None, now, ZoneInfo("America/Cayenne")) == dt.date(2025, 6, 30)
+    assert rules.erasure_day(dt.datetime(2024, 3, 1, 12, tzinfo=dt.timezone.utc), now, PARIS) == dt.date(2024, 3, 1)
+    later_today = now + dt.timedelta(hours=1)  # the same day in Paris: nothing erased before its time
+    assert rules.erasure_day(later_today, now, PARIS) == dt.date(2025, 7, 1)
+
+
+def test_a_run_as_of_a_day_to_come_is_refused():
+    now = dt.datetime(2025, 6, 30, 10, tzinfo=dt.timezone.utc)
+    field, rule = refusal(rules.erasure_day, dt.datetime(2025, 7, 1, 10, tzinfo=dt.timezone.utc), now, PARIS)
+    assert (field, rule) == ("now", "must not be in the future: the association's date is 2025-06-30, not 2025-07-01")

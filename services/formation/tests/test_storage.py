@@ -93,3 +93,17 @@ def test_exits_recorded_at_once_leave_one_exit(formation, slow_checks):
             outcomes.append("conflict")
     assert outcomes.count("conflict") == 2
     assert formation.get_agent("a1")["exit"]["outcome"] in outcomes
+
+
+def test_names_are_erased_on_each_database_once_however_many_runs_meet(make_formation):
+    formation = make_formation(AGENT_RETENTION_MONTHS=1)
+    for agent_id in ("a1", "a2", "a3"):
+        hire(formation, agent_id)
+    formation.record_exit({"agent_id": "a1", "exited_on": "2025-09-05", "outcome": "cdi"})
+    formation.record_exit({"agent_id": "a2", "exited_on": "2025-09-12", "outcome": "job_search"})
+    runs = concurrently(formation, [formation.purge_identities] * 3)
+    assert sorted(run.wait()["erased"] for run in runs) in ([0, 0, 2], [0, 1, 1])  # each name counted once
+    assert [(a["agent_id"], a["first_name"], a["identity_erased_at"] is not None)
+            for a in formation.list_agents({"pimms_id": "lyon-8"})] == [
+        ("a1", None, True), ("a2", None, True), ("a3", "Awa", False)]
+    assert formation.metrics.registry.get_sample_value("pimms_agent_identities_erased_total") == 2.0

@@ -37,4 +37,8 @@
   // After a refused form, the list of problems takes the focus so a screen reader reads it first.
   var errors = document.getElementById("erreurs");
   if (errors) errors.focus();
+  // The export's print button (no inline script: the pages' Content-Security-Policy forbids it).
+  document.querySelectorAll("button[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();

@@ -1,39 +1,15 @@
 """Retention: the identities of a campaign's contacts go once CONTACT_RETENTION_DAYS have passed since its
 close; the events, the outcomes and the partner statement stay exactly as they were."""
 import datetime as dt
-import glob
 
 import pytest
 from sqlalchemy import select
 
 from services.mediation_sortante.models import Contact
 from services.mediation_sortante.tests.conftest import make_service
-from services.mediation_sortante.tests.support import ago, attempt, edf_file, edf_row, resolve
+from services.mediation_sortante.tests.support import IDENTITY, ago, closed_long_ago, edf_file, edf_row, on_disk
 from shared.errors import InvalidRequest
 from tests.kit import published
-
-IDENTITY = {"name": "Mme Zénobie Quarantotto", "phone": "07 81 22 33 44", "address": "7 rue Villon, 69008 Lyon"}
-
-
-def closed_long_ago(service, closed_days_ago):
-    """A campaign of 2 cases played in the past and closed `closed_days_ago` days ago."""
-    start = closed_days_ago + 10
-    campaign = service.open_campaign({"pimms_id": "lyon-8", "partner": "edf", "opened_at": ago(days=start),
-                                      "max_attempts": 1})
-    service.import_contacts({"campaign_id": campaign["campaign_id"],
-                             "content": edf_file(edf_row(1, **IDENTITY), edf_row(2))})
-    first, second = service.list_contacts({"campaign_id": campaign["campaign_id"]})
-    attempt(service, first, reached=True, days_ago=start - 2)
-    resolve(service, first, outcome="payment_plan", acts=["payment_plan_negotiation"], days_ago=start - 3)
-    attempt(service, second, days_ago=start - 2)
-    service.close_campaign({"campaign_id": campaign["campaign_id"], "closed_at": ago(days=closed_days_ago)})
-    return campaign
-
-
-def on_disk(tmp_path, value):
-    """Whether SQLite still holds `value` anywhere: in the file (free pages included) or its write-ahead log."""
-    paths = glob.glob(f"{tmp_path}/mediation_sortante.db*")
-    return any(value.encode() in open(path, "rb").read() for path in paths)
 
 
 def test_identities_are_purged_after_the_retention_delay_and_nothing_else_changes(service, storage, tmp_path):

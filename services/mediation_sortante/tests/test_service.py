@@ -109,6 +109,9 @@ def test_rpc_callers_get_typed_errors(service, rabbit_config):
         campaign, _ = play_a_small_campaign(rpc)
         with pytest.raises(Conflict):
             rpc.close_campaign({"campaign_id": campaign["campaign_id"]})
+        assert rpc.mark_statement_sent({"campaign_id": campaign["campaign_id"]})["statement_sent_at"] is not None
+        with pytest.raises(Conflict):
+            rpc.mark_statement_sent({"campaign_id": campaign["campaign_id"]})
 
 
 def test_the_rpc_takes_the_partners_file_as_it_is_and_gives_the_statement_as_csv(service, rabbit_config):
@@ -163,6 +166,10 @@ def test_metrics_move_after_real_work(service, web_session, rabbit_config):
     assert 'pimms_outbound_outcomes_total{outcome="payment_plan",partner="edf"} 1.0' in text
     wait_for(lambda: 'pimms_events_published_total{event_type="mediation_sortante.campaign_closed"} 1.0'
              in web_session.get("/metrics").text, message="the events counted as published")
+    # the daily retention job ran at start (its timer is eager) and counted what it did, nothing here
+    counters = ("campaigns_expired", "cases_expired", "identities_purged", "statement_references_purged")
+    wait_for(lambda: all(f"pimms_outbound_{counter}_total 0.0" in web_session.get("/metrics").text
+                         for counter in counters), message="the retention job's counters")
 
 
 def test_the_demo_of_make_run_plays_through_the_real_rpc(service, rabbit_config):

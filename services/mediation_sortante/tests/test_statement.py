@@ -12,7 +12,7 @@ HEADER = "campaign_id;partner;section;key;count;outcome;resolved_on"
 FIGURE_ROWS = [
     ("total", "contacts"), ("total", "open_cases"), ("total", "attempts"), ("total", "reached"), ("total", "acts"),
     ("outcome", "contact_restored"), ("outcome", "payment_plan"), ("outcome", "referred"),
-    ("outcome", "unreachable"), ("outcome", "refused"),
+    ("outcome", "unreachable"), ("outcome", "refused"), ("outcome", "expired"),
     ("attempts", "phone"), ("attempts", "door_to_door"), ("attempts", "letter"), ("attempts", "sms"),
     ("reached", "phone"), ("reached", "door_to_door"), ("reached", "letter"), ("reached", "sms"),
     ("act", "information"), ("act", "explanation"), ("act", "advice"), ("act", "payment_plan_negotiation"),

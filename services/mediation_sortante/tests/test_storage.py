@@ -34,3 +34,25 @@ def test_a_campaign_from_import_to_purge(any_storage):
     assert [e["type"].split(".")[1] for e in published(any_storage)] == [
         "campaign_opened", "contact_attempted", "case_resolved", "contact_attempted", "contact_attempted",
         "case_resolved", "campaign_closed"]
+
+
+def test_a_campaign_left_open_from_its_expiry_to_its_statement_without_references(any_storage):
+    service = make_service(any_storage, OPEN_CAMPAIGN_LIMIT_DAYS=5, STATEMENT_REFERENCE_RETENTION_DAYS=0)
+    campaign, (first, second) = campaign_with_contacts(service, count=2, max_attempts=2)  # opened 10 days ago
+    attempt(service, first, reached=True, days_ago=3)
+    resolve(service, first, outcome="refused", acts=(), days_ago=2)
+
+    done = service.apply_retention()
+    assert (done["campaigns_expired"], done["cases_expired"], done["statements_references_purged"]) == (1, 1, 0)
+    assert [c["outcome"] for c in service.list_contacts({"campaign_id": campaign["campaign_id"]})] == [
+        "refused", "expired"]
+    before = service.statement(campaign["campaign_id"])
+    assert (before["outcomes"]["expired"], before["outcomes"]["refused"]) == (1, 1)
+
+    service.mark_statement_sent({"campaign_id": campaign["campaign_id"]})
+    assert service.apply_retention()["statements_references_purged"] == 1
+    after = service.statement(campaign["campaign_id"])
+    assert {k: v for k, v in after.items() if k not in ("cases", "partner_references_purged_at")} == {
+        k: v for k, v in before.items() if k != "cases"}
+    assert [c["partner_reference"] for c in after["cases"]] == [None, None]
+    assert [e["type"].split(".")[1] for e in published(any_storage)][-1] == "campaign_closed"

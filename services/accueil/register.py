@@ -1,0 +1,66 @@
+"""Accueil's entries in the register of processing (shared/register.py): the identities an agent records with
+the person's consent, the pseudonymous traces of every visit, and who read whom."""
+from shared.register import CONSENT, PUBLIC_TASK, SECURITY, Personal
+
+CITIZEN = "a citizen received at a desk, named with their consent"
+STAFF = "the association's staff (agents médiateurs, managers), by login"
+IDENTITY_KEPT = ("CITIZEN_RETENTION_MONTHS (24) after the person's last visit, then erased by the daily job; "
+                 "at once on the person's request (DELETE /api/citizens/<id>)")
+READERS = "staff of the desks that received the person; the association's managers"
+IDENTITY = Personal(CITIZEN, "name, phone or e-mail as the person gave them (phone and e-mail only with "
+                    "consent to contact, emptied when it is withdrawn)",
+                    "recognise a returning person and follow their procedures across visits (follow_up), "
+                    "contact them again (contact)", CONSENT, IDENTITY_KEPT, READERS)
+CONSENT_RECORD = Personal(CITIZEN, "when, how and for which purposes the person consented or withdrew",
+                          "prove the consent each named record relies on, and honour its withdrawal", CONSENT,
+                          "as long as the identity it covers, and erased with it; withdrawing every purpose "
+                          "erases the record", READERS)
+VISIT_TRACE = Personal(CITIZEN + " or anonymous", "what the agent noted of the person for the figures: gender, age "
+                       "band, commune (INSEE code), first visit or not",
+                       "the network's figures by public served (norm XP X60-600, partners' reports)", PUBLIC_TASK,
+                       "kept with the visit: statistical, and no longer linkable to anyone once the identity is "
+                       "erased", READERS + "; in figures only as counts")
+PSEUDONYM = Personal(CITIZEN + " or anonymous", "visitor_ref: a keyed hash of the record's number, meaningless "
+                     "without the association's key", "count distinct people without naming them (events, figures)",
+                     PUBLIC_TASK, "kept with the visit; unlinkable once the identity is erased",
+                     "accueil and reporting (as counts); never shown")
+LINK = Personal(CITIZEN, "the number of the person's record in a visit or a trail",
+                "tie a visit or an audit entry to the person, for their follow-up and their right of access",
+                CONSENT, "with the identity: emptied when it is erased", READERS)
+TRAIL = Personal(STAFF + " and, by record number, the citizen read",
+                 "who read or searched a record (login, role, when, which record numbers), never what was read",
+                 "account for every access to an identity, and show it to the person (right of access)", SECURITY,
+                 "AUDIT_RETENTION_MONTHS (12), then deleted by the daily job", "the association's managers; the "
+                 "person, through an export of their record")
+AGENT = Personal("an agent médiateur", "the agent's code on the visit or workshop",
+                 "who did the work: the agent's activity and training path, the desk's organisation", PUBLIC_TASK,
+                 "kept with the visit", "staff of the desk; reporting, as counts per agent")
+
+PERSONAL = {
+    "citizens.first_name": IDENTITY, "citizens.last_name": IDENTITY, "citizens.phone": IDENTITY,
+    "citizens.email": IDENTITY,
+    "citizens.consent_given_at": CONSENT_RECORD, "citizens.consent_channel": CONSENT_RECORD,
+    "citizens.consent_purposes": CONSENT_RECORD,
+    "citizen_consents.citizen_id": CONSENT_RECORD, "citizen_consents.purposes": CONSENT_RECORD,
+    "citizen_consents.channel": CONSENT_RECORD, "citizen_consents.given_at": CONSENT_RECORD,
+    "citizen_consents.action": CONSENT_RECORD, "citizen_consents.recorded_by": TRAIL,
+    "visit_participants.citizen_id": LINK, "visit_participants.gender": VISIT_TRACE,
+    "visit_participants.age_band": VISIT_TRACE, "visit_participants.commune": VISIT_TRACE,
+    "visit_participants.visitor_ref": PSEUDONYM,
+    "visits.agent_id": AGENT, "workshops.agent_id": AGENT,
+    "citizen_reads.citizen_id": TRAIL, "citizen_reads.reader_id": TRAIL, "citizen_reads.reader_role": TRAIL,
+    "citizen_searches.reader_id": TRAIL, "citizen_searches.reader_role": TRAIL, "citizen_searches.found": TRAIL,
+}
+NOT_PERSONAL = {
+    # an erased record keeps its number (never reused: visitor_ref derives from it), when it was created and
+    # when it was erased, and nothing else
+    "citizens": ("id", "created_at", "erased_at"),
+    "citizen_consents": ("id", "recorded_at"),
+    "visits": ("id", "pimms_id", "status", "motif_kind", "partner", "domain", "waiting_min", "duration_min",
+               "outcome", "registres", "opened_at", "closed_at"),
+    "visit_participants": ("id", "visit_id", "first_visit"),
+    "visit_acts": ("id", "visit_id", "kind", "partner", "recorded_at"),
+    "workshops": ("id", "pimms_id", "theme", "partner", "held_on", "attendees", "duration_min", "registres"),
+    "citizen_reads": ("id", "action", "read_at"),
+    "citizen_searches": ("id", "searched_at"),
+}
