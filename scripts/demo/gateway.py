@@ -10,9 +10,11 @@ from shared.errors import Conflict
 
 ASSOCIATION = os.environ.get("ASSOCIATION_ID", "pimms-lyon")
 ACCOUNTS = [
+    # the agents' codes the association gives them (never their login, which is often their name)
     {"login": "agent.lyon8", "role": "agent", "association_id": ASSOCIATION, "pimms_id": "lyon-8",
-     "password": "accueil-lyon8-demo"},
-    {"login": "manager.lyon", "role": "manager", "association_id": ASSOCIATION, "password": "responsable-lyon-demo"},
+     "agent_id": "agent-lyon8", "password": "accueil-lyon8-demo"},
+    {"login": "manager.lyon", "role": "manager", "association_id": ASSOCIATION, "agent_id": "manager-lyon",
+     "password": "responsable-lyon-demo"},
     {"login": "siege", "role": "head_office", "password": "siege-reseau-demo"},
     {"login": "ops", "role": "operator", "password": "exploitation-demo"},
 ]

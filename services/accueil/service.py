@@ -196,7 +196,7 @@ class AccueilService(PlatformService, ContractCopy):
     def _months(self, name):
         defaults = {"CITIZEN_RETENTION_MONTHS": rules.CITIZEN_RETENTION_MONTHS,
                     "AUDIT_RETENTION_MONTHS": rules.AUDIT_RETENTION_MONTHS}
-        return int(self.config.get(name) or defaults[name])
+        return int(self.config.get(name, defaults[name]))
 
     def _erased(self, reason, count):
         self.metrics[metrics.CITIZENS_ERASED].labels(reason).inc(count)

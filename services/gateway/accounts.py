@@ -81,7 +81,9 @@ def create_account(session, req, now, association_id):
         raise Conflict(f"an account {req['login']} already exists")
     agent_id = req["agent_id"]
     if agent_id is None and req["role"] in (AGENT, MANAGER):
-        agent_id = req["login"].replace(".", "-")  # accueil's agent ids are codes without dots
+        # a code of no meaning: the login is often the person's name, and the agent's code travels in the
+        # events of their work up to head office (the association gives formation's code when it has one)
+        agent_id = "agent-" + secrets.token_hex(6)
     account = Account(login=req["login"], role=req["role"], association_id=req["association_id"],
                       pimms_id=req["pimms_id"], agent_id=agent_id, password_hash=hash_password(req["password"]),
                       created_at=now, failed_logins=0)

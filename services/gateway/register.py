@@ -15,7 +15,7 @@ ACCOUNT = Personal(
     "a manager's desks are read from their agents' accounts")
 AGENT_CODE = Personal(
     "an agent médiateur or manager", "the agent's code, under which accueil records their visits and workshops "
-    "(by default the login with its dots as dashes: a login made of a name puts the name in the events)",
+    "(formation's code when the association gives it, else a random one: never derived from the login)",
     "record the work under the agent who did it, as formation and accueil know them", EMPLOYMENT,
     ACCOUNT_KEPT, "the person (at login); through the events of their work: accueil, reporting and, at head "
     "office, franchise")
@@ -35,7 +35,7 @@ TRAIL = Personal(
     "access denied (the method and path asked), citizens searched (how many found, never who), a citizen's "
     "record read (`citizen:<number>`); never the data read",
     "account for every login and every access to a citizen's identity", SECURITY,
-    "kept without limit: nothing deletes from the audit log yet (no setting, no job)",
+    "AUDIT_RETENTION_MONTHS (12), then deleted by the gateway's daily job",
     "the platform's administrators, over RPC (`gateway.audit_entries`); no page shows it")
 
 PERSONAL = {

@@ -1,8 +1,10 @@
 """The gateway: the desk and figures pages and the JSON API over the services' RPC, with accounts, roles and
 an audit log. It stores accounts, revoked tokens and the audit log, never a citizen's identity."""
+import logging
 from pathlib import Path
 
 from nameko.dependency_providers import Config
+from nameko.timer import timer
 from nameko.web.handlers import http
 from werkzeug.wrappers import Response
 
@@ -21,6 +23,7 @@ from services.gateway import (
 )
 from services.gateway.access import STAFF
 from services.gateway.backends import Backends
+from services.gateway.metrics import AUDIT_ENTRIES_FORGOTTEN
 from services.gateway.schemas import (
     HEAD_OFFICE,
     MANAGER,
@@ -69,6 +72,7 @@ from shared.rpc import rpc
 from shared.service import ContractCopy, PlatformService
 
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
+log = logging.getLogger(__name__)
 STATIC = {name: (Path(__file__).parent / "static" / name).read_bytes() for name in ("app.js", "app.css")}
 STATIC_TYPES = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
 FIGURE_READERS = ("agent", "manager", HEAD_OFFICE)
@@ -98,6 +102,19 @@ class GatewayService(PlatformService, ContractCopy):
     @rpc
     def audit_entries(self, limit=100):
         return audit.entries(self.db, limit)
+
+    @rpc
+    def forget_old_audit_entries(self):
+        """The audit log's retention (AUDIT_RETENTION_MONTHS), also run daily by the timer below."""
+        months = int(self.config.get("AUDIT_RETENTION_MONTHS", audit.AUDIT_RETENTION_MONTHS))
+        forgotten = audit.forget_old(self.db, utcnow(), months)
+        self.metrics[AUDIT_ENTRIES_FORGOTTEN].inc(forgotten)
+        log.info("audit log retention: %d entries older than %d months deleted", forgotten, months)
+        return forgotten
+
+    @timer(interval=24 * 3600, eager=True)  # eager: a gateway restarted daily would otherwise never run it
+    def forget_daily(self):
+        self.forget_old_audit_entries()
 
     # -- JSON API: sessions ---------------------------------------------------------------------------------------
     @api("POST", "/api/login", summary="Log in: a signed token that expires", tag="sessions", roles=(),

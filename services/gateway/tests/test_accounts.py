@@ -2,6 +2,7 @@
 passwords are kept, when a token stops being valid, what an account may be created with, and the desks a
 manager acts on."""
 import datetime as dt
+import re
 import uuid
 
 import argon2
@@ -85,8 +86,9 @@ def test_a_login_with_a_hash_of_an_earlier_release_replaces_it(storage):
 
 def test_an_account_is_created_with_its_password_hashed_and_the_creation_audited(gateway, storage):
     view = gateway.create_account(agent())
+    assert re.fullmatch(r"agent-[0-9a-f]{12}", view.pop("agent_id"))  # never the login: it may be a name
     assert view == {"login": "agent.lyon8", "role": "agent", "association_id": "pimms-lyon", "pimms_id": "lyon-8",
-                    "agent_id": "agent-lyon8", "desks": ["lyon-8"]}
+                    "desks": ["lyon-8"]}
     with storage.sessionmaker() as s:
         stored = s.get(Account, "agent.lyon8")
         assert accounts.verify_password("a-long-enough-password", stored.password_hash)
@@ -202,3 +204,17 @@ def test_a_manager_acts_on_the_desks_of_the_franchise_contract_and_of_the_associ
     with storage.sessionmaker() as s:
         assert accounts.desks_of(s, s.get(Account, "manager.lyon")) == ("lyon-8", "lyon-9")
         assert accounts.desks_of(s, s.get(Account, "siege")) == ()
+
+
+def test_the_audit_log_forgets_entries_past_its_retention_and_keeps_the_rest(gateway, storage):
+    gateway.create_account(agent())
+    gateway.create_account(agent("agent.lyon9", "lyon-9"))
+    with storage.sessionmaker.begin() as s:
+        old = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).first()
+        old.at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=370)
+    assert gateway.forget_old_audit_entries() == 1
+    assert [e["login"] for e in gateway.audit_entries()] == ["agent.lyon9"]
+    assert gateway.forget_old_audit_entries() == 0
+    gateway.config["AUDIT_RETENTION_MONTHS"] = 0
+    with pytest.raises(ValueError):
+        gateway.forget_old_audit_entries()

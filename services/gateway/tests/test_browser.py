@@ -96,3 +96,22 @@ def test_head_office_cannot_open_a_citizen_s_record_as_a_page_or_through_the_api
         return {status: read.status, body: await read.json()};
     }""", ["siege", PASSWORDS["siege"], stack.citizen_id])
     assert api["status"] == 403 and api["body"]["error"] == "Forbidden"
+
+
+def test_an_agent_opens_a_person_s_export_from_their_record_and_it_prints(stack, page):
+    page.goto(stack.url("/login"))
+    page.fill("#login", "agent.lyon8")
+    page.fill("#password", PASSWORDS["agent.lyon8"])
+    page.press("#password", "Enter")
+    page.wait_for_url("**/desk")
+
+    page.goto(stack.url(f"/citizens/{stack.citizen_id}"))
+    page.click("#export-link")
+    page.wait_for_url(f"**/citizens/{stack.citizen_id}/export")
+    assert page.text_content("#export-name").strip() == "Mireille Exemple"
+    assert "agent.lyon8" in page.text_content("#export-trail")  # the read just made, then this export
+    assert "export (droit d'accès)" in page.text_content("#export-trail")
+    # the print button works under the page's Content-Security-Policy (no inline script)
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.click("button[data-print]")
+    assert page.evaluate("window.printed === true")
