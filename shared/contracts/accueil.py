@@ -230,3 +230,7 @@ class RecordConsentRequest(RequestSchema):
                            validate=validate.Length(min=1))
     channel = fields.String(required=True, validate=one_of(CONSENT_CHANNELS))
     given_at = Instant(load_default=None)
+
+
+# accueil's follow-ups and referrals: their events register with the rest of its contract
+from shared.contracts import accueil_cases  # noqa: E402, F401

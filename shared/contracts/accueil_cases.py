@@ -1,0 +1,171 @@
+"""Accueil's follow-ups (suivis) and referrals (mises en relation): the events they publish and the requests
+they accept. Part of accueil's contract (shared/contracts/accueil.py imports it, so its events register with
+the rest).
+
+A follow-up keeps the thread of a person's procedure across visits: a motif, a next action and its due date,
+an owner, a status. A referral hands a question to a partner under a convention and waits for its answer.
+Events carry codes, counts and durations, never a person: no visitor_ref, no record number, no free text."""
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from shared.contracts.accueil import RECORD_NUMBER, MotifSchema
+from shared.contracts.common import PARTNERS, RequestSchema, one_of
+from shared.envelope import CODE, PayloadSchema, event_schema
+from shared.types import Instant
+
+CASE_STATUSES = {"open": "Ouvert", "waiting_person": "En attente de la personne",
+                 "waiting_partner": "En attente d'un partenaire", "closed": "Clos"}
+OPEN_STATUSES = ("open", "waiting_person", "waiting_partner")
+CASE_OUTCOMES = {"resolved": "Résolu", "unresolved": "Non résolu", "referred": "Orienté vers un partenaire",
+                 "abandoned": "Sans nouvelles de la personne"}
+REFERRAL_STATUSES = {"sent": "Envoyée", "acknowledged": "Accusé de réception", "answered": "Réponse reçue"}
+REFERRAL_ANSWERS = {"resolved": "Résolu", "refused": "Refusé", "redirected": "Réorienté"}
+REFUSAL_REASONS = {"not_eligible": "Non éligible", "incomplete": "Dossier incomplet",
+                   "not_competent": "Hors de sa compétence", "already_handled": "Déjà traité", "other": "Autre"}
+TEXT = validate.Length(min=1, max=300)  # a next action, what was asked: kept in accueil, never in an event
+DAYS = validate.Range(min=0, max=36500)
+
+
+# -- events -------------------------------------------------------------------------------------------------
+@event_schema("accueil.case_opened", 1)
+class CaseOpenedV1(PayloadSchema):
+    """A follow-up opened at a desk: its motif, whether the person is named (with consent to be followed) or
+    keeps an anonymous reference, and when the next action is due."""
+
+    case_id = fields.UUID(required=True)
+    agent_id = fields.String(required=True, validate=CODE)
+    motif = fields.Nested(MotifSchema, required=True)
+    named = fields.Boolean(required=True)
+    opened_at = fields.AwareDateTime(required=True)
+    due_on = fields.Date(required=True)
+
+
+@event_schema("accueil.case_closed", 1)
+class CaseClosedV1(PayloadSchema):
+    """A follow-up closed with its outcome, how many days it stayed open and how many visits it took."""
+
+    case_id = fields.UUID(required=True)
+    agent_id = fields.String(required=True, validate=CODE)
+    motif = fields.Nested(MotifSchema, required=True)
+    outcome = fields.String(required=True, validate=one_of(CASE_OUTCOMES))
+    days_open = fields.Integer(required=True, validate=DAYS)
+    visits = fields.Integer(required=True, validate=validate.Range(min=0, max=10_000))
+    opened_at = fields.AwareDateTime(required=True)
+    closed_at = fields.AwareDateTime(required=True)
+
+
+@event_schema("accueil.referral_sent", 1)
+class ReferralSentV1(PayloadSchema):
+    """A question handed to a partner under its convention; `named` when the person's identity went with it
+    (only with their consent to partner_transmission)."""
+
+    referral_id = fields.UUID(required=True)
+    agent_id = fields.String(required=True, validate=CODE)
+    partner = fields.String(required=True, validate=one_of(PARTNERS))
+    motif = fields.Nested(MotifSchema, required=True)
+    named = fields.Boolean(required=True)
+    sent_at = fields.AwareDateTime(required=True)
+
+
+@event_schema("accueil.referral_answered", 1)
+class ReferralAnsweredV1(PayloadSchema):
+    """The partner's answer to a referral, and how many days it took."""
+
+    referral_id = fields.UUID(required=True)
+    partner = fields.String(required=True, validate=one_of(PARTNERS))
+    answer = fields.String(required=True, validate=one_of(REFERRAL_ANSWERS))
+    reason = fields.String(required=True, allow_none=True, validate=one_of(REFUSAL_REASONS))
+    redirected_to = fields.String(required=True, allow_none=True, validate=one_of(PARTNERS))
+    days_to_answer = fields.Integer(required=True, validate=DAYS)
+    sent_at = fields.AwareDateTime(required=True)
+    answered_at = fields.AwareDateTime(required=True)
+
+
+# -- requests -----------------------------------------------------------------------------------------------
+class OpenCaseRequest(RequestSchema):
+    """A follow-up opened from a visit (`visit_id`: its desk, motif and named person), or later from a person's
+    record (`citizen_id`, at `pimms_id`). Named, the person must have consented to follow_up; anonymous, they
+    are given a reference to keep. `motif` defaults to the visit's."""
+
+    visit_id = fields.UUID(load_default=None)
+    citizen_id = fields.Integer(load_default=None, strict=True, validate=RECORD_NUMBER)
+    pimms_id = fields.String(load_default=None, validate=CODE)
+    agent_id = fields.String(required=True, validate=CODE)
+    motif = fields.Nested(MotifSchema, load_default=None)
+    next_action = fields.String(required=True, validate=TEXT)
+    due_on = fields.Date(required=True)
+
+    @validates_schema
+    def _from_a_visit_or_a_record(self, data, **kwargs):
+        if data.get("visit_id") is None and data.get("citizen_id") is None:
+            raise ValidationError("a follow-up is opened from a visit (visit_id) or a person's record (citizen_id)",
+                                  "visit_id")
+        if data.get("visit_id") is None and (data.get("pimms_id") is None or data.get("motif") is None):
+            raise ValidationError("opened from a record, a follow-up names its desk and its motif", "pimms_id")
+
+
+class UpdateCaseRequest(RequestSchema):
+    """Move a follow-up on: its next action and due date, who owns it, what it waits for; or close it."""
+
+    case_id = fields.UUID(required=True)
+    status = fields.String(load_default=None, validate=one_of(CASE_STATUSES))
+    outcome = fields.String(load_default=None, validate=one_of(CASE_OUTCOMES))
+    next_action = fields.String(load_default=None, validate=TEXT)
+    due_on = fields.Date(load_default=None)
+    owner = fields.String(load_default=None, validate=CODE)
+    visit_id = fields.UUID(load_default=None)  # a visit to attach (the one that moved it)
+
+    @validates_schema
+    def _outcome_closes(self, data, **kwargs):
+        if (data.get("status") == "closed") != (data.get("outcome") is not None):
+            raise ValidationError("a follow-up is closed (status closed) with an outcome, and only then", "outcome")
+
+
+class ListCasesRequest(RequestSchema):
+    pimms_id = fields.String(required=True, validate=CODE)
+    due_by = fields.Date(load_default=None)  # those to call back: open and due that day or earlier
+    status = fields.String(load_default=None, validate=one_of(CASE_STATUSES))
+    citizen_id = fields.Integer(load_default=None, strict=True, validate=RECORD_NUMBER)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class SendReferralRequest(RequestSchema):
+    """A referral from a visit to a partner with a convention: what was asked; `with_identity` sends the
+    named person's identity too, which needs their consent to partner_transmission."""
+
+    visit_id = fields.UUID(required=True)
+    partner = fields.String(required=True, validate=one_of(PARTNERS))
+    asked = fields.String(required=True, validate=TEXT)
+    with_identity = fields.Boolean(load_default=False)
+    case_id = fields.UUID(load_default=None)  # the follow-up it belongs to, which then waits for the partner
+    agent_id = fields.String(required=True, validate=CODE)
+
+
+class ReferralProgressRequest(RequestSchema):
+    """The partner acknowledged a referral, or answered it (resolved, refused with a reason, or redirected
+    to another partner), at `at` (default: now)."""
+
+    referral_id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=one_of(("acknowledged", "answered")))
+    answer = fields.String(load_default=None, validate=one_of(REFERRAL_ANSWERS))
+    reason = fields.String(load_default=None, validate=one_of(REFUSAL_REASONS))
+    redirected_to = fields.String(load_default=None, validate=one_of(PARTNERS))
+    at = Instant(load_default=None)
+
+    @validates_schema
+    def _an_answer_says_what(self, data, **kwargs):
+        answer = data.get("answer")
+        if (data.get("status") == "answered") != (answer is not None):
+            raise ValidationError("an answered referral has an answer, and only then", "answer")
+        if (answer == "refused") != (data.get("reason") is not None):
+            raise ValidationError("a refusal gives its reason, and only a refusal", "reason")
+        if (answer == "redirected") != (data.get("redirected_to") is not None):
+            raise ValidationError("a redirection names the partner redirected to, and only a redirection",
+                                  "redirected_to")
+
+
+class ListReferralsRequest(RequestSchema):
+    pimms_id = fields.String(required=True, validate=CODE)
+    status = fields.String(load_default=None, validate=one_of(REFERRAL_STATUSES))
+    partner = fields.String(load_default=None, validate=one_of(PARTNERS))
+    unanswered_since = fields.Date(load_default=None)  # sent on that day or before, still without an answer
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
