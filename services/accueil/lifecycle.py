@@ -13,7 +13,17 @@ and backups until those expire: the README says what the operator does about it.
 from sqlalchemy import delete, exists, select, update
 
 from services.accueil import rules
-from services.accueil.models import Citizen, CitizenRead, CitizenSearch, Consent, Participant, Visit
+from services.accueil.case_views import case_view, referral_view
+from services.accueil.models import (
+    Citizen,
+    CitizenRead,
+    CitizenSearch,
+    Consent,
+    FollowUp,
+    Participant,
+    Referral,
+    Visit,
+)
 from services.accueil.store import audit_access, citizen_of
 from services.accueil.views import citizen_export, consent_view
 from shared.db import secure_delete
@@ -38,7 +48,10 @@ def export_citizen(session, citizen_id, reader, now, citizen_months):
     trail += [(s.searched_at, "search", s.reader_id, s.reader_role) for s in _searches_that_found(session, citizen)]
     trail.sort(key=lambda entry: as_utc(entry[0]))
     last_seen = max([as_utc(v.opened_at) for v, _ in visits] + [as_utc(citizen.created_at)])
-    return citizen_export(citizen, list(consents), visits, trail, now, rules.kept_until(last_seen, citizen_months))
+    export = citizen_export(citizen, list(consents), visits, trail, now, rules.kept_until(last_seen, citizen_months))
+    cases = session.scalars(select(FollowUp).where(FollowUp.citizen_id == citizen.id).order_by(FollowUp.opened_at))
+    referrals = session.scalars(select(Referral).where(Referral.citizen_id == citizen.id).order_by(Referral.sent_at))
+    return {**export, "follow_ups": [case_view(c) for c in cases], "referrals": [referral_view(r) for r in referrals]}
 
 
 def _searches_that_found(session, citizen):
@@ -84,6 +97,11 @@ def erase(session, citizen, reader, now):
     session.execute(delete(Consent).where(Consent.citizen_id == citizen.id))
     session.execute(update(Participant).where(Participant.citizen_id == citizen.id).values(citizen_id=None)
                     .execution_options(synchronize_session=False))
+    # their follow-ups and referrals stay for the figures, without the link or the agent's words about them
+    session.execute(update(FollowUp).where(FollowUp.citizen_id == citizen.id)
+                    .values(citizen_id=None, next_action=None).execution_options(synchronize_session=False))
+    session.execute(update(Referral).where(Referral.citizen_id == citizen.id)
+                    .values(citizen_id=None, asked=None).execution_options(synchronize_session=False))
     citizen.first_name = citizen.last_name = citizen.phone = citizen.email = None
     citizen.consent_given_at = citizen.consent_channel = citizen.consent_purposes = None
     citizen.erased_at = now
@@ -103,6 +121,10 @@ def purge_expired(session, now, citizen_months, audit_months):
     for citizen in due:
         erase(session, citizen, RETENTION_READER, now)
     session.flush()
+    notes = session.execute(update(FollowUp).where(
+        FollowUp.closed_at < cutoffs["identities"], FollowUp.next_action.is_not(None)).values(next_action=None)).rowcount
+    notes += session.execute(update(Referral).where(
+        Referral.answered_at < cutoffs["identities"], Referral.asked.is_not(None)).values(asked=None)).rowcount
     reads = session.execute(delete(CitizenRead).where(CitizenRead.read_at < cutoffs["trails"])).rowcount
     searches = session.execute(delete(CitizenSearch).where(CitizenSearch.searched_at < cutoffs["trails"])).rowcount
-    return {"identities": len(due), "reads": reads, "searches": searches}
+    return {"identities": len(due), "notes": notes, "reads": reads, "searches": searches}

@@ -116,3 +116,57 @@ class CitizenSearch(Base):
     reader_role: Mapped[str] = mapped_column(String(20))
     found: Mapped[list] = mapped_column(JSON)  # the citizen ids returned
     searched_at = mapped_column(UtcDateTime(), nullable=False, index=True)
+
+
+class FollowUp(Base):
+    """A follow-up (suivi): the thread of one person's procedure across visits, with its next action, when it
+    is due and who owns it. Named (citizen_id, with consent to follow_up) or anonymous (`reference`, the code
+    on the slip the person keeps). `next_action` is the agent's words: it stays here, never in an event."""
+    __tablename__ = "follow_ups"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pimms_id: Mapped[str] = mapped_column(String(64), index=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
+    reference: Mapped[str | None] = mapped_column(String(12), unique=True)
+    motif_kind: Mapped[str] = mapped_column(String(20))
+    partner: Mapped[str | None] = mapped_column(String(40))
+    domain: Mapped[str | None] = mapped_column(String(40))
+    next_action: Mapped[str | None] = mapped_column(String(300))
+    due_on = mapped_column(Date, nullable=False, index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    opened_at = mapped_column(UtcDateTime(), nullable=False)
+    closed_at = mapped_column(UtcDateTime())
+    visits: Mapped[list["FollowUpVisit"]] = relationship(order_by="FollowUpVisit.attached_at",
+                                                         cascade="all, delete-orphan")
+
+
+class FollowUpVisit(Base):
+    """A visit that took a follow-up further."""
+    __tablename__ = "follow_up_visits"
+    case_id: Mapped[str] = mapped_column(ForeignKey("follow_ups.id"), primary_key=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), primary_key=True)
+    attached_at = mapped_column(UtcDateTime(), nullable=False)
+
+
+class Referral(Base):
+    """A referral (mise en relation): a question handed from a visit to a partner under its convention, and
+    the partner's answer. `citizen_id` only when the person's identity went with it (partner_transmission);
+    `asked` is the agent's words, kept here."""
+    __tablename__ = "referrals"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pimms_id: Mapped[str] = mapped_column(String(64), index=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visits.id"), index=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("follow_ups.id"), index=True)
+    agent_id: Mapped[str] = mapped_column(String(64))
+    partner: Mapped[str] = mapped_column(String(40), index=True)
+    asked: Mapped[str | None] = mapped_column(String(300))
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
+    named: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    answer: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(20))
+    redirected_to: Mapped[str | None] = mapped_column(String(40))
+    sent_at = mapped_column(UtcDateTime(), nullable=False, index=True)
+    acknowledged_at = mapped_column(UtcDateTime())
+    answered_at = mapped_column(UtcDateTime())

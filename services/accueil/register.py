@@ -36,6 +36,15 @@ AGENT = Personal("an agent médiateur", "the agent's code on the visit or worksh
                  "who did the work: the agent's activity and training path, the desk's organisation", PUBLIC_TASK,
                  "kept with the visit", "staff of the desk; reporting, as counts per agent")
 
+NOTE = Personal(CITIZEN + " or anonymous", "the agent's words about the person's procedure: a follow-up's next "
+                "action, what a referral asked of a partner", "keep the thread of a procedure across visits and "
+                "tell the partner what is asked", PUBLIC_TASK, "emptied with the identity when it is erased; "
+                "otherwise CITIZEN_RETENTION_MONTHS (24) after the follow-up closed or the referral was answered",
+                READERS)
+SLIP = Personal("an anonymous person followed across visits", "the reference printed on the slip the person keeps",
+                "find their follow-up again when they come back, without naming them", PUBLIC_TASK,
+                "kept with the follow-up; meaningless without the slip", READERS)
+
 PERSONAL = {
     "citizens.first_name": IDENTITY, "citizens.last_name": IDENTITY, "citizens.phone": IDENTITY,
     "citizens.email": IDENTITY,
@@ -48,6 +57,8 @@ PERSONAL = {
     "visit_participants.age_band": VISIT_TRACE, "visit_participants.commune": VISIT_TRACE,
     "visit_participants.visitor_ref": PSEUDONYM,
     "visits.agent_id": AGENT, "workshops.agent_id": AGENT,
+    "follow_ups.citizen_id": LINK, "follow_ups.reference": SLIP, "follow_ups.next_action": NOTE,
+    "follow_ups.owner": AGENT, "referrals.citizen_id": LINK, "referrals.asked": NOTE, "referrals.agent_id": AGENT,
     "citizen_reads.citizen_id": TRAIL, "citizen_reads.reader_id": TRAIL, "citizen_reads.reader_role": TRAIL,
     "citizen_searches.reader_id": TRAIL, "citizen_searches.reader_role": TRAIL, "citizen_searches.found": TRAIL,
 }
@@ -62,5 +73,10 @@ NOT_PERSONAL = {
     "visit_acts": ("id", "visit_id", "kind", "partner", "recorded_at"),
     "workshops": ("id", "pimms_id", "theme", "partner", "held_on", "attendees", "duration_min", "registres"),
     "citizen_reads": ("id", "action", "read_at"),
+    "follow_ups": ("id", "pimms_id", "motif_kind", "partner", "domain", "due_on", "status", "outcome", "opened_at",
+                   "closed_at"),
+    "follow_up_visits": ("case_id", "visit_id", "attached_at"),
+    "referrals": ("id", "pimms_id", "visit_id", "case_id", "partner", "named", "status", "answer", "reason",
+                  "redirected_to", "sent_at", "acknowledged_at", "answered_at"),
     "citizen_searches": ("id", "searched_at"),
 }

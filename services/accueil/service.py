@@ -8,7 +8,8 @@ from pathlib import Path
 from nameko.dependency_providers import Config
 from nameko.timer import timer
 
-from services.accueil import lifecycle, metrics, rules, store
+from services.accueil import case_store, lifecycle, metrics, rules, store
+from services.accueil.case_views import case_view, referral_view
 from services.accueil.views import visit_view
 from shared import localtime
 from shared.contracts.accueil import (
@@ -22,6 +23,15 @@ from shared.contracts.accueil import (
     RecordConsentRequest,
     RecordVisitRequest,
     RecordWorkshopRequest,
+)
+from shared.contracts.accueil_cases import (
+    GetCaseRequest,
+    ListCasesRequest,
+    ListReferralsRequest,
+    OpenCaseRequest,
+    ReferralProgressRequest,
+    SendReferralRequest,
+    UpdateCaseRequest,
 )
 from shared.contracts.common import PurgeRequest
 from shared.db import checkpoint, utcnow
@@ -63,9 +73,10 @@ class AccueilService(PlatformService, ContractCopy):
 
     @rpc
     def close_visit(self, request):
-        """Close a visit (with the acts given, added first): publishes accueil.visit_closed, once."""
-        view = self.db.once("close_visit", request, CloseVisitRequest, lambda uow, req: visit_view(
-            store.close_visit(uow, req, utcnow(), self._reader())))
+        """Close a visit (with the acts given, added first): publishes accueil.visit_closed, once; with
+        `follow_up`, opens a follow-up from it or moves or closes the one it took further."""
+        view = self.db.once("close_visit", request, CloseVisitRequest, lambda uow, req: self._closed(
+            uow, store.close_visit(uow, req, utcnow(), self._reader()), req))
         if not self.db.replayed:
             self._count_visit(view)
         return view
@@ -73,9 +84,9 @@ class AccueilService(PlatformService, ContractCopy):
     @rpc
     def record_visit(self, request):
         """Record a visit that is over (opened, its acts, closed) in one transaction, as a desk form does."""
-        view = self.db.once("record_visit", request, RecordVisitRequest, lambda uow, req: visit_view(
-            store.record_visit(uow, req, self.config["VISITOR_REF_KEY"], utcnow(), self.contract(uow),
-                                self._reader())))
+        view = self.db.once("record_visit", request, RecordVisitRequest, lambda uow, req: self._closed(
+            uow, store.record_visit(uow, req, self.config["VISITOR_REF_KEY"], utcnow(), self.contract(uow),
+                                    self._reader()), req))
         if not self.db.replayed:
             self._count_visit(view)
         return view
@@ -172,19 +183,79 @@ class AccueilService(PlatformService, ContractCopy):
         self._erased("retention", purged["identities"])
         self.metrics[metrics.AUDIT_ENTRIES_PURGED].inc(purged["reads"] + purged["searches"])
         self.metrics[metrics.RETENTION_RUNS].inc()
-        log.info("retention at %s: %d identities erased (no visit for %d months), %d reads and %d searches "
-                 "of the audit trail deleted (older than %d months)", at.isoformat(), purged["identities"],
-                 citizen_months, purged["reads"], purged["searches"], audit_months)
+        log.info("retention at %s: %d identities erased (no visit for %d months), %d notes of closed follow-ups "
+                 "and answered referrals emptied, %d reads and %d searches of the audit trail deleted (older than "
+                 "%d months)", at.isoformat(), purged["identities"], citizen_months, purged["notes"], purged["reads"],
+                 purged["searches"], audit_months)
         return purged
 
     @timer(interval=24 * 3600, eager=True)  # eager: a service restarted daily would otherwise never purge
     def purge_daily(self):
         self.purge_expired()
 
+    # -- follow-ups and referrals (case_store.py) -------------------------------------------------------------
+    @rpc
+    def open_case(self, request):
+        """A follow-up opened from a visit or a person's record: publishes accueil.case_opened, once."""
+        reader = self.caller.staff()
+        return self.db.once("open_case", request, OpenCaseRequest, lambda uow, req: case_view(
+            case_store.open_case(uow, req, utcnow(), self._zone(), reader)))
+
+    @rpc
+    def update_case(self, request):
+        """Move a follow-up on or close it (publishes accueil.case_closed, once)."""
+        reader = self.caller.staff()
+        return self.db.once("update_case", request, UpdateCaseRequest, lambda uow, req: self._case_view(
+            uow, case_store.update_case(uow, req, utcnow(), self._zone(), reader)))
+
+    @rpc
+    def get_case(self, case_id):
+        req = parse_request(GetCaseRequest, {"case_id": case_id})
+        with self.db.unit_of_work() as uow:
+            return self._case_view(uow, case_store.get_case(uow.session, req["case_id"], self.caller.staff()))
+
+    @rpc
+    def list_cases(self, request):
+        """A desk's follow-ups; with `due_by`, those to call back that day."""
+        req = parse_request(ListCasesRequest, request)
+        with self.db.unit_of_work() as uow:
+            return [case_view(c) for c in case_store.list_cases(uow.session, req, self.caller.staff(), self._zone(),
+                                                                utcnow())]
+
+    @rpc
+    def send_referral(self, request):
+        """A referral from a visit to a partner with a convention: publishes accueil.referral_sent, once."""
+        reader = self.caller.staff()
+        return self.db.once("send_referral", request, SendReferralRequest, lambda uow, req: referral_view(
+            case_store.send_referral(uow, req, utcnow(), self._zone(), self.contract(uow), reader)))
+
+    @rpc
+    def progress_referral(self, request):
+        """The partner acknowledged or answered (publishes accueil.referral_answered, once)."""
+        reader = self.caller.staff()
+        return self.db.once("progress_referral", request, ReferralProgressRequest, lambda uow, req: referral_view(
+            case_store.progress_referral(uow, req, utcnow(), self._zone(), reader)))
+
+    @rpc
+    def list_referrals(self, request):
+        req = parse_request(ListReferralsRequest, request)
+        with self.db.unit_of_work() as uow:
+            return [referral_view(r) for r in case_store.list_referrals(uow.session, req, self.caller.staff(),
+                                                                        self._zone())]
+
+    @staticmethod
+    def _case_view(uow, case):
+        return case_view(case, case_store.referrals_of(uow.session, case.id))
+
     @rpc
     def desk_figures(self, pimms_id):
         with self.db.unit_of_work() as uow:
             return store.desk_figures(uow.session, pimms_id)
+
+    def _closed(self, uow, visit, req):
+        """A closed visit's view, with the follow-up its close opened, moved or closed."""
+        case = case_store.with_follow_up(uow, visit, req["follow_up"], utcnow(), self._zone(), self._reader())
+        return {**visit_view(visit), "follow_up": None if case is None else case_view(case)}
 
     def _reader(self):
         """The staff member the call acts for (verified), or None for a call that acts for nobody."""

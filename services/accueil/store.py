@@ -104,7 +104,7 @@ def record_visit(uow, req, key, now, contract, reader=None):
 def _close(uow, visit, req, now):
     rules.may_close(visit.status, visit.id)
     if req["outcome"] == rules.FOLLOW_UP:
-        for citizen in _named(uow.session, visit):
+        for citizen in named_in(uow.session, visit):
             rules.require_purpose(citizen.consent_purposes, rules.FOLLOW_UP, citizen.id, "outcome", "a follow-up")
     closed_at, duration = rules.closing(req, now, as_utc(visit.opened_at), len(visit.acts) + len(req["acts"]))
     for act in req["acts"]:
@@ -132,7 +132,7 @@ def list_visits(session, req, zone):
     return list(session.scalars(query))
 
 
-def _named(session, visit):
+def named_in(session, visit):
     ids = [p.citizen_id for p in visit.participants if p.citizen_id is not None]
     return list(session.scalars(select(Citizen).where(Citizen.id.in_(ids)).order_by(Citizen.id))) if ids else []
 

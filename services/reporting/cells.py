@@ -3,7 +3,8 @@
 Inside reporting a set of figures is flat: `{"visits.by_partner.edf": 12, ...}`, one value per cell path, in
 the schema's order (the CSV column order). `nest` gives the nested shape of the contract, `flatten` reads it
 back. Additive cells (counts, measures) are summed; distinct people are unions computed by the database;
-derived cells (means, shares, rates) are always recomputed from their sums, never summed themselves.
+derived cells (means, shares, rates) are always recomputed from their sums, never summed themselves;
+medians are read from day counts (`median`), never summed either.
 Stocks (agents employed) are additive over desks and associations, but over time they are read as the
 sum of every month up to the period's end, not of the period's months (reading.py)."""
 from dataclasses import dataclass
@@ -21,8 +22,8 @@ SUPPRESSIBLE = ("count", "distinct")  # head counts: the cells that could single
 @dataclass(frozen=True)
 class Cell:
     path: str
-    kind: str  # count | distinct | tally | measure | derived | structure
-    base: str | None = None  # a measure's count, a derived cell's denominator: suppressed with it
+    kind: str  # count | distinct | tally | measure | derived | median | structure
+    base: str | None = None  # a measure's or a median's count, a derived cell's denominator: suppressed with it
     numerator: str | None = None
     digits: int | None = None  # a derived cell's rounding
     stock: bool = False  # a head count at the period's end: its months' flows cumulated from the start
@@ -56,6 +57,7 @@ SECTIONS = tuple(dict.fromkeys(cell.section for cell in CELLS if cell.kind != "s
 STOCK_CELLS = tuple(cell.path for cell in CELLS if cell.stock)
 SCALED = tuple(cell for cell in CELLS if cell.scale != 1)
 POPULATED = tuple(cell for cell in CELLS if cell.population)
+MEDIANS = tuple(cell.path for cell in CELLS if cell.kind == "median")
 
 
 def under(prefix, leaf=None):
@@ -78,6 +80,12 @@ EQUATIONS = (
     ("outbound.attempts", under("outbound.attempts_by_channel")),
     ("outbound.cases_resolved", under("outbound.cases_by_outcome")),
     ("outbound.cases_resolved", under("outbound.cases_by_partner")),
+    ("follow_ups.opened", under("follow_ups.by_partner", "opened") + under("follow_ups.by_domain", "opened")),
+    ("follow_ups.closed", under("follow_ups.by_partner", "closed") + under("follow_ups.by_domain", "closed")),
+    ("follow_ups.closed", under("follow_ups.closed_by_outcome")),
+    ("referrals.sent", under("referrals.by_partner", "sent")),
+    ("referrals.answered", under("referrals.by_partner", "answered")),
+    ("referrals.answered", under("referrals.by_answer")),
 )
 # A total and one part of it, where the rest (total minus part) is itself a head count that no cell
 # publishes but anyone can compute: a small rest is hidden by hiding the part. Exits only: an agent's exit
@@ -93,11 +101,12 @@ COMPLEMENTS = (
 HIERARCHY_CELLS = tuple(c.path for c in CELLS if c.kind == "count" or c.population)
 
 
-def complete(sums, distinct, measured, structure):
-    """Every cell of one scope's figures: sums (in folded units) and distinct counts as given, None for a
-    section no consumed event feeds yet (so the shape never changes), derived cells recomputed from the
-    exact sums, then scaled cells shown in their unit."""
+def complete(sums, distinct, measured, structure, days=None):
+    """Every cell of one scope's figures: sums (in folded units) and distinct counts as given, medians from
+    `days` (median cell -> {days: items}), None for a section no consumed event feeds yet (so the shape
+    never changes), derived cells recomputed from the exact sums, then scaled cells shown in their unit."""
     values = {}
+    days = days or {}
     for cell in CELLS:
         if cell.kind == "structure":
             values[cell.path] = structure.get(cell.path)
@@ -105,6 +114,8 @@ def complete(sums, distinct, measured, structure):
             values[cell.path] = None
         elif cell.kind == "distinct":
             values[cell.path] = distinct.get(cell.path, 0)
+        elif cell.kind == "median":
+            values[cell.path] = median(days.get(cell.path, {}), cell.digits)
         elif cell.kind in ADDITIVE:
             values[cell.path] = sums.get(cell.path, 0)
     derive(values)
@@ -121,6 +132,39 @@ def derive(values):
             values[cell.path] = (round(numerator / denominator, cell.digits)
                                  if numerator is not None and denominator else None)
     return values
+
+
+def median(counted, digits=1):
+    """The median of items counted by value (`{days: items}`): the middle one, or the mean of the two middle
+    ones; None without any item.
+
+    >>> median({0: 1, 3: 2, 40: 1})
+    3.0
+    >>> median({2: 1, 9: 1}), median({})
+    (5.5, None)
+    """
+    items = sum(counted.values())
+    if not items:
+        return None
+    middle, found, seen = ((items - 1) // 2, items // 2), [], 0
+    for value in sorted(counted):
+        while len(found) < 2 and seen + counted[value] > middle[len(found)]:
+            found.append(value)
+        seen += counted[value]
+        if len(found) == 2:
+            break
+    return round((found[0] + found[1]) / 2, digits)
+
+
+def merge_days(parts):
+    """Day counts of several rows (desks, months) together: `{cell: {days: items}}` summed."""
+    total = {}
+    for part in parts:
+        for path, counted in part.items():
+            into = total.setdefault(path, {})
+            for value, items in counted.items():
+                into[value] = into.get(value, 0) + items
+    return total
 
 
 def add(parts, paths=None):

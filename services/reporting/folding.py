@@ -1,5 +1,5 @@
 """Folding facts into figure cells: what many events add to each (association, desk, month), the visitors
-they saw, the months they touched, and what reporting knows of the subjects folded through (an agent, an
+they saw, the days they add to medians' day counts, the months they touched, and what reporting knows of the subjects folded through (an agent, an
 agent's week). No database, no broker: the store reads the subjects known before and writes what this
 returns (store.py).
 
@@ -32,6 +32,7 @@ class Known(NamedTuple):
 class Folded:
     counts: dict = field(default_factory=dict)  # (association, desk, month) -> {cell: amount}
     visitors: set = field(default_factory=set)  # (association, desk, month, visitor_ref)
+    days: dict = field(default_factory=dict)  # (association, desk, month, median cell, days) -> items
     touched: set = field(default_factory=set)  # (association, month)
     subjects: dict = field(default_factory=dict)  # (association, subject) -> Known
     changed: set = field(default_factory=set)  # (association, subject) whose Known changed
@@ -40,6 +41,7 @@ class Folded:
 
 _ADDITIVE_CELLS = frozenset(c.path for c in F.CELLS if c.kind in F.ADDITIVE)
 _STOCK_CELLS = frozenset(F.STOCK_CELLS)
+_MEDIAN_CELLS = frozenset(F.MEDIANS)
 
 
 def fold(facts, subjects=None):
@@ -47,13 +49,13 @@ def fold(facts, subjects=None):
     rebuild, hence its plain dicts. `subjects` holds what is known of the subjects the facts concern (it
     is updated in place: a rebuild passes the same dict to every batch)."""
     folded = Folded(subjects={} if subjects is None else subjects)
-    counts, seen, touched = folded.counts, folded.visitors, folded.touched
+    counts, seen, touched, days = folded.counts, folded.visitors, folded.touched, folded.days
     through_subjects = {event_type for event_type, _ in REMEMBERED}  # a set of strings: the cheapest test
     for fact in facts:
         if fact.type in through_subjects:
             _fold_subject(folded, fact)
             continue
-        month, amounts, refs = project(fact)
+        month, amounts, refs, lengths = project(fact)
         where = (fact.association_id, fact.pimms_id or NO_DESK, month)
         bucket = counts.get(where)
         if bucket is None:
@@ -63,10 +65,22 @@ def fold(facts, subjects=None):
                 if cell not in _ADDITIVE_CELLS:
                     raise UnknownCell(f"{fact.type} adds to {cell!r}, which is not an additive figure")
                 bucket[cell] = bucket.get(cell, 0) + amount
+                if cell in _STOCK_CELLS:
+                    _stock_changed(folded, fact.association_id, month)
         for ref in refs:
             seen.add((*where, ref))
+        for cell, length in lengths:
+            if cell not in _MEDIAN_CELLS:
+                raise UnknownCell(f"{fact.type} adds days to {cell!r}, which is not a median")
+            key = (*where, cell, length)
+            days[key] = days.get(key, 0) + 1
         touched.add((fact.association_id, month))
     return folded
+
+
+def _stock_changed(folded, association_id, month):
+    first = folded.stocks_from.get(association_id)
+    folded.stocks_from[association_id] = month if first is None else min(first, month)
 
 
 def _fold_subject(folded, fact):
@@ -90,8 +104,7 @@ def _fold_subject(folded, fact):
                         raise UnknownCell(f"{fact.type} adds to {cell!r}, which is not an additive figure")
                     bucket[cell] = bucket.get(cell, 0) + sign * amount
                     if cell in _STOCK_CELLS:
-                        first = folded.stocks_from.get(fact.association_id)
-                        folded.stocks_from[fact.association_id] = month if first is None else min(first, month)
+                        _stock_changed(folded, fact.association_id, month)
             folded.touched.add((fact.association_id, month))
     folded.subjects[key] = Known(state, cells)
     folded.changed.add(key)

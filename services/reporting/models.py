@@ -6,6 +6,9 @@
   association, network and year figures are sums over it, computed in one grouped query.
 - `visitors`: the set of visitor_refs per (association, desk, month), from which distinct people of any
   scope and period are counted (a union, not a sum). Pseudonymous references, and they never leave.
+- `day_counts`: per (association, desk, month) and median cell, how many items took each number of days (a
+  follow-up's days open, a referral's days to answer): a median of any scope and period is read from their
+  sum, as distinct people are from the visitor sets. Counts of codes, nothing that names a case.
 - `subjects`: what reporting remembers of an agent or an agent's week (projectors.py, `@remembering`) and
   the cells it contributed, so that a later event replaces that contribution; rebuilt with the aggregates.
 - `periods`: what this association published for each closed period (revision, hash of the figures sent),
@@ -50,6 +53,17 @@ visitors = Table(
     Column("month", String(7), primary_key=True),
     Column("visitor_ref", String(32), primary_key=True),
     sqlite_with_rowid=False,  # the primary key is the table: one B-tree to fill, not two
+)
+
+day_counts = Table(
+    "reporting_day_counts", metadata,
+    Column("association_id", String(64), primary_key=True),
+    Column("pimms_id", String(64), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("cell", String(120), primary_key=True),  # the median it feeds: "follow_ups.median_days_to_close"
+    Column("days", Integer, primary_key=True),
+    Column("value", BigInteger, nullable=False),  # how many items took that many days
+    Index("ix_reporting_day_counts_month", "month"),
 )
 
 subjects = Table(

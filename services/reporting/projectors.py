@@ -7,7 +7,8 @@ are null (not measured), and from then on they are numbers, so the figures keep 
 
 A projector sees the event as stored (`Fact`, its payload as it travelled, in JSON types), so the
 incremental path and the rebuild fold exactly the same input. It returns the month the activity belongs
-to, the cells it adds to, and the visitor references it saw.
+to, the cells it adds to, the visitor references it saw, and the days it adds to a median's day counts
+(`(median cell, days)`: a follow-up closed after 12 days adds one item of 12 to the median days to close).
 
 Some events change what an earlier one contributed: a week's work time logged again replaces its earlier
 total; an agent's exit ends the head count their hiring started, as a woman or not, which only the hiring
@@ -43,6 +44,7 @@ class Contribution(NamedTuple):
     month: str  # YYYY-MM
     counts: dict  # cell path -> amount added (zero amounts are ignored)
     visitors: tuple = ()
+    days: tuple = ()  # (median cell path, days): one item more for that median
 
 
 class Remembered(NamedTuple):
@@ -235,3 +237,52 @@ def case_resolved(fact):
 def campaign_closed(fact):
     """Only the close is counted: the campaign's totals are its attempts and cases, already folded one by one."""
     return Contribution(local_month(fact, fact.payload["closed_at"]), {"outbound.campaigns_closed": 1})
+
+
+# -- suivis and mises en relation (accueil) ------------------------------------------------------------------------
+def motif_of(motif):
+    """A motif's breakdown, as visits are broken down: `by_partner.edf` or `by_domain.housing`."""
+    if motif["kind"] == "partenaire":
+        return "by_partner." + motif["partner"]
+    return "by_domain." + motif["domain"]
+
+
+@projector("accueil.case_opened", 1, feeds=("follow_ups",))
+def case_opened(fact):
+    """A follow-up opened adds to its month's openings and, from that month on, to the follow-ups open."""
+    payload = fact.payload
+    return Contribution(local_month(fact, payload["opened_at"]), {
+        "follow_ups.opened": 1, f"follow_ups.{motif_of(payload['motif'])}.opened": 1, "follow_ups.open_at_end": 1})
+
+
+@projector("accueil.case_closed", 1, feeds=("follow_ups",))
+def case_closed(fact):
+    """A follow-up closed counts in the month it closed, with its outcome and its days open, and from that
+    month on is no longer open (its opening added it in its own month: the two flows sum to the stock
+    whichever arrives first)."""
+    payload, motif = fact.payload, motif_of(fact.payload["motif"])
+    days = payload["days_open"]
+    return Contribution(local_month(fact, payload["closed_at"]), {
+        "follow_ups.closed": 1, f"follow_ups.{motif}.closed": 1,
+        "follow_ups.closed_by_outcome." + payload["outcome"]: 1, "follow_ups.open_at_end": -1,
+    }, days=(("follow_ups.median_days_to_close", days), (f"follow_ups.{motif}.median_days_to_close", days)))
+
+
+@projector("accueil.referral_sent", 1, feeds=("referrals",))
+def referral_sent(fact):
+    payload = fact.payload
+    return Contribution(local_month(fact, payload["sent_at"]), {
+        "referrals.sent": 1, f"referrals.by_partner.{payload['partner']}.sent": 1})
+
+
+@projector("accueil.referral_answered", 1, feeds=("referrals",))
+def referral_answered(fact):
+    """An answer counts in the month its referral was sent (`sent_at`), so that a month's answer rate is the
+    share of its own referrals answered; it marks that month dirty, and its next close republishes it."""
+    payload, partner = fact.payload, fact.payload["partner"]
+    days = payload["days_to_answer"]
+    return Contribution(local_month(fact, payload["sent_at"]), {
+        "referrals.answered": 1, f"referrals.by_partner.{partner}.answered": 1,
+        "referrals.by_answer." + payload["answer"]: 1,
+    }, days=(("referrals.median_days_to_answer", days), (f"referrals.by_partner.{partner}.median_days_to_answer",
+                                                          days)))

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, distinct, func, select
 
 from services.reporting import cells as F
-from services.reporting.models import NO_DESK, aggregates, applied_events, periods, received_periods, visitors
+from services.reporting.models import (
+    NO_DESK,
+    aggregates,
+    applied_events,
+    day_counts,
+    periods,
+    received_periods,
+    visitors,
+)
 from services.reporting.projectors import measured_sections
 from services.reporting.suppression import protect
 from shared.db import as_utc
@@ -51,15 +59,18 @@ def last_month(period):
 def local_table(session, period, association_id=None, desk=None, network=False):
     """Exact figures from the aggregates: every desk of the association (or of every association), the
     association totals, and the network's if asked. `desk` is added with zeros if it had no activity.
-    Stocks (agents employed) are the sum of every month up to the period's end; a desk that still has
-    some is in the table even in a month without activity."""
+    Stocks (agents employed, follow-ups open) are the sum of every month up to the period's end; a desk that
+    still has some is in the table even in a month without activity. Medians are read from the day counts of
+    each row's desks and months together."""
     table = Table(period)
     where = [in_period(aggregates.c.month, period)]
     vwhere = [in_period(visitors.c.month, period)]
+    dwhere = [in_period(day_counts.c.month, period)]
     swhere = [aggregates.c.month <= last_month(period), aggregates.c.cell.in_(F.STOCK_CELLS)]
     if association_id is not None:
         where.append(aggregates.c.association_id == association_id)
         vwhere.append(visitors.c.association_id == association_id)
+        dwhere.append(day_counts.c.association_id == association_id)
         swhere.append(aggregates.c.association_id == association_id)
         table.desks[association_id]  # an association is reported even in a month without activity
     if desk is not None:
@@ -84,27 +95,38 @@ def local_table(session, period, association_id=None, desk=None, network=False):
         select(visitors.c.association_id, func.count(distinct(visitors.c.visitor_ref)))
         .where(*vwhere).group_by(visitors.c.association_id)).all())
 
+    days = defaultdict(dict)  # (association, desk) -> {median cell: {days: items}}
+    for a, p, cell, length, items in session.execute(
+            select(day_counts.c.association_id, day_counts.c.pimms_id, day_counts.c.cell, day_counts.c.days,
+                   func.sum(day_counts.c.value)).where(*dwhere)
+            .group_by(day_counts.c.association_id, day_counts.c.pimms_id, day_counts.c.cell, day_counts.c.days)):
+        days[(a, p)].setdefault(cell, {})[length] = int(items)
+        table.desks[a].add(p)
+
     measured = measured_sections()
     additive = [c.path for c in F.CELLS if c.kind in F.ADDITIVE]
     totals = {}  # association -> its sums, in folded units: the network sums these, not rounded figures
+    association_days = {}
     for a in sorted(table.desks):
         desk_sums = []
         for p in sorted(table.desks[a]):
             desk_sums.append(sums.get((a, p), {}))
             table.rows[("desk", a, p)] = F.complete(
                 desk_sums[-1], {"people.received": people.get((a, p), 0)}, measured,
-                {"desks": 0 if p == NO_DESK else 1, "associations": 1})
+                {"desks": 0 if p == NO_DESK else 1, "associations": 1}, days.get((a, p)))
         totals[a] = {k: v for k, v in F.add(desk_sums, additive).items() if v is not None}
+        association_days[a] = F.merge_days(days.get((a, p), {}) for p in table.desks[a])
         real_desks = len([p for p in table.desks[a] if p != NO_DESK])
         table.rows[("association", a)] = F.complete(
             totals[a], {"people.received": association_people.get(a, 0)}, measured,
-            {"desks": real_desks, "associations": 1})
+            {"desks": real_desks, "associations": 1}, association_days[a])
     if network:
         total = {k: v for k, v in F.add(list(totals.values()), additive).items() if v is not None}
         people_all = session.scalar(select(func.count(distinct(visitors.c.visitor_ref))).where(*vwhere))
         table.rows[NETWORK] = F.complete(
             total, {"people.received": people_all or 0}, measured,
-            {"desks": sum(table.rows[("association", a)]["desks"] for a in totals), "associations": len(totals)})
+            {"desks": sum(table.rows[("association", a)]["desks"] for a in totals), "associations": len(totals)},
+            F.merge_days(association_days.values()))
     return table
 
 
@@ -112,7 +134,8 @@ def local_table(session, period, association_id=None, desk=None, network=False):
 def received_table(session, period, association_id=None):
     """Desk and association rows exactly as their associations published them (already suppressed), and the
     national row: the sum of what was published. A cell some association hid, or whose edition its
-    reporting does not publish yet, is `incomplete` there: the national figure is then a lower bound."""
+    reporting does not publish yet, is `incomplete` there: the national figure is then a lower bound.
+    Medians cannot be summed: the national ones are null, and `incomplete` wherever there were items."""
     table = Table(period, national_from_published=True)
     query = select(received_periods).where(received_periods.c.period == period)
     if association_id is not None:
@@ -141,6 +164,8 @@ def received_table(session, period, association_id=None):
             table.incomplete[NETWORK].add(path)
     for cell in F.CELLS:
         if cell.kind == "derived" and {cell.base, cell.numerator} & table.incomplete[NETWORK]:
+            table.incomplete[NETWORK].add(cell.path)
+        if cell.kind == "median" and (national.get(cell.base) or cell.base in table.incomplete[NETWORK]):
             table.incomplete[NETWORK].add(cell.path)
     if national.get("associations") is None:
         national["associations"] = len(parts)

@@ -41,6 +41,22 @@ class ReportingService(PlatformService):
     def on_workshop_held(self, events):
         return self._apply(events)
 
+    @handle_event_batch("accueil.case_opened")
+    def on_case_opened(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("accueil.case_closed")
+    def on_case_closed(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("accueil.referral_sent")
+    def on_referral_sent(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("accueil.referral_answered")
+    def on_referral_answered(self, events):
+        return self._apply(events)
+
     @handle_event_batch("formation.agent_hired")
     def on_agent_hired(self, events):
         return self._apply(events)

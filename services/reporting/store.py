@@ -5,9 +5,10 @@ periods.py, reading reading.py, rendering rendering.py, the catalogue of cells c
 Applying and rebuilding share one fold (`folding.fold`), so a rebuild gives what the events gave one by one:
 - applying a batch of events (the consumer's batch, one transaction with the ids it applied): read (and
   lock) the subjects they concern, insert them in the append-only store, fold them, add their cells to the
-  aggregates with one upsert statement and their visitors with one insert, write the subjects, mark the
+  aggregates with one upsert statement, their visitors with one insert and their days to the day counts with
+  one upsert, write the subjects, mark the
   closed periods they touch as dirty;
-- rebuilding: empty the aggregates, visitor sets and subjects, read the store in order by batches, fold
+- rebuilding: empty the aggregates, visitor sets, day counts and subjects, read the store in order by batches, fold
   each batch in memory (the subjects stay in memory throughout) and write it with a few multi-row
   statements, in one transaction (readers see the old figures until it commits; on PostgreSQL the store
   is locked meanwhile so no event slips between read and commit).
@@ -22,7 +23,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select, text, tuple_, up
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.reporting.folding import Known, fold, year_of
-from services.reporting.models import aggregates, applied_events, periods, subjects, visitors
+from services.reporting.models import aggregates, applied_events, day_counts, periods, subjects, visitors
 from services.reporting.projectors import REMEMBERED, Fact
 from shared.db import as_utc
 from shared.envelope import payload_schema
@@ -69,7 +70,7 @@ def dialect_insert(session, table):
 
 
 def write(session, folded, visitor_table=visitors.name):
-    """Add folded cells to the aggregates and visitors to their sets, in bulk.
+    """Add folded cells to the aggregates, visitors to their sets and days to their counts, in bulk.
 
     Written as plain SQL on purpose: a rebuild writes millions of rows, and SQLAlchemy compiling a
     multi-row statement costs more than the database work. SQLite gets one prepared statement executed
@@ -84,6 +85,9 @@ def write(session, folded, visitor_table=visitors.name):
     seen = sorted(folded.visitors) if visitor_table == visitors.name else list(folded.visitors)
     _bulk(session, f"INSERT INTO {visitor_table} ({pk}, visitor_ref) VALUES {{rows}} ON CONFLICT DO NOTHING",
           seen, width=4)
+    _bulk(session, f"INSERT INTO {day_counts.name} ({pk}, cell, days, value) VALUES {{rows}} "
+                   f"ON CONFLICT ({pk}, cell, days) DO UPDATE SET value = {day_counts.name}.value + excluded.value",
+          sorted((*key, items) for key, items in folded.days.items()), width=6)
 
 
 def _bulk(session, template, rows, width, chunk=1000):
@@ -148,7 +152,7 @@ STAGED_VISITORS = "reporting_rebuild_visitors"
 
 
 def rebuild(session, batch_size=REBUILD_BATCH, zone=UTC):
-    """Recompute every aggregate and visitor set from the stored events; returns (events, seconds).
+    """Recompute every aggregate, visitor set and day count from the stored events; returns (events, seconds).
 
     Visitors are first appended to a temporary table without any index, then copied once, distinct and
     sorted, into their set: the database sorts a million rows in C far faster than it can insert them one
@@ -160,6 +164,7 @@ def rebuild(session, batch_size=REBUILD_BATCH, zone=UTC):
         session.execute(text(f"LOCK TABLE {applied_events.name} IN EXCLUSIVE MODE"))
     session.execute(delete(aggregates))
     session.execute(delete(visitors))
+    session.execute(delete(day_counts))
     session.execute(delete(subjects))
     pk = "association_id, pimms_id, month, visitor_ref"
     session.execute(text(f"DROP TABLE IF EXISTS {'' if postgres else 'temp.'}{STAGED_VISITORS}"))

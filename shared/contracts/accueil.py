@@ -160,6 +160,7 @@ class CloseVisitRequest(RequestSchema):
     duration_min = fields.Integer(load_default=None, validate=MINUTES)
     closed_at = Instant(load_default=None)
     acts = fields.List(fields.Nested(ActSchema), load_default=list, validate=ACTS_AT_ONCE)  # added, then closed
+    follow_up = fields.Nested("VisitFollowUp", load_default=None)  # accueil_cases.py: open, move or close one
 
 
 class RecordVisitRequest(OpenVisitRequest):
@@ -176,6 +177,7 @@ class RecordVisitRequest(OpenVisitRequest):
     duration_min = fields.Integer(required=True, validate=MINUTES)
     closed_at = Instant(load_default=None)
     acts = fields.List(fields.Nested(ActSchema), required=True, validate=validate.Length(min=1, max=20))
+    follow_up = fields.Nested("VisitFollowUp", load_default=None)
 
 
 class RecordWorkshopRequest(RequestSchema):

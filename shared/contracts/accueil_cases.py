@@ -120,6 +120,30 @@ class UpdateCaseRequest(RequestSchema):
             raise ValidationError("a follow-up is closed (status closed) with an outcome, and only then", "outcome")
 
 
+class VisitFollowUp(RequestSchema):
+    """With a visit's close: open a follow-up from the visit (no `case_id`: its next action and due date), or
+    move or close the follow-up the visit took further (`case_id`, as UpdateCaseRequest)."""
+
+    case_id = fields.UUID(load_default=None)
+    citizen_id = fields.Integer(load_default=None, strict=True, validate=RECORD_NUMBER)
+    status = fields.String(load_default=None, validate=one_of(CASE_STATUSES))
+    outcome = fields.String(load_default=None, validate=one_of(CASE_OUTCOMES))
+    next_action = fields.String(load_default=None, validate=TEXT)
+    due_on = fields.Date(load_default=None)
+
+    @validates_schema
+    def _open_or_move(self, data, **kwargs):
+        if data.get("case_id") is None and (data.get("next_action") is None or data.get("due_on") is None):
+            raise ValidationError("a follow-up opened with a visit's close has a next action and a due date",
+                                  "next_action")
+        if (data.get("status") == "closed") != (data.get("outcome") is not None):
+            raise ValidationError("a follow-up is closed (status closed) with an outcome, and only then", "outcome")
+
+
+class GetCaseRequest(RequestSchema):
+    case_id = fields.UUID(required=True)
+
+
 class ListCasesRequest(RequestSchema):
     pimms_id = fields.String(required=True, validate=CODE)
     due_by = fields.Date(load_default=None)  # those to call back: open and due that day or earlier

@@ -2,12 +2,15 @@
 event that carries them to head office, and the requests the service accepts.
 
 Every figure is a number (or null), never a visitor_ref. Each numeric field says in its metadata how it is
-aggregated and protected (see `services/reporting/figures.py`):
+aggregated and protected (see `services/reporting/cells.py`):
 - `count`: people, visits, acts... additive over desks, associations and months; a small one is suppressed;
 - `distinct`: distinct people, a union of visitor sets, so not additive; a small one is suppressed;
 - `tally`: additive counts of things that are not people (workshop sessions); never suppressed;
 - `measure`: additive quantities that are not head counts (minutes); suppressed with their `base` count;
 - `derived`: a ratio `of` two cells, recomputed from them after every sum; suppressed with its denominator;
+- `median`: a median number of days over the items its `base` counts (a follow-up's days open, a referral's
+  days to answer), read from how many items took each number of days; never summed; hidden with its base,
+  so never shown over fewer items than the threshold;
 - `structure`: desks and associations counted, never suppressed (they are not people).
 A count may be a `stock` (agents employed: a head count at the period's end, read as its flows cumulated
 from the start), and a measure may describe a `population` (agents' hours: hidden when the agents it
@@ -21,6 +24,7 @@ upgrades first: an older one refuses cells it does not know).
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.contracts.accueil import ACTS, DOMAINS, THEMES
+from shared.contracts.accueil_cases import CASE_OUTCOMES, REFERRAL_ANSWERS
 from shared.contracts.common import PARTNERS, REGISTRES, RequestSchema
 from shared.contracts.mediation_sortante import CHANNELS as OUTBOUND_CHANNELS
 from shared.contracts.mediation_sortante import OUTCOMES as OUTBOUND_OUTCOMES
@@ -30,6 +34,7 @@ from shared.envelope import CODE, PayloadSchema, event_schema
 # would read as a personal field to the platform's personal-data check (tests/test_personal_data.py).
 CHANNEL_CELLS = {channel: "telephone" if channel == "phone" else channel for channel in OUTBOUND_CHANNELS}
 SECOND_EDITION = 2  # the cells added when formation and médiation sortante were first folded
+THIRD_EDITION = 3  # accueil's follow-ups (suivis) and referrals (mises en relation)
 
 PERIOD = validate.Regexp(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$", error="must be a year YYYY or a month YYYY-MM")
 MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="must be a month YYYY-MM")
@@ -78,6 +83,13 @@ def derived(doc, numerator, denominator, maximum, digits):
                         metadata={"cell": "derived", "of": (numerator, denominator), "digits": digits, "doc": doc})
 
 
+def median_days(doc, base):
+    """A median number of days over the items `base` counts, to a tenth of a day (the mean of the two middle
+    ones when they are even in number); null when there is none."""
+    return fields.Float(required=True, allow_none=True, validate=validate.Range(min=0, max=36500),
+                        metadata={"cell": "median", "base": base, "digits": 1, "doc": doc})
+
+
 def structure(doc):
     return fields.Integer(required=True, allow_none=True, strict=True, validate=COUNT_RANGE,
                           metadata={"cell": "structure", "doc": doc})
@@ -87,6 +99,12 @@ def per_code(name, codes, make, added=None):
     """A nested schema with one field per code of a closed list, in a fixed (sorted) order."""
     return fields.Nested(Schema.from_dict({code: make(code) for code in sorted(codes)}, name=name),
                          required=added is None, metadata={"added": added})
+
+
+def section(schema, added=None):
+    """A section of the figures; one added after the first edition is optional when loaded (an older
+    association's reporting does not publish it)."""
+    return fields.Nested(schema, required=added is None, metadata={"added": added})
 
 
 # -- the figures --------------------------------------------------------------------------------------------
@@ -149,6 +167,57 @@ class OutboundFigures(Schema):
     campaigns_closed = tally("campaigns closed (their statement sent to the partner)", SECOND_EDITION)
 
 
+def follow_ups_of(motif, code):
+    """A motif's follow-ups: `follow_ups.by_partner.edf`'s opened, closed and median days to close."""
+    path = f"follow_ups.{motif}.{code}"
+    return fields.Nested(Schema.from_dict({
+        "opened": count(f"follow-ups opened about {code}"),
+        "closed": count(f"follow-ups about {code} closed"),
+        "median_days_to_close": median_days(f"median days the follow-ups about {code} closed stayed open",
+                                            f"{path}.closed"),
+    }, name=f"FollowUps_{motif}_{code}"), required=True)
+
+
+class FollowUpFigures(Schema):
+    """Accueil's follow-ups (suivis): opened in the month of `opened_at`, closed in that of `closed_at`, by
+    motif as visits are (a partner's accueil or a généraliste's domain)."""
+
+    opened = count("follow-ups opened")
+    closed = count("follow-ups closed")
+    open_at_end = headcount("follow-ups open at the end of the period: opened on or before its last month and "
+                            "not closed by then, whatever they wait for")
+    median_days_to_close = median_days("median days the follow-ups closed stayed open", "follow_ups.closed")
+    closed_by_outcome = per_code("FollowUpsClosedByOutcome", CASE_OUTCOMES,
+                                 lambda code: count(f"follow-ups closed as {code}"))
+    by_partner = per_code("FollowUpsByPartner", PARTNERS, lambda code: follow_ups_of("by_partner", code))
+    by_domain = per_code("FollowUpsByDomain", DOMAINS, lambda code: follow_ups_of("by_domain", code))
+
+
+def referrals_to(partner):
+    """A partner's referrals: `referrals.by_partner.caf`'s sent, answered, answer rate and median delay."""
+    path = f"referrals.by_partner.{partner}"
+    return fields.Nested(Schema.from_dict({
+        "sent": count(f"referrals sent to {partner}"),
+        "answered": count(f"of those, answered by {partner}"),
+        "answer_rate": derived(f"share of the referrals to {partner} answered, 0 to 1", f"{path}.answered",
+                               f"{path}.sent", 1, 3),
+        "median_days_to_answer": median_days(f"median days {partner} took to answer", f"{path}.answered"),
+    }, name=f"Referrals_{partner}"), required=True)
+
+
+class ReferralFigures(Schema):
+    """Accueil's referrals (mises en relation) to partners. A referral belongs to the month it was sent, and
+    its answer is counted there when it comes, so that the answer rate compares the same referrals (a
+    month's rate rises as its answers arrive, and the closed month is published again)."""
+
+    sent = count("referrals sent to a partner")
+    answered = count("of those, answered by the partner")
+    answer_rate = derived("share of the referrals answered, 0 to 1", "referrals.answered", "referrals.sent", 1, 3)
+    median_days_to_answer = median_days("median days partners took to answer", "referrals.answered")
+    by_answer = per_code("ReferralsByAnswer", REFERRAL_ANSWERS, lambda code: count(f"referrals answered {code}"))
+    by_partner = per_code("ReferralsByPartner", PARTNERS, referrals_to)
+
+
 class AgentFigures(Schema):
     employed = headcount("agents médiateurs employed at the end of the period: hired on or before its last "
                          "month, not left by then (an agent leaving within the period is not counted)")
@@ -191,6 +260,8 @@ class FiguresSchema(Schema):
     agents = fields.Nested(AgentFigures, required=True)
     training = fields.Nested(TrainingFigures, required=True)
     exits = fields.Nested(ExitFigures, required=True)
+    follow_ups = section(FollowUpFigures, THIRD_EDITION)
+    referrals = section(ReferralFigures, THIRD_EDITION)
     desks = structure("desks with activity in the period, or agents employed at its end")
     associations = structure("associations with activity in the period")
 

@@ -220,13 +220,13 @@ def test_the_daily_retention_erases_people_unseen_for_24_months_and_old_audit_en
         s.execute(update(CitizenSearch).values(searched_at=utcnow() - dt.timedelta(days=400)))
     figures = agent.desk_figures("lyon-8")
     purged = agent.purge_expired()
-    assert purged == {"identities": 1, "reads": 1, "searches": 1}
+    assert purged == {"identities": 1, "notes": 0, "reads": 1, "searches": 1}
     with pytest.raises(NotFound):
         agent.get_citizen(gone)
     assert agent.get_citizen(back)["last_name"] == "Diallo"
     assert agent.desk_figures("lyon-8") == figures
     assert trail(storage, gone) == [("erase", "retention")]
-    assert agent.purge_expired() == {"identities": 0, "reads": 0, "searches": 0}
+    assert agent.purge_expired() == {"identities": 0, "notes": 0, "reads": 0, "searches": 0}
 
 
 def test_the_retention_follows_its_settings_and_never_runs_ahead_of_time(storage):
