@@ -14,6 +14,7 @@ FLASH = {
     "ouverte": "Visite ouverte : elle attend sa clôture dans « Visites en cours ».",
     "close": "Visite close.",
     "atelier": "Atelier enregistré.",
+    "suivi": "Suivi mis à jour.",
 }
 # The registres a desk usually records with each act: pre-checked by the page's script as the agent ticks
 # acts, always shown and changeable (the norm's figures come from what the agent confirms).
@@ -43,7 +44,8 @@ CHOICES = {
 def show(accueil, tokens, principal, args, zone):
     """GET /desk (`?pimms_id=` another of the account's desks; `?fait=` what was just done)."""
     pimms_id = access.default_desk(principal, args.get("pimms_id") or None)
-    return render(principal, tokens, pimms_id, desk_work.today(accueil, pimms_id, zone), zone, flash=args.get("fait"))
+    return render(principal, tokens, pimms_id, desk_work.today(accueil, pimms_id, zone), zone, flash=args.get("fait"),
+                  calls=desk_work.calls(accueil, pimms_id, zone))
 
 
 def post_visit(accueil, tokens, principal, form, zone):
@@ -92,10 +94,11 @@ def refused(accueil, tokens, principal, pimms_id, zone, form, exc, focus=None):
     values = {k: (form.getlist(k) if k in ("acts", "registres") else form.get(k)) for k in form} \
         if hasattr(form, "getlist") else {}
     return render(principal, tokens, pimms_id, desk_work.today(accueil, pimms_id, zone), zone, errors=lines,
-                  form=values, status=400, focus=focus)
+                  form=values, status=400, focus=focus, calls=desk_work.calls(accueil, pimms_id, zone))
 
 
-def render(principal, tokens, pimms_id, visits, zone, flash=None, errors=None, form=None, status=200, focus=None):
+def render(principal, tokens, pimms_id, visits, zone, flash=None, errors=None, form=None, status=200, focus=None,
+           calls=()):
     """`visits`: the desk's visits of its day and those left open on an earlier day (still to close);
     `zone`: the association's, whose calendar says what "today" is; `form`: what a refused form carried,
     shown again (in the workshop's form when `focus` is "atelier", else in the visit's)."""
@@ -109,13 +112,14 @@ def render(principal, tokens, pimms_id, visits, zone, flash=None, errors=None, f
                        desks=[(d, d) for d in principal.desks] if len(principal.desks) > 1 else [],
                        visit=_visit_typed(form), workshop=_workshop_typed(form if focus == "atelier" else {}, today),
                        in_progress=[_in_progress(v, zone, today) for v in opened],
-                       of_today=[_of_today(v, zone) for v in of_today], day=today.strftime("%d/%m/%Y"))
+                       of_today=[_of_today(v, zone) for v in of_today], day=today.strftime("%d/%m/%Y"),
+                       calls=[_call(c, today) for c in calls])
 
 
 def _visit_typed(form):
     """The new visit's fields: what a refused form carried, else each field's default."""
     typed = {name: form.get(name) or "" for name in ("duration_min", "waiting_min", "citizen_id", "first_name",
-                                                     "last_name", "phone", "email")}
+                                                     "last_name", "phone", "email", "suivi_action", "suivi_due")}
     return {**typed, "motif": form.get("motif"), "acts": form.get("acts", []), "registres": form.get("registres", []),
             "outcome": form.get("outcome") or "resolved", "gender": form.get("gender"),
             "age_band": form.get("age_band"), "consent": form.get("consent") == "oui",
@@ -133,6 +137,14 @@ def _in_progress(visit, zone, today):
     return {"id": visit["visit_id"], "short": visit["visit_id"][:8],
             "moment": labels.local_moment(visit["opened_at"], zone, today), "motif": labels.motif_label(visit["motif"]),
             "acts": ", ".join(labels.ACTS.get(a["kind"], a["kind"]) for a in visit["acts"])}
+
+
+def _call(case, today):
+    """A follow-up to call back: when it was due, who (record number or slip reference), what to do."""
+    person = f"fiche n° {case['citizen_id']}" if case["citizen_id"] else f"réf. {case['reference'] or '—'}"
+    return {"id": case["case_id"], "due": labels.local_date_label(case["due_on"]), "late": case["due_on"] <
+            today.isoformat(), "person": person, "motif": labels.motif_label(case["motif"]),
+            "next_action": case["next_action"] or "—", "status": labels.CASE_STATUSES.get(case["status"], "")}
 
 
 def _of_today(visit, zone):

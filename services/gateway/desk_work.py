@@ -3,13 +3,19 @@ desk page both go through here, so a person and a script are held to the same de
 from services.gateway import access, audit
 from services.gateway.metrics import CITIZEN_READS
 from services.gateway.schemas import (
+    CaseChange,
+    CasesQuery,
     ConsentChange,
     DeskActRequest,
+    DeskCaseRequest,
     DeskCloseRequest,
     DeskRecordRequest,
+    DeskReferralRequest,
     DeskVisitRequest,
     DeskVisitsQuery,
     DeskWorkshopRequest,
+    ReferralChange,
+    ReferralsQuery,
 )
 from services.gateway.web import request_key
 from shared import localtime
@@ -26,6 +32,11 @@ def today(accueil, pimms_id, zone):
     """The desk's visits of its day, and those left open on an earlier day: they stay until closed."""
     day = localtime.today(zone)
     return accueil.list_visits({"pimms_id": pimms_id, "day": day.isoformat(), "still_open": True})
+
+
+def calls(accueil, pimms_id, zone):
+    """The desk's follow-ups to call back: open, due today or late (the association's calendar)."""
+    return accueil.list_cases({"pimms_id": pimms_id, "due_by": localtime.today(zone).isoformat()})
 
 
 def open_visit(accueil, principal, body, supplied_key):
@@ -119,3 +130,39 @@ def erase_citizen(accueil, db, principal, citizen_id, supplied_key):
                                     "idempotency_key": request_key(principal, supplied_key)})
     audit.write(db, principal, "citizen_erase", f"citizen:{citizen_id}")
     return answer
+
+
+# -- follow-ups and referrals: at the account's desks, as its agent --------------------------------------------------
+def list_cases(accueil, principal, query):
+    req = parse_request(CasesQuery, query)
+    return accueil.list_cases({**query, "pimms_id": access.default_desk(principal, req["pimms_id"])})
+
+
+def open_case(accueil, principal, body, supplied_key):
+    parse_request(DeskCaseRequest, body)
+    if body.get("pimms_id") is not None:
+        access.require_desk(principal, body["pimms_id"])
+    return accueil.open_case({**body, "agent_id": principal.agent_id,
+                              "idempotency_key": request_key(principal, supplied_key)})
+
+
+def update_case(accueil, principal, case_id, body, supplied_key):
+    parse_request(CaseChange, body)
+    return accueil.update_case({**body, "case_id": case_id, "idempotency_key": request_key(principal, supplied_key)})
+
+
+def list_referrals(accueil, principal, query):
+    req = parse_request(ReferralsQuery, query)
+    return accueil.list_referrals({**query, "pimms_id": access.default_desk(principal, req["pimms_id"])})
+
+
+def send_referral(accueil, principal, body, supplied_key):
+    parse_request(DeskReferralRequest, body)
+    return accueil.send_referral({**body, "agent_id": principal.agent_id,
+                                  "idempotency_key": request_key(principal, supplied_key)})
+
+
+def progress_referral(accueil, principal, referral_id, body, supplied_key):
+    parse_request(ReferralChange, body)
+    return accueil.progress_referral({**body, "referral_id": referral_id,
+                                      "idempotency_key": request_key(principal, supplied_key)})

@@ -3,14 +3,21 @@ by the same schemas before anything is sent, so a visit is never recorded half; 
 French message naming the field."""
 from marshmallow import ValidationError
 
-from services.gateway.schemas import DeskCloseRequest, DeskRecordRequest, DeskVisitRequest, DeskWorkshopRequest
+from services.gateway.schemas import (
+    CaseChange,
+    DeskCloseRequest,
+    DeskRecordRequest,
+    DeskVisitRequest,
+    DeskWorkshopRequest,
+)
 
 FIELD_LABELS = {
     "pimms_id": "PIMMS", "motif": "Motif", "partner": "Partenaire", "domain": "Motif", "kind": "Acte",
     "acts": "Actes de médiation", "registres": "Registres", "outcome": "Issue", "duration_min": "Durée",
     "waiting_min": "Attente", "participants": "Personne", "citizen": "Personne nommée", "citizen_id": "N° de fiche",
     "first_name": "Prénom", "last_name": "Nom", "phone": "Téléphone", "email": "Courriel",
-    "consent": "Consentement", "theme": "Thème", "held_on": "Date", "attendees": "Participants", "_form": "Formulaire",
+    "consent": "Consentement", "follow_up": "Suivi", "next_action": "Prochaine action", "due_on": "Pour le", "status": "État",
+    "theme": "Thème", "held_on": "Date", "attendees": "Participants", "_form": "Formulaire",
 }
 MESSAGES = {
     "Missing data for required field.": "à renseigner",
@@ -22,6 +29,8 @@ MESSAGES = {
     "must be between 0 and 600 minutes": "entre 0 et 600 minutes",
     "naming a citizen requires their recorded consent": "cochez le consentement de la personne",
     "a new citizen needs first_name and last_name": "prénom et nom, ou un n° de fiche",
+    "a follow-up opened with a visit's close has a next action and a due date":
+        "indiquez la prochaine action et sa date",
     "a phone or an e-mail is kept only with consent to the purpose contact: add it, or leave them out":
         "cochez « accepte d'être recontactée » ou laissez téléphone et courriel vides",
 }
@@ -118,6 +127,8 @@ def workshop_request(form, pimms_id):
 
 def _close(form):
     close = {"registres": form.getlist("registres"), "outcome": form.get("outcome") or None}
+    if (form.get("suivi_action") or "").strip():  # opens a follow-up from this visit
+        close["follow_up"] = {"next_action": form["suivi_action"].strip(), "due_on": form.get("suivi_due") or None}
     if _number(form, "duration_min") is not None:
         close["duration_min"] = _number(form, "duration_min")
     return close
@@ -147,3 +158,16 @@ def _check(schema, request):
     except ValidationError as exc:
         return french(exc.messages)
     return []
+
+
+def case_change(form):
+    """A follow-up's form: its next action, due date and what it waits for; an outcome chosen closes it."""
+    change = {"next_action": (form.get("next_action") or "").strip() or None, "due_on": form.get("due_on") or None}
+    if form.get("outcome"):
+        change.update(status="closed", outcome=form["outcome"])
+    elif form.get("status"):
+        change["status"] = form["status"]
+    lines = _check(CaseChange, change)
+    if lines:
+        raise FormErrors(lines)
+    return {k: v for k, v in change.items() if v is not None}

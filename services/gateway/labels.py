@@ -17,6 +17,8 @@ GENDER_LABELS = {"female": "Femme", "male": "Homme", "other": "Autre"}
 AGE_LABELS = {"under_18": "moins de 18 ans", "18_25": "18-25 ans", "26_40": "26-40 ans", "41_60": "41-60 ans",
               "61_75": "61-75 ans", "over_75": "plus de 75 ans"}
 CONSENT_CHANNELS = {"oral": "oral", "written": "écrit", "digital": "numérique"}
+CASE_STATUSES = {"open": "à faire", "waiting_person": "attend la personne", "waiting_partner": "attend le partenaire",
+                 "closed": "clos"}
 CONSENT_PURPOSES = {"follow_up": "suivi", "contact": "recontact", "partner_transmission": "transmission au partenaire"}
 # A domain that shares its name with a partner (CAF, CPAM) says which kind of accueil it is.
 DOMAIN_OPTIONS = {code: f"{label} (généraliste)" if label in PARTNERS.values() else label
@@ -28,6 +30,12 @@ def motif_label(motif):
     if motif["kind"] == "partenaire":
         return f"Partenaire : {PARTNERS.get(motif['partner'], motif['partner'])}"
     return f"Généraliste : {DOMAINS.get(motif['domain'], motif['domain'])}"
+
+
+def local_date_label(iso_day):
+    """`2026-12-03` as the desk reads it: 03/12/2026."""
+    year, month, day = iso_day[:10].split("-")
+    return f"{day}/{month}/{year}"
 
 
 def local_time(iso, zone=PARIS):

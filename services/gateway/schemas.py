@@ -13,6 +13,14 @@ from shared.contracts.accueil import (
     RecordWorkshopRequest,
     one_of,
 )
+from shared.contracts.accueil_cases import (
+    ListCasesRequest,
+    ListReferralsRequest,
+    OpenCaseRequest,
+    ReferralProgressRequest,
+    SendReferralRequest,
+    UpdateCaseRequest,
+)
 from shared.contracts.reporting import PERIOD, FiguresSchema, ScopeRequest
 from shared.envelope import CODE
 
@@ -153,6 +161,77 @@ class VisitView(Schema):
     duration_min = fields.Integer(allow_none=True)
     opened_at = fields.AwareDateTime(required=True)
     closed_at = fields.AwareDateTime(allow_none=True)
+    follow_up = fields.Nested("CaseView", allow_none=True, metadata={
+        "description": "with a close: the follow-up it opened, moved or closed"})
+
+
+# -- follow-ups and referrals: accueil's requests, the desk and the agent being the account's -------------------
+class DeskCaseRequest(OpenCaseRequest):
+    class Meta:
+        exclude = ("agent_id",)
+
+
+class CaseChange(UpdateCaseRequest):
+    class Meta:
+        exclude = ("case_id",)
+
+
+class CasesQuery(ListCasesRequest):
+    pimms_id = fields.String(load_default=None, validate=CODE)
+
+
+class DeskReferralRequest(SendReferralRequest):
+    class Meta:
+        exclude = ("agent_id",)
+
+
+class ReferralChange(ReferralProgressRequest):
+    class Meta:
+        exclude = ("referral_id",)
+
+
+class ReferralsQuery(ListReferralsRequest):
+    pimms_id = fields.String(load_default=None, validate=CODE)
+
+
+class ReferralView(Schema):
+    """A referral: to which partner, what was asked, whether the person's identity went with it, its answer."""
+
+    referral_id = fields.UUID(required=True)
+    pimms_id = fields.String(required=True)
+    visit_id = fields.UUID(required=True)
+    case_id = fields.UUID(allow_none=True)
+    agent_id = fields.String(required=True)
+    partner = fields.String(required=True)
+    asked = fields.String(allow_none=True)
+    named = fields.Boolean(required=True)
+    citizen_id = fields.Integer(allow_none=True)
+    status = fields.String(required=True)
+    answer = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    redirected_to = fields.String(allow_none=True)
+    sent_at = fields.AwareDateTime(required=True)
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    answered_at = fields.AwareDateTime(allow_none=True)
+
+
+class CaseView(Schema):
+    """A follow-up: the person by record number or by the reference on their slip, never by name."""
+
+    case_id = fields.UUID(required=True)
+    pimms_id = fields.String(required=True)
+    owner = fields.String(required=True)
+    citizen_id = fields.Integer(allow_none=True)
+    reference = fields.String(allow_none=True)
+    motif = fields.Nested(MotifView, required=True)
+    next_action = fields.String(allow_none=True)
+    due_on = fields.Date(required=True)
+    status = fields.String(required=True)
+    outcome = fields.String(allow_none=True)
+    opened_at = fields.AwareDateTime(required=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    visits = fields.List(fields.UUID(), required=True)
+    referrals = fields.List(fields.Nested(ReferralView), required=True)
 
 
 class WorkshopView(Schema):

@@ -12,6 +12,7 @@ from services.gateway import (
     access,
     accounts,
     audit,
+    case_page,
     desk_page,
     desk_work,
     figures_page,
@@ -29,6 +30,9 @@ from services.gateway.schemas import (
     MANAGER,
     OPERATOR,
     AccountView,
+    CaseChange,
+    CasesQuery,
+    CaseView,
     CitizenExport,
     CitizenMatch,
     CitizenSearchQuery,
@@ -37,7 +41,9 @@ from services.gateway.schemas import (
     ConsentChange,
     CreateAccountRequest,
     DeskActRequest,
+    DeskCaseRequest,
     DeskCloseRequest,
+    DeskReferralRequest,
     DeskVisitRequest,
     DeskVisitsQuery,
     DeskWorkshopRequest,
@@ -48,6 +54,9 @@ from services.gateway.schemas import (
     MonthlyFigures,
     MonthlyFiguresQuery,
     NetworkHealth,
+    ReferralChange,
+    ReferralsQuery,
+    ReferralView,
     TokenView,
     VisitView,
     WorkshopView,
@@ -206,6 +215,51 @@ class GatewayService(PlatformService, ContractCopy):
         return desk_work.erase_citizen(self.backends.accueil, self.db, principal, citizen_id,
                                        request.headers.get(IDEMPOTENCY_HEADER))
 
+    # -- JSON API: follow-ups and referrals --------------------------------------------------------------------
+    @api("GET", "/api/cases", summary="A desk's follow-ups (suivis); with due_by, those to call back that day",
+         tag="suivis", roles=STAFF, query=CasesQuery, response=CaseView, many=True)
+    def api_list_cases(self, request, principal):
+        return desk_work.list_cases(self.backends.accueil, principal, request.args.to_dict())
+
+    @api("POST", "/api/cases", summary="Open a follow-up from a visit or a person's record (named: with their "
+         "consent to follow_up; anonymous: a reference for their slip)", tag="suivis", roles=STAFF,
+         body=DeskCaseRequest, response=CaseView, status=201, errors=(400, 401, 403, 404, 503))
+    def api_open_case(self, request, principal):
+        return desk_work.open_case(self.backends.accueil, principal, request_json(request),
+                                   request.headers.get(IDEMPOTENCY_HEADER))
+
+    @api("GET", "/api/cases/<string:case_id>", summary="A follow-up of one of your desks, with its referrals",
+         tag="suivis", roles=STAFF, response=CaseView)
+    def api_get_case(self, request, principal, case_id):
+        return self.backends.accueil.get_case(case_id)
+
+    @api("PATCH", "/api/cases/<string:case_id>", summary="Move a follow-up on (next action, due date, owner, "
+         "status) or close it with its outcome", tag="suivis", roles=STAFF, body=CaseChange, response=CaseView,
+         errors=(400, 401, 403, 404, 409, 413, 503))
+    def api_update_case(self, request, principal, case_id):
+        return desk_work.update_case(self.backends.accueil, principal, case_id, request_json(request),
+                                     request.headers.get(IDEMPOTENCY_HEADER))
+
+    @api("GET", "/api/referrals", summary="A desk's referrals to partners; with unanswered_since, those still "
+         "waiting for an answer", tag="suivis", roles=STAFF, query=ReferralsQuery, response=ReferralView,
+         many=True)
+    def api_list_referrals(self, request, principal):
+        return desk_work.list_referrals(self.backends.accueil, principal, request.args.to_dict())
+
+    @api("POST", "/api/referrals", summary="Refer a visit's question to a partner with a convention (the "
+         "person's identity only with their consent to partner_transmission)", tag="suivis", roles=STAFF,
+         body=DeskReferralRequest, response=ReferralView, status=201, errors=(400, 401, 403, 404, 409, 422, 503))
+    def api_send_referral(self, request, principal):
+        return desk_work.send_referral(self.backends.accueil, principal, request_json(request),
+                                       request.headers.get(IDEMPOTENCY_HEADER))
+
+    @api("PATCH", "/api/referrals/<string:referral_id>", summary="The partner acknowledged or answered a "
+         "referral (resolved, refused with a reason, redirected)", tag="suivis", roles=STAFF, body=ReferralChange,
+         response=ReferralView, errors=(400, 401, 403, 404, 409, 413, 503))
+    def api_progress_referral(self, request, principal, referral_id):
+        return desk_work.progress_referral(self.backends.accueil, principal, referral_id, request_json(request),
+                                           request.headers.get(IDEMPOTENCY_HEADER))
+
     # -- JSON API: figures -------------------------------------------------------------------------------------------
     @api("GET", "/api/figures", summary="Figures of a desk, an association or the network for a month or year "
                                         "(exact for the association's staff if reporting allows it, else "
@@ -289,6 +343,14 @@ class GatewayService(PlatformService, ContractCopy):
     def citizen_export(self, request, principal, citizen_id):
         export = desk_work.export_citizen(self.backends.accueil, self.db, self.metrics, principal, citizen_id)
         return html.export_page(principal, self.tokens, export)
+
+    @page("GET", "/cases/<string:case_id>", roles=STAFF)
+    def case(self, request, principal, case_id):
+        return case_page.show(self.backends.accueil, self.tokens, principal, case_id)
+
+    @page("POST", "/cases/<string:case_id>", roles=STAFF)
+    def case_update(self, request, principal, case_id):
+        return case_page.post(self.backends.accueil, self.tokens, principal, case_id, request.form)
 
     # -- pages: figures and operations ------------------------------------------------------------------------------
     @page("GET", "/figures", roles=FIGURE_READERS)

@@ -1,8 +1,9 @@
 // The desk's keyboard shortcuts and small helps; every page works without this script.
 "use strict";
 (function () {
-  // Alt+N new visit, Alt+J today's visits, Alt+A workshop, Alt+C figures.
-  var targets = { n: "motif", j: "du-jour", a: "theme" };
+  // Alt+N new visit, Alt+J today's visits, Alt+A workshop, Alt+R the first follow-up to call back (Enter
+  // opens it), Alt+C figures.
+  var targets = { n: "motif", j: "du-jour", a: "theme", r: "suivi-premier" };
   document.addEventListener("keydown", function (event) {
     if (!event.altKey || event.ctrlKey || event.metaKey) return;
     var key = event.key.toLowerCase();

@@ -115,3 +115,21 @@ def test_an_agent_opens_a_person_s_export_from_their_record_and_it_prints(stack,
     page.evaluate("window.print = () => { window.printed = true; }")
     page.click("button[data-print]")
     assert page.evaluate("window.printed === true")
+
+
+def test_alt_r_then_enter_opens_the_first_follow_up_to_call_back(stack, page):
+    import datetime as dt
+    agent = stack.login("agent.lyon8")
+    visit = agent.post(stack.url("/api/visits"), json={"motif": {"kind": "partenaire", "partner": "edf"}}).json()
+    case = agent.post(stack.url("/api/cases"), json={"visit_id": visit["visit_id"], "next_action": "rappeler EDF",
+                                                      "due_on": dt.date.today().isoformat()}).json()
+    page.goto(stack.url("/login"))
+    page.fill("#login", "agent.lyon8")
+    page.fill("#password", PASSWORDS["agent.lyon8"])
+    page.press("#password", "Enter")
+    page.wait_for_url("**/desk")
+    page.keyboard.press("Alt+r")
+    assert focused(page) == "suivi-premier"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/cases/{case['case_id']}")
+    assert page.text_content("#case-next").strip() == "rappeler EDF"

@@ -53,6 +53,10 @@ class FakeAccueil:
         self.calls.append(("list_visits", query))
         return [v for v in self.visits.values() if v["pimms_id"] == query["pimms_id"]]
 
+    def list_cases(self, query):
+        self.calls.append(("list_cases", query))
+        return []
+
     def sent(self, method):
         return [request for name, request in self.calls if name == method]
 
