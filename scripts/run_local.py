@@ -24,6 +24,7 @@ from scripts.demo import franchise as franchise_demo
 from scripts.demo import gateway as gateway_demo
 from scripts.demo import mediation_sortante as mediation_sortante_demo
 from scripts.demo import reporting as reporting_demo
+from scripts.demo import suivis as suivis_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("PIMMS_DATA_DIR") or ROOT / "var" / "data")
@@ -113,10 +114,11 @@ def play_demo(rpc, visits):
     mediation_sortante_demo.play(rpc, day)
     formation_demo.play(rpc, day)
     gateway_demo.play(rpc, day)  # accounts, and one named visit before reporting closes the month
+    suivis_demo.play(rpc, day)  # a week of follow-ups and referrals, through the API
     reporting_demo.play(rpc, day)  # last: it closes the month of what came before
     demo_day.print_figures(rpc)
     print("\n" + "\n".join(gateway_demo.lifecycle(rpc, day)))
-    for demo in (mediation_sortante_demo, formation_demo, reporting_demo, franchise_demo, gateway_demo):
+    for demo in (mediation_sortante_demo, formation_demo, reporting_demo, franchise_demo, suivis_demo, gateway_demo):
         print("\n" + "\n".join(demo.figures(rpc)))
 
 

@@ -25,7 +25,7 @@ def address():
     return "http://" + os.environ.get("GATEWAY_WEB_ADDRESS", "127.0.0.1:8100")
 
 
-def _session(base, login):
+def session_of(base, login):
     """An API session of a demo account, with its bearer token."""
     password = next(a["password"] for a in ACCOUNTS if a["login"] == login)
     session = requests.Session()
@@ -39,7 +39,7 @@ def lifecycle(rpc, day, base=None):
     """A person's right of access and erasure, through the API as the desk does it: a second named visit,
     its export, its erasure by the manager; the desk's figures read before and after are the same."""
     base = base or address()
-    agent, manager = _session(base, "agent.lyon8"), _session(base, "manager.lyon")
+    agent, manager = session_of(base, "agent.lyon8"), session_of(base, "manager.lyon")
     opened = dt.datetime.combine(day, dt.time(17, 20), tzinfo=dt.timezone.utc)
     visit = agent.post(f"{base}/api/visits", timeout=30, headers={"Idempotency-Key": f"demo-{day}-erased"}, json={
         "motif": {"kind": "generaliste", "domain": "caf"}, "opened_at": opened.isoformat(),

@@ -24,7 +24,7 @@ from shared.errors import NotFound
 def open_case(uow, req, now, zone, reader):
     """From a visit (its desk, motif and named person) or from a person's record at one of the reader's desks."""
     session = uow.session
-    today = localtime.today(zone, now)
+    opened_at = rules.not_after_now(req.get("opened_at"), now, "opened_at")
     if req["visit_id"] is not None:
         visit = get_visit(session, req["visit_id"], reader)
         named = [(c.id, c.consent_purposes) for c in named_in(session, visit)]
@@ -40,13 +40,13 @@ def open_case(uow, req, now, zone, reader):
         id=str(uuid.uuid4()), pimms_id=pimms_id, owner=req["agent_id"], citizen_id=citizen_id,
         reference=None if citizen_id is not None else case_rules.reference(secrets.token_bytes(8)),
         motif_kind=motif["kind"], partner=motif["partner"], domain=motif["domain"],
-        next_action=req["next_action"], due_on=case_rules.due_date(req["due_on"], today), status="open",
-        opened_at=now,
+        next_action=req["next_action"], status="open", opened_at=opened_at,
+        due_on=case_rules.due_date(req["due_on"], localtime.today(zone, opened_at)),
     )
     if visit is not None:
-        case.visits.append(FollowUpVisit(visit_id=visit.id, attached_at=now))
+        case.visits.append(FollowUpVisit(visit_id=visit.id, attached_at=opened_at))
     session.add(case)
-    uow.publish("accueil.case_opened", case_opened_payload(case), pimms_id=pimms_id, occurred_at=now)
+    uow.publish("accueil.case_opened", case_opened_payload(case), pimms_id=pimms_id, occurred_at=opened_at)
     return case
 
 
@@ -104,7 +104,8 @@ def send_referral(uow, req, now, zone, contract, reader):
     with the person's consent; its follow-up, if any, then waits for the partner."""
     session = uow.session
     visit = get_visit(session, req["visit_id"], reader)
-    contract.check("accueil", pimms_id=visit.pimms_id, on=localtime.today(zone, now), partner=req["partner"])
+    sent_at = rules.not_after_now(req["sent_at"], now, "sent_at")
+    contract.check("accueil", pimms_id=visit.pimms_id, on=localtime.today(zone, sent_at), partner=req["partner"])
     named = [(c.id, c.consent_purposes) for c in named_in(session, visit)]
     citizen_id = case_rules.identity_sent(req["with_identity"], named)
     case = None
@@ -114,13 +115,13 @@ def send_referral(uow, req, now, zone, contract, reader):
     referral = Referral(
         id=str(uuid.uuid4()), pimms_id=visit.pimms_id, visit_id=visit.id, case_id=case and case.id,
         agent_id=req["agent_id"], partner=req["partner"], asked=req["asked"], citizen_id=citizen_id,
-        named=citizen_id is not None, status="sent", sent_at=now,
+        named=citizen_id is not None, status="sent", sent_at=sent_at,
     )
     session.add(referral)
     if case is not None:
         case.status = "waiting_partner"
     uow.publish("accueil.referral_sent", referral_sent_payload(referral, visit), pimms_id=visit.pimms_id,
-                occurred_at=now)
+                occurred_at=sent_at)
     return referral
 
 
@@ -174,5 +175,5 @@ def with_follow_up(uow, visit, follow_up, now, zone, reader):
     if follow_up["case_id"] is None:
         return open_case(uow, {"visit_id": visit.id, "citizen_id": follow_up["citizen_id"], "pimms_id": None,
                                "agent_id": visit.agent_id, "motif": None, "next_action": follow_up["next_action"],
-                               "due_on": follow_up["due_on"]}, now, zone, reader)
+                               "due_on": follow_up["due_on"], "opened_at": visit.closed_at}, now, zone, reader)
     return update_case(uow, {**follow_up, "owner": None, "visit_id": visit.id}, now, zone, reader)

@@ -93,6 +93,7 @@ class OpenCaseRequest(RequestSchema):
     motif = fields.Nested(MotifSchema, load_default=None)
     next_action = fields.String(required=True, validate=TEXT)
     due_on = fields.Date(required=True)
+    opened_at = Instant(load_default=None)  # recorded after the fact (default: now); never in the future
 
     @validates_schema
     def _from_a_visit_or_a_record(self, data, **kwargs):
@@ -162,6 +163,7 @@ class SendReferralRequest(RequestSchema):
     with_identity = fields.Boolean(load_default=False)
     case_id = fields.UUID(load_default=None)  # the follow-up it belongs to, which then waits for the partner
     agent_id = fields.String(required=True, validate=CODE)
+    sent_at = Instant(load_default=None)  # recorded after the fact (default: now); never in the future
 
 
 class ReferralProgressRequest(RequestSchema):

@@ -10,6 +10,7 @@ import pytest
 from services.accueil.tests.conftest import AGENT, make_accueil
 from services.accueil.tests.test_citizens import AGENT_9, MOTIF, named_visit
 from shared.contract_terms import ContractViolation
+from shared.db import utcnow
 from shared.errors import Conflict, InvalidRequest, NotFound
 from tests import kit
 
@@ -215,3 +216,20 @@ def test_an_erased_person_s_follow_ups_and_referrals_stay_without_them(storage):
     assert (kept["citizen_id"], kept["next_action"], kept["status"]) == (None, None, "waiting_partner")
     assert (kept["referrals"][0]["citizen_id"], kept["referrals"][0]["asked"]) == (None, None)
     assert len(kit.published(storage, "accueil.case_opened")) == 1
+
+
+def test_work_recorded_after_the_fact_keeps_its_days_and_shows_late(storage):
+    agent = make_accueil(storage, AGENT)
+    visit = anonymous_visit(agent)
+    week_ago = (utcnow() - dt.timedelta(days=7)).isoformat()
+    late = case_from(agent, visit, opened_at=week_ago, due_on=in_days(-5))
+    sent = referral(agent, visit, sent_at=week_ago)
+    answered = agent.progress_referral({"referral_id": sent["referral_id"], "status": "answered", "answer": "resolved"})
+    assert answered["answered_at"] > answered["sent_at"]
+    [event] = kit.published(storage, "accueil.referral_answered")
+    assert event["payload"]["days_to_answer"] in (6, 7, 8)  # a week, counted in the association's days
+    calls = agent.list_cases({"pimms_id": "lyon-8", "due_by": in_days(0)})
+    assert [c["case_id"] for c in calls] == [late["case_id"]]
+    with pytest.raises(InvalidRequest) as refused:
+        referral(agent, visit, sent_at="2999-01-01T00:00:00+00:00")
+    assert "sent_at" in refused.value.errors
