@@ -1,6 +1,7 @@
 """The figures page: a desk's, an association's or the network's month and year, with charts (visits by
-motif and by partner over the months, acts by kind, registres used against the norm's 5 of 8), each chart
-followed by its numbers in a table."""
+motif and by partner over the months, acts by kind, registres used against the norm's 5 of 8, follow-ups
+closed by outcome over the months, referrals by partner with their answers), each chart followed by its
+numbers in a table."""
 from dataclasses import dataclass
 
 from services.gateway import access, charts, figures_reading, labels
@@ -9,6 +10,7 @@ from services.gateway.figures_reading import cell, registres_used, shown
 from services.gateway.html import render as render_page
 from services.gateway.schemas import HEAD_OFFICE
 from shared import localtime
+from shared.contracts.accueil_cases import CASE_OUTCOMES
 from shared.errors import InvalidRequest
 
 SCOPE_LABELS = {"desk": "PIMMS", "association": "Association", "network": "Réseau"}
@@ -18,7 +20,14 @@ KEY_FIGURES = (
     ("acts.total", "Actes de médiation"), ("workshops.sessions", "Ateliers collectifs"),
     ("workshops.attendees", "Participants aux ateliers"), ("durations.visit_min_mean", "Durée moyenne (min)"),
     ("durations.waiting_min_mean", "Attente moyenne (min)"),
+    ("follow_ups.opened", "Suivis ouverts"), ("follow_ups.closed", "Suivis clos"),
+    ("follow_ups.open_at_end", "Suivis en cours en fin de période"),
+    ("follow_ups.median_days_to_close", "Durée médiane des suivis clos (jours)"),
+    ("referrals.sent", "Mises en relation envoyées"), ("referrals.answer_rate", "dont réponse du partenaire"),
+    ("referrals.median_days_to_answer", "Délai médian de réponse des partenaires (jours)"),
 )
+PERCENT = {"referrals.answer_rate"}
+OF_NOTHING = {"follow_ups.median_days_to_close", "referrals.median_days_to_answer", *PERCENT}  # "—" without a row
 
 
 def scope_title(scope, id_):
@@ -103,8 +112,11 @@ def _chooser(principal, offered, choice):
 
 
 def _key_figures(month_row, year_row):
-    return [{"label": label, "id": path.replace(".", "-"), "month": shown(month_row, path),
-             "year": shown(year_row, path)} for path, label in KEY_FIGURES]
+    def key(found, path):
+        return "—" if found is None and path in OF_NOTHING else shown(found, path, path in PERCENT)
+
+    return [{"label": label, "id": path.replace(".", "-"), "month": key(month_row, path),
+             "year": key(year_row, path)} for path, label in KEY_FIGURES]
 
 
 def _series(monthly, path):
@@ -158,7 +170,41 @@ def _figures(year, monthly, year_row, hidden):
                         threshold_line=f"Norme XP X60-600 : au moins {required} registres sur 8 ; utilisés : {used}")
     figures.append(Figure(title, chart, ["Registre", "Visites et ateliers"],
                           [[n, _shown(v, hidden)] for n, v in registres], caption_id="registres-used"))
+    figures.append(_follow_ups(year, monthly, months, hidden))
+    figures.append(_referrals(year, year_row, hidden))
     return figures
+
+
+def _follow_ups(year, monthly, months, hidden):
+    outcomes = [(label, _series(monthly, f"follow_ups.closed_by_outcome.{code}")) for code, label in
+                CASE_OUTCOMES.items()]
+    title = f"Suivis clos par issue et par mois, {year}"
+    if not any(v is None or v for _, values in outcomes for v in values):
+        return Figure(title, empty="Aucun suivi clos cette année.")
+    chart = charts.stacked_columns("chart-follow-ups", title, "Colonnes empilées : suivis clos de chaque mois, "
+                                   "par issue.", months, outcomes)
+    return Figure(title, chart, ["Issue"] + months, [[n] + _shown_series(v, hidden) for n, v in outcomes])
+
+
+def _referrals(year, year_row, hidden):
+    """The year's referrals to each partner that had some: sent (the chart), answered, answer rate and median
+    days to answer (the table). A referral counts in the month it was sent, its answer with it."""
+    partners = [(code, label) for code, label in sorted(labels.PARTNERS.items(), key=lambda kv: kv[1])
+                if _year_cell(year_row, f"referrals.by_partner.{code}.sent") != 0]
+    title = f"Mises en relation par partenaire, {year}"
+    if not partners:
+        return Figure(title, empty="Aucune mise en relation cette année.")
+    sent = [(label, _year_cell(year_row, f"referrals.by_partner.{code}.sent")) for code, label in partners]
+    chart = charts.bars("chart-referrals", title, "Barres horizontales : mises en relation envoyées à chaque "
+                        "partenaire sur l'année.", sent, hidden_label=hidden)
+    rows = []
+    for code, label in partners:
+        path = f"referrals.by_partner.{code}."
+        rows.append([label, shown(year_row, path + "sent"), shown(year_row, path + "answered"),
+                     shown(year_row, path + "answer_rate", percent=True),
+                     shown(year_row, path + "median_days_to_answer")])
+    return Figure(title, chart, ["Partenaire", "Envoyées", "Réponses", "Taux de réponse",
+                                 "Délai médian de réponse (jours)"], rows)
 
 
 def _year_cell(year_row, path):

@@ -50,13 +50,21 @@ def cell(found, path):
     return value
 
 
-def shown(found, path):
-    """A cell as the page prints it: '<5' when hidden as a small count, '—' when not measured."""
+def shown(found, path, percent=False):
+    """A cell as the page prints it: '<5' when hidden as a small count, '—' when not measured (or a median or
+    rate of nothing), a rate as a percentage when `percent`.
+
+    >>> shown({"suppressed": [], "threshold": 5, "figures": {"referrals": {"answer_rate": 0.857}}},
+    ...       "referrals.answer_rate", percent=True)
+    '85,7 %'
+    """
     if found is not None and path in found["suppressed"]:
         return f"<{found['threshold']}"
     value = cell(found, path)
     if value is None:
         return "—"
+    if percent:
+        return f"{value * 100:.1f} %".replace(".", ",")
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
     return str(value)

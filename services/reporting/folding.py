@@ -1,7 +1,7 @@
 """Folding facts into figure cells: what many events add to each (association, desk, month), the visitors
-they saw, the days they add to medians' day counts, the months they touched, and what reporting knows of the subjects folded through (an agent, an
-agent's week). No database, no broker: the store reads the subjects known before and writes what this
-returns (store.py).
+they saw, the days they add to medians' day counts, the months they touched, and what reporting knows of the
+subjects folded through (an agent, an agent's week, a follow-up, a referral). No database, no broker: the
+store reads the subjects known before and writes what this returns (store.py).
 
 A subject's contribution changes as events about it arrive: the fold adds what the subject contributes now
 less what it contributed before, which keeps the aggregates additive."""
@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from services.reporting import cells as F
 from services.reporting.cells import NO_DESK
-from services.reporting.projectors import REMEMBERED, UnknownEvent, project
+from services.reporting.projectors import PROJECTORS, REMEMBERED, UnknownEvent, project
 
 
 class UnknownCell(Exception):
@@ -50,11 +50,13 @@ def fold(facts, subjects=None):
     is updated in place: a rebuild passes the same dict to every batch)."""
     folded = Folded(subjects={} if subjects is None else subjects)
     counts, seen, touched, days = folded.counts, folded.visitors, folded.touched, folded.days
-    through_subjects = {event_type for event_type, _ in REMEMBERED}  # a set of strings: the cheapest test
+    through_subjects = {event_type for event_type, _ in REMEMBERED}  # sets of strings: the cheapest tests
+    only_subjects = through_subjects - {event_type for event_type, _ in PROJECTORS}
     for fact in facts:
         if fact.type in through_subjects:
             _fold_subject(folded, fact)
-            continue
+            if fact.type in only_subjects:
+                continue
         month, amounts, refs, lengths = project(fact)
         where = (fact.association_id, fact.pimms_id or NO_DESK, month)
         bucket = counts.get(where)

@@ -12,12 +12,14 @@ to, the cells it adds to, the visitor references it saw, and the days it adds to
 
 Some events change what an earlier one contributed: a week's work time logged again replaces its earlier
 total; an agent's exit ends the head count their hiring started, as a woman or not, which only the hiring
-says. Those are folded through a *subject* reporting remembers (`@remembering`): the agent, the agent's
-week. `merge` says how an event changes what is known of the subject (a JSON-able dict), `contribute` what
-the subject as known adds to the aggregates; the fold adds the difference between what the subject
-contributes now and what it contributed before, and keeps both (store.py, table `reporting_subjects`,
-rebuilt with the aggregates). A merge that does not depend on the order events arrive in (the highest
-revision wins; hiring and exit fill separate parts) gives the same figures whatever that order."""
+says; a follow-up's close ends the open count its opening started. Those are folded through a *subject*
+reporting remembers (`@remembering`): the agent, the agent's week, the follow-up, the referral. `merge` says
+how an event changes what is known of the subject (a JSON-able dict), `contribute` what the subject as known
+adds to the aggregates; the fold adds the difference between what the subject contributes now and what it
+contributed before, and keeps both (store.py, table `reporting_subjects`, rebuilt with the aggregates). A
+merge that does not depend on the order events arrive in (the highest revision wins; hiring and exit fill
+separate parts) gives the same figures whatever that order. An event type may have both: a subject's part
+(what needs what another event said) and a plain projector for the rest (a follow-up's close)."""
 import datetime as dt
 from typing import NamedTuple
 
@@ -240,6 +242,12 @@ def campaign_closed(fact):
 
 
 # -- suivis and mises en relation (accueil) ------------------------------------------------------------------------
+# A follow-up counts as opened once, and is open from that month until the month it closed; a referral counts as
+# sent once. Each close says when its follow-up opened and about what, each answer when and to whom its referral
+# was sent: so both are remembered as subjects, counted from whichever event reporting has, and a close or an
+# answer applied first (they come on other queues), or whose opening never reached reporting, neither leaves a
+# follow-up closed that was never open nor an answer without its referral (the answer rate stays within 0 and 1).
+# What needs no join (closes, outcomes, answers and their days) is folded by plain projectors beside.
 def motif_of(motif):
     """A motif's breakdown, as visits are broken down: `by_partner.edf` or `by_domain.housing`."""
     if motif["kind"] == "partenaire":
@@ -247,32 +255,75 @@ def motif_of(motif):
     return "by_domain." + motif["domain"]
 
 
-@projector("accueil.case_opened", 1, feeds=("follow_ups",))
-def case_opened(fact):
-    """A follow-up opened adds to its month's openings and, from that month on, to the follow-ups open."""
+def case(fact):
+    return "case:" + fact.payload["case_id"]
+
+
+def case_cells(known):
+    opened, closed = known["opened"], known.get("closed")
+    cells = [(opened["desk"], opened["month"], {"follow_ups.opened": 1, f"follow_ups.{opened['motif']}.opened": 1,
+                                                "follow_ups.open_at_end": 1})]
+    if closed is not None:  # max(): a stock never goes below 0, whatever the dates say
+        cells.append((closed["desk"], max(opened["month"], closed["month"]), {"follow_ups.open_at_end": -1}))
+    return tuple(cells)
+
+
+def _opening(fact):
     payload = fact.payload
-    return Contribution(local_month(fact, payload["opened_at"]), {
-        "follow_ups.opened": 1, f"follow_ups.{motif_of(payload['motif'])}.opened": 1, "follow_ups.open_at_end": 1})
+    return {"desk": fact.pimms_id or NO_DESK, "month": local_month(fact, payload["opened_at"]),
+            "motif": motif_of(payload["motif"])}
+
+
+@remembering("accueil.case_opened", 1, feeds=("follow_ups",), subject=case, contribute=case_cells)
+def case_opened(known, fact):
+    """The opening says when and about what the follow-up opened (the month of `opened_at`)."""
+    return {**(known or {}), "opened": _opening(fact)}
+
+
+@remembering("accueil.case_closed", 1, feeds=("follow_ups",), subject=case, contribute=case_cells)
+def case_closed_known(known, fact):
+    """The close ends the follow-up's open count in the month of `closed_at`; it stands for the opening until
+    that comes (the opening, when it comes, says the same)."""
+    known = known or {}
+    return {**known, "opened": known.get("opened") or _opening(fact),
+            "closed": {"desk": fact.pimms_id or NO_DESK, "month": local_month(fact, fact.payload["closed_at"])}}
 
 
 @projector("accueil.case_closed", 1, feeds=("follow_ups",))
 def case_closed(fact):
-    """A follow-up closed counts in the month it closed, with its outcome and its days open, and from that
-    month on is no longer open (its opening added it in its own month: the two flows sum to the stock
-    whichever arrives first)."""
+    """A follow-up closed counts in the month it closed, with its outcome and its days open."""
     payload, motif = fact.payload, motif_of(fact.payload["motif"])
     days = payload["days_open"]
     return Contribution(local_month(fact, payload["closed_at"]), {
         "follow_ups.closed": 1, f"follow_ups.{motif}.closed": 1,
-        "follow_ups.closed_by_outcome." + payload["outcome"]: 1, "follow_ups.open_at_end": -1,
+        "follow_ups.closed_by_outcome." + payload["outcome"]: 1,
     }, days=(("follow_ups.median_days_to_close", days), (f"follow_ups.{motif}.median_days_to_close", days)))
 
 
-@projector("accueil.referral_sent", 1, feeds=("referrals",))
-def referral_sent(fact):
+def referral(fact):
+    return "referral:" + fact.payload["referral_id"]
+
+
+def referral_cells(known):
+    sent = known["sent"]
+    return ((sent["desk"], sent["month"], {"referrals.sent": 1, f"referrals.by_partner.{sent['partner']}.sent": 1}),)
+
+
+def _sending(fact):
     payload = fact.payload
-    return Contribution(local_month(fact, payload["sent_at"]), {
-        "referrals.sent": 1, f"referrals.by_partner.{payload['partner']}.sent": 1})
+    return {"desk": fact.pimms_id or NO_DESK, "month": local_month(fact, payload["sent_at"]),
+            "partner": payload["partner"]}
+
+
+@remembering("accueil.referral_sent", 1, feeds=("referrals",), subject=referral, contribute=referral_cells)
+def referral_sent(known, fact):
+    return {**(known or {}), "sent": _sending(fact)}
+
+
+@remembering("accueil.referral_answered", 1, feeds=("referrals",), subject=referral, contribute=referral_cells)
+def referral_answered_known(known, fact):
+    """The answer stands for its referral until that comes (the referral, when it comes, says the same)."""
+    return known if known is not None else {"sent": _sending(fact)}
 
 
 @projector("accueil.referral_answered", 1, feeds=("referrals",))

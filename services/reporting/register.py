@@ -1,6 +1,7 @@
 """Reporting's entries in the register of processing (shared/register.py). Reporting carries no identity: it
-keeps the activity events as they travelled, in which citizens appear only as visitor_ref, agents as their
-code and partners' customers as médiation sortante's contact id, and folds them into counts. At head office
+keeps the activity events as they travelled, in which citizens appear only as visitor_ref (and their
+follow-ups and referrals as accueil's ids), agents as their code and partners' customers as médiation
+sortante's contact id, and folds them into counts. At head office
 it holds only the associations' suppressed figures (`reporting_received_periods`): nothing personal."""
 from shared.register import PUBLIC_TASK, Personal
 
@@ -10,9 +11,10 @@ FIGURES_ONLY = ("reporting alone, to fold the figures; people see counts, never 
 NO_NAME = ("each code leads to a person only through the service holding the identity (accueil, formation, "
            "médiation sortante), and to no one once that service has erased it")
 EVENTS = Personal(
-    "citizens received (visitor_ref), agents (their code), partners' customers (médiation sortante's "
-    "contact_id): pseudonymous, never a name",
-    "each activity event applied, as it travelled (JSON): visitor_refs and first visit or not; agent codes "
+    "citizens received (visitor_ref, and the ids of their follow-ups and referrals), agents (their code), "
+    "partners' customers (médiation sortante's contact_id): pseudonymous, never a name",
+    "each activity event applied, as it travelled (JSON): visitor_refs and first visit or not; a follow-up's "
+    "or a referral's id with its motif or partner, dates, outcome or answer and days taken; agent codes "
     "with an agent's gender category, contract, hiring and exit dates, exit outcome, hours worked and trained; "
     "a contact's id, the attempts to reach them and their case's outcome",
     "the append-only store the figures are folded from, and rebuilt from whenever a figure is added or fixed; "
@@ -24,24 +26,28 @@ VISITOR = Personal(
     "count distinct people per desk, association, month and year (a union of sets, not a sum of counts)",
     PUBLIC_TASK, "kept without limit, and rebuilt from the event store with the figures; " + NO_NAME,
     FIGURES_ONLY)
-AGENT_KEY = Personal(
-    "an agent médiateur, by their code", "which agent (`agent:<code>`) or agent's week (`work:<code>:<week>`) "
-    "a remembered state is about",
+SUBJECT_KEY = Personal(
+    "an agent médiateur, by their code; a citizen followed or referred, by accueil's id of the follow-up or "
+    "referral", "which agent (`agent:<code>`), agent's week (`work:<code>:<week>`), follow-up (`case:<id>`) "
+    "or referral (`referral:<id>`) a remembered state is about",
     "let a later event replace what an earlier one contributed: an exit ends the head count the hiring "
-    "started, a week's work time logged again replaces its total", PUBLIC_TASK,
+    "started, a week's work time logged again replaces its total, a follow-up's close ends its open count, "
+    "and a follow-up or referral counts once whichever of its events comes first", PUBLIC_TASK,
     "kept without limit, and rebuilt from the event store with the figures; " + NO_NAME, FIGURES_ONLY)
-AGENT_STATE = Personal(
-    "an agent médiateur, by their code",
+SUBJECT_STATE = Personal(
+    SUBJECT_KEY.subject,
     "per agent: desk and month of hiring, woman or not, month of exit and whether it was a sortie positive; "
-    "per agent's week: the minutes worked; and the cells each added to the figures (JSON)",
-    AGENT_KEY.purpose + "; the network's figures on its agents (head count, share of women, sorties "
-    "positives, training time)", PUBLIC_TASK, AGENT_KEY.retention, FIGURES_ONLY)
+    "per agent's week: the minutes worked; per follow-up: desk, motif code, months opened and closed; per "
+    "referral: desk, partner, month sent; and the cells each added to the figures (JSON)",
+    SUBJECT_KEY.purpose + "; the network's figures on its agents (head count, share of women, sorties "
+    "positives, training time) and its follow-ups open and referrals sent", PUBLIC_TASK, SUBJECT_KEY.retention,
+    FIGURES_ONLY)
 
 PERSONAL = {
     "reporting_applied_events.payload": EVENTS,
     "reporting_visitors.visitor_ref": VISITOR,
-    "reporting_subjects.subject": AGENT_KEY,
-    "reporting_subjects.known": AGENT_STATE, "reporting_subjects.cells": AGENT_STATE,
+    "reporting_subjects.subject": SUBJECT_KEY,
+    "reporting_subjects.known": SUBJECT_STATE, "reporting_subjects.cells": SUBJECT_STATE,
 }
 NOT_PERSONAL = {
     "reporting_applied_events": ("seq", "event_id", "type", "version", "occurred_at", "association_id",
@@ -49,6 +55,8 @@ NOT_PERSONAL = {
     # counts per desk, month and cell: a head count below SUPPRESSION_THRESHOLD never leaves the association
     "reporting_aggregates": ("association_id", "pimms_id", "month", "cell", "value"),
     "reporting_visitors": ("association_id", "pimms_id", "month"),
+    # how many follow-ups or referrals took each number of days, per desk, month and median: counts of codes
+    "reporting_day_counts": ("association_id", "pimms_id", "month", "cell", "days", "value"),
     "reporting_subjects": ("association_id",),
     "reporting_periods": ("association_id", "period", "revision", "published_hash", "closed_at", "dirty"),
     # head office: the figures as they left each association, suppressed

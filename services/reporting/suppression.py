@@ -11,9 +11,10 @@ Rules, applied to one period's table of rows (the network, its associations, the
    total), or the total when no member is left. This repeats until no equation changes.
    Agents employed count as head counts here too (a desk's stock is part of its association's), and so
    do agents' hours: a hidden desk's hours must not be its association's minus the other desks'.
-3. Dependents: a measure (minutes) or a derived cell (mean, share, rate) is hidden with the count it
-   depends on (a share of women with the women or the agents, a positive-exit rate with either count,
-   the training share with either hours).
+3. Dependents: a measure (minutes), a median (days) or a derived cell (mean, share, rate) is hidden with
+   the count it depends on (a share of women with the women or the agents, a positive-exit rate with either
+   count, the training share with either hours, a median with the items it is the median of: so a median
+   is never shown over fewer items than the threshold).
 
 Rule 1 has two more forms, for cells whose people are not counted by the cell itself:
 - the rest of a total (`figures.COMPLEMENTS`): exits without a sortie positive are exits minus positive
@@ -25,7 +26,8 @@ Rule 1 has two more forms, for cells whose people are not counted by the cell it
 Limits, deliberately accepted: the rule protects each equation on its own, not every combination of
 several equations (full linear-programming audits, as statistical offices run, are out of scope); and a
 year is not treated as the sum of its months (its cells are published as they are). Visit minutes are
-hidden with their count but are not themselves protected by complementary suppression: they count no one.
+hidden with their count but are not themselves protected by complementary suppression: they count no one;
+nor are medians, which are no sums (a hidden desk's median can be bounded, not given, by the others').
 Agents' hours are rounded to whole hours per row, so a hidden one could be bounded to within an hour or
 so from its siblings were it published; complementary suppression hides a sibling exactly as for counts.
 

@@ -1,5 +1,6 @@
-"""Builders for reporting's tests: events built and validated exactly as they travel on the bus (accueil's,
-formation's, médiation sortante's), and the service through nameko's worker_factory on a real database."""
+"""Builders for reporting's tests: events built and validated exactly as they travel on the bus (accueil's
+visits, workshops, follow-ups and referrals, formation's, médiation sortante's), and the service through
+nameko's worker_factory on a real database."""
 import datetime as dt
 import random
 import uuid
@@ -7,6 +8,7 @@ import uuid
 from services.reporting.service import ReportingService
 from shared import envelope
 from shared.contracts.accueil import ACTS, DOMAINS, THEMES
+from shared.contracts.accueil_cases import CASE_OUTCOMES, REFERRAL_ANSWERS
 from shared.contracts.common import PARTNERS
 from shared.contracts.mediation_sortante import ACTS as OUTBOUND_ACTS
 from shared.contracts.mediation_sortante import CHANNELS, OUTCOMES
@@ -25,14 +27,17 @@ def ref(n):
     return f"{n:032x}"
 
 
+def motif(partner="edf", domain=None):
+    return ({"kind": "generaliste", "partner": None, "domain": domain} if domain
+            else {"kind": "partenaire", "partner": partner, "domain": None})
+
+
 def visit_closed(when, *, pimms_id="lyon-8", association_id=ASSOCIATION, partner="edf", domain=None,
                  acts=("explanation",), visitors=((1, True),), waiting_min=10, duration_min=20):
-    motif = ({"kind": "generaliste", "partner": None, "domain": domain} if domain
-             else {"kind": "partenaire", "partner": partner, "domain": None})
     doc = envelope.build("accueil.visit_closed", {
         "visit_id": uuid.uuid4(), "agent_id": "agent-1",
         "visitors": [{"visitor_ref": ref(n), "first_visit": first} for n, first in visitors],
-        "motif": motif, "acts": list(acts), "registres": ["understanding"], "outcome": "resolved",
+        "motif": motif(partner, domain), "acts": list(acts), "registres": ["understanding"], "outcome": "resolved",
         "waiting_min": waiting_min, "duration_min": duration_min,
         "opened_at": when - dt.timedelta(minutes=duration_min), "closed_at": when,
     }, association_id=association_id, pimms_id=pimms_id, occurred_at=when)
@@ -47,6 +52,40 @@ def workshop_held(held_on, *, recorded=None, pimms_id="lyon-8", association_id=A
     }, association_id=association_id, pimms_id=pimms_id,
         occurred_at=recorded or dt.datetime.combine(held_on, dt.time(18), tzinfo=UTC))
     return envelope.load(doc)
+
+
+# -- follow-ups (suivis) and referrals (mises en relation): accueil stamps them when they happen ---------------
+def case_opened(opened_at, *, case_id=None, partner="edf", domain=None, named=False, pimms_id="lyon-8",
+                association_id=ASSOCIATION):
+    return _event("accueil.case_opened", {
+        "case_id": case_id or uuid.uuid4(), "agent_id": "agent-1", "motif": motif(partner, domain), "named": named,
+        "opened_at": opened_at, "due_on": (opened_at + dt.timedelta(days=7)).date()},
+        association_id, pimms_id, opened_at)
+
+
+def case_closed(closed_at, *, opened_at, case_id=None, outcome="resolved", partner="edf", domain=None, visits=2,
+                pimms_id="lyon-8", association_id=ASSOCIATION):
+    """Closed `closed_at`, open since `opened_at`: its days open are the days between (as accueil counts them)."""
+    return _event("accueil.case_closed", {
+        "case_id": case_id or uuid.uuid4(), "agent_id": "agent-1", "motif": motif(partner, domain),
+        "outcome": outcome, "days_open": (closed_at.date() - opened_at.date()).days, "visits": visits,
+        "opened_at": opened_at, "closed_at": closed_at}, association_id, pimms_id, closed_at)
+
+
+def referral_sent(sent_at, *, referral_id=None, partner="caf", pimms_id="lyon-8", association_id=ASSOCIATION):
+    return _event("accueil.referral_sent", {
+        "referral_id": referral_id or uuid.uuid4(), "agent_id": "agent-1", "partner": partner,
+        "motif": motif(partner), "named": True, "sent_at": sent_at}, association_id, pimms_id, sent_at)
+
+
+def referral_answered(answered_at, *, sent_at, referral_id=None, partner="caf", answer="resolved",
+                      pimms_id="lyon-8", association_id=ASSOCIATION):
+    return _event("accueil.referral_answered", {
+        "referral_id": referral_id or uuid.uuid4(), "partner": partner, "answer": answer,
+        "reason": "not_eligible" if answer == "refused" else None,
+        "redirected_to": "cpam" if answer == "redirected" else None,
+        "days_to_answer": (answered_at.date() - sent_at.date()).days, "sent_at": sent_at,
+        "answered_at": answered_at}, association_id, pimms_id, answered_at)
 
 
 def _event(event_type, payload, association_id, pimms_id, occurred_at):
@@ -127,7 +166,7 @@ def campaign_closed(closed_at, *, partner="edf", pimms_id="lyon-8", association_
 def random_events(seed, n, associations=(ASSOCIATION, "pimms-paris"), desks=3):
     """n events of every kind, over desks of two associations and months of two years, in an order a
     consumer of several queues could see: an agent's exit may come before their hiring, a week's older
-    revision after its newer one."""
+    revision after its newer one, a follow-up's close before its opening, an answer before its referral."""
     rng = random.Random(seed)
     events = []
     while len(events) < n:
@@ -140,7 +179,11 @@ def random_events(seed, n, associations=(ASSOCIATION, "pimms-paris"), desks=3):
                                         theme=rng.choice(sorted(THEMES)), attendees=rng.randint(1, 40)))
         elif kind < 0.15:  # a dozen events each
             events += _an_agents_story(rng, association, desk, when)
+        elif kind < 0.21:
+            events += _a_follow_up(rng, association, desk, when)
         elif kind < 0.25:
+            events += _a_referral(rng, association, desk, when)
+        elif kind < 0.33:
             partner = rng.choice(sorted(PARTNERS))
             events.append(rng.choice([
                 contact_attempted(when, partner=partner, channel=rng.choice(sorted(CHANNELS)),
@@ -159,6 +202,34 @@ def random_events(seed, n, associations=(ASSOCIATION, "pimms-paris"), desks=3):
                 visitors=[(rng.randint(1, 60), rng.random() < 0.3) for _ in range(rng.randint(1, 3))],
                 waiting_min=rng.choice([None, rng.randint(0, 60)]), duration_min=rng.randint(1, 90)))
     return events[:n]
+
+
+def _a_follow_up(rng, association, desk, opened_at):
+    """A follow-up opened, closed some days later (or not yet); the close may be applied first."""
+    partner = rng.random() < 0.5
+    about = {"partner": rng.choice(sorted(PARTNERS)), "domain": None if partner else rng.choice(sorted(DOMAINS))}
+    case_id = uuid.UUID(int=rng.getrandbits(128))
+    story = [case_opened(opened_at, case_id=case_id, pimms_id=desk, association_id=association, **about)]
+    if rng.random() < 0.7:
+        story.append(case_closed(opened_at + dt.timedelta(days=rng.choice([0, 1, 3, 12, 40, 90]), hours=2),
+                                 opened_at=opened_at, case_id=case_id, outcome=rng.choice(sorted(CASE_OUTCOMES)),
+                                 pimms_id=desk, association_id=association, **about))
+    rng.shuffle(story)
+    return story
+
+
+def _a_referral(rng, association, desk, sent_at):
+    """A referral sent to a partner, answered some days later (or not yet); the answer may be applied first."""
+    partner, referral_id = rng.choice(sorted(PARTNERS)), uuid.UUID(int=rng.getrandbits(128))
+    story = [referral_sent(sent_at, referral_id=referral_id, partner=partner, pimms_id=desk,
+                           association_id=association)]
+    if rng.random() < 0.7:
+        story.append(referral_answered(sent_at + dt.timedelta(days=rng.choice([0, 2, 5, 21, 60])), sent_at=sent_at,
+                                       referral_id=referral_id, partner=partner,
+                                       answer=rng.choice(sorted(REFERRAL_ANSWERS)), pimms_id=desk,
+                                       association_id=association))
+    rng.shuffle(story)
+    return story
 
 
 def _an_agents_story(rng, association, desk, hired):

@@ -1,5 +1,6 @@
 """Folding events into aggregates, on SQLite and PostgreSQL: idempotent, distinct people counted as unions,
-and a rebuild from the append-only store gives exactly what the events gave one by one."""
+and a rebuild from the append-only store gives exactly what the events gave one by one (aggregates, visitor
+sets, day counts and subjects)."""
 import random
 from collections import Counter
 
@@ -7,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from services.reporting import store
-from services.reporting.models import aggregates, applied_events, subjects, visitors
+from services.reporting.models import aggregates, applied_events, day_counts, subjects, visitors
 from services.reporting.projectors import FEEDS, PROJECTORS
 from services.reporting.tests.events import (
     apply,
@@ -20,19 +21,23 @@ from services.reporting.tests.events import (
     workshop_held,
 )
 
+EMPTY = ([], [], [], [])
+
 
 def snapshot(storage):
-    """Every aggregate row, every visitor set and every subject remembered, in a comparable form."""
+    """Every aggregate row, visitor set, day count and subject remembered, in a comparable form."""
     with storage.engine.connect() as conn:
         cells = sorted(tuple(r) for r in conn.execute(select(aggregates)))
         seen = sorted(tuple(r) for r in conn.execute(select(visitors)))
+        days = sorted(tuple(r) for r in conn.execute(select(day_counts)))
         known = sorted(tuple(r) for r in conn.execute(select(subjects)))
-    return cells, seen, known
+    return cells, seen, days, known
 
 
 def out_of_order(events):
-    """Exits delivered before their agent's hiring, and week revisions delivered after a newer one."""
-    hired, exits_first, newest, stale = set(), 0, {}, 0
+    """Exits delivered before their agent's hiring, week revisions delivered after a newer one, follow-ups
+    closed before they were opened and answers before their referral."""
+    hired, exits_first, newest, stale, opened, closes_first = set(), 0, {}, 0, set(), 0
     for e in events:
         agent = e.payload.get("agent_id")
         if e.type == "formation.agent_hired":
@@ -43,7 +48,11 @@ def out_of_order(events):
             key = (agent, e.payload["week"])
             stale += newest.get(key, 0) > e.payload["revision"]
             newest[key] = max(newest.get(key, 0), e.payload["revision"])
-    return exits_first, stale
+        elif e.type in ("accueil.case_opened", "accueil.referral_sent"):
+            opened.add(e.payload.get("case_id") or e.payload["referral_id"])
+        elif e.type in ("accueil.case_closed", "accueil.referral_answered"):
+            closes_first += (e.payload.get("case_id") or e.payload["referral_id"]) not in opened
+    return exits_first, stale, closes_first
 
 
 def applied_in_batches(reporting, events, rng):
@@ -80,7 +89,7 @@ def test_a_batch_holding_an_event_no_projector_can_fold_stores_nothing(storage, 
     with pytest.raises(KeyError):
         reporting.on_visit_closed([visit_closed(at(2026, 10, 5)), visit_closed(at(2026, 10, 6), duration_min=13)])
     assert reporting.status()["events_applied"] == {}
-    assert snapshot(storage) == ([], [], [])
+    assert snapshot(storage) == EMPTY
 
 
 def test_distinct_people_are_counted_once_per_scope_and_period(any_storage):
@@ -102,8 +111,9 @@ def test_distinct_people_are_counted_once_per_scope_and_period(any_storage):
 
 
 def test_a_rebuild_gives_exactly_the_aggregates_applied_one_by_one(any_storage):
-    # given a few hundred events of every kind, over two associations, six desks and two years, some of
-    # formation's arriving out of order (an exit before its hiring, a week's older revision after a newer)
+    # given a few hundred events of every kind, over two associations, six desks and two years, some
+    # arriving out of order (an exit before its hiring, a week's older revision after a newer, a follow-up's
+    # close before its opening, a referral's answer before the referral)
     reporting = make_reporting(any_storage, ALLOW_EXACT_FIGURES=True)
     events = random_events(seed=11, n=600)
     assert set(Counter(e.type for e in events)) == {event_type for event_type, _ in FEEDS}
@@ -111,15 +121,17 @@ def test_a_rebuild_gives_exactly_the_aggregates_applied_one_by_one(any_storage):
     applied_in_batches(reporting, events, random.Random(11))
     incremental = snapshot(any_storage)
     figures = [reporting.export("network", None, period, "json") for period in ("2026", "2025-06")]
-    assert len(incremental[0]) > 1000 and len(incremental[1]) > 300 and len(incremental[2]) > 50
+    assert len(incremental[0]) > 1000 and len(incremental[1]) > 300 and len(incremental[3]) > 50
     cells = {row[3] for row in incremental[0]}
-    assert {"agents.employed", "training.work_hours", "exits.total", "outbound.attempts"} <= cells
+    assert {"agents.employed", "training.work_hours", "exits.total", "outbound.attempts", "follow_ups.open_at_end",
+            "referrals.answered"} <= cells
+    assert {row[3] for row in incremental[2]} >= {"follow_ups.median_days_to_close", "referrals.median_days_to_answer"}
     # when every aggregate is rebuilt from the store, in one batch and in many small ones
     assert reporting.rebuild()["events"] == 600
     assert snapshot(any_storage) == incremental
     with any_storage.unit_of_work() as uow:
         assert store.rebuild(uow.session, batch_size=37)[0] == 600
-    # then every aggregate, visitor set, subject and figure is what the events gave one by one
+    # then every aggregate, visitor set, day count, subject and figure is what the events gave one by one
     assert snapshot(any_storage) == incremental
     assert [reporting.export("network", None, period, "json") for period in ("2026", "2025-06")] == figures
 
@@ -166,4 +178,4 @@ def test_a_new_indicator_is_back_filled_by_replaying_the_store(storage, monkeypa
 def test_rebuild_of_an_empty_store_leaves_empty_figures(storage, reporting, batch_size):
     with storage.unit_of_work() as uow:
         assert store.rebuild(uow.session, batch_size=batch_size)[0] == 0
-    assert snapshot(storage) == ([], [], [])
+    assert snapshot(storage) == EMPTY

@@ -15,11 +15,14 @@ from services.reporting.tests.events import (
     agent_hired,
     apply,
     at,
+    case_closed,
+    case_opened,
     case_resolved,
     contact_attempted,
     make_reporting,
     published,
     ref,
+    referral_sent,
     training_logged,
     visit_closed,
     work_time_logged,
@@ -277,16 +280,22 @@ def test_head_office_sums_associations_and_marks_a_cell_some_association_hid_as_
 
 def test_head_office_reads_figures_from_an_association_whose_reporting_lacks_the_later_cells(storage, any_storage):
     # given lyon's figures as this version publishes them, and paris's as a reporting of the first edition
-    # did: without the cells added since (outbound by channel and by partner, acts, campaigns)
+    # did: without the cells added since (outbound by channel and by partner, acts, campaigns; follow-ups
+    # and referrals)
     lyon = make_reporting(storage)
     october(lyon, 12)
+    for day in range(1, 7):
+        apply(lyon, case_opened(at(2026, 10, day)))
     lyon.close_period("2026-10")
     head_office = make_reporting(any_storage, HEAD_OFFICE=True)
-    later = {path.split(".")[1] for path in F.COLUMNS if F.BY_PATH[path].added > 1}
+    later = {path.split(".")[1] for path in F.COLUMNS if F.BY_PATH[path].added > 1 and path.startswith("outbound.")}
+    new_sections = {F.BY_PATH[path].section for path in F.COLUMNS if F.BY_PATH[path].added > 2}
+    assert new_sections == {"follow_ups", "referrals"}
     for e in published(storage):
         apply(head_office, e)
         figures = json.loads(json.dumps(e.payload["figures"]))
         figures["outbound"] = {k: v for k, v in figures["outbound"].items() if k not in later}
+        figures = {k: v for k, v in figures.items() if k not in new_sections}
         old = envelope.load(envelope.build("reporting.period_closed", {**e.payload, "figures": figures},
                                            association_id="pimms-paris", pimms_id=e.pimms_id and "paris-1"))
         assert apply(head_office, old) == "received"
@@ -296,3 +305,34 @@ def test_head_office_reads_figures_from_an_association_whose_reporting_lacks_the
     assert national["figures"]["outbound"]["acts"] == 0 and "outbound.acts" in national["incomplete"]
     assert "outbound.attempts" not in national["incomplete"]
     assert head_office.figures("association", "pimms-paris", "2026-10")["figures"]["outbound"]["acts"] is None
+    follow_ups = national["figures"]["follow_ups"]
+    assert follow_ups["opened"] == 6 and {"follow_ups.opened", "follow_ups.open_at_end"} <= set(national["incomplete"])
+    assert head_office.figures("association", "pimms-paris", "2026-10")["figures"]["follow_ups"]["opened"] is None
+
+
+def test_head_office_sums_follow_ups_and_referrals_but_has_no_national_median(storage, any_storage):
+    # given two associations' closed Octobers, each with 6 follow-ups closed after 1 to 6 days
+    head_office = make_reporting(any_storage, HEAD_OFFICE=True)
+    lyon = make_reporting(storage)
+    for day in range(1, 7):
+        apply(lyon, case_closed(at(2026, 10, 10 + day), opened_at=at(2026, 10, 10)))
+        apply(lyon, referral_sent(at(2026, 10, day)))
+    lyon.close_period("2026-10")
+    sent = published(storage)
+    association = next(e for e in sent if e.pimms_id is None and e.payload["period"] == "2026-10")
+    assert association.payload["figures"]["follow_ups"]["median_days_to_close"] == 3.5
+    for e in sent:
+        apply(head_office, e)
+        body = json.loads(json.dumps(e.payload, default=str))
+        apply(head_office, e.__class__(**{**e.__dict__, "association_id": "pimms-paris", "payload": body,
+                                          "pimms_id": e.pimms_id and "paris-1", "event_id": e.event_id[:-4] + "beef"}))
+    national = head_office.figures("network", None, "2026-10")
+    # then counts are summed, rates recomputed from them; a median cannot be summed: unknown nationally
+    assert national["figures"]["follow_ups"]["closed"] == 12 and national["figures"]["referrals"]["sent"] == 12
+    assert national["figures"]["referrals"]["answer_rate"] == 0.0
+    assert national["figures"]["follow_ups"]["median_days_to_close"] is None
+    assert "follow_ups.median_days_to_close" in national["incomplete"]
+    assert "referrals.median_days_to_answer" not in national["incomplete"]  # no answer: no median to miss
+    assert "follow_ups.closed" not in national["incomplete"]
+    assert head_office.figures("association", "pimms-paris", "2026-10")["figures"]["follow_ups"][
+        "median_days_to_close"] == 3.5

@@ -1,18 +1,24 @@
-"""The indicators fed by formation and médiation sortante, through the service on a real database: agents
-employed as a head count at each period's end, the share of women, the training share from the latest
-revision of each week, the positive-exit rate, outbound attempts and outcomes; and the closed months a late
-hiring changes are published again."""
+"""The indicators fed by formation, médiation sortante and accueil's follow-ups and referrals, through the
+service on a real database: agents employed as a head count at each period's end, the share of women, the
+training share from the latest revision of each week, the positive-exit rate, outbound attempts and outcomes,
+follow-ups open at each period's end and their median days to close, referrals' answer rate and median delay
+by partner; and the closed months a late hiring, opening or answer changes are published again."""
 import datetime as dt
+import uuid
 
 from services.reporting.tests.events import (
     agent_exited,
     agent_hired,
     apply,
     at,
+    case_closed,
+    case_opened,
     case_resolved,
     contact_attempted,
     make_reporting,
     published,
+    referral_answered,
+    referral_sent,
     training_logged,
     visit_closed,
     week_of,
@@ -122,3 +128,97 @@ def test_a_week_across_two_months_is_worked_in_the_month_of_its_thursday(reporti
     assert exact(reporting, "2026-09")["agents"]["employed"] == 1
     assert exact(reporting, "2026-09")["training"]["work_hours"] == 0
     assert exact(reporting, "2026-10")["training"]["work_hours"] == 20
+
+
+# -- follow-ups and referrals (accueil) ---------------------------------------------------------------------------
+def test_follow_ups_opened_closed_open_at_each_periods_end_and_their_median_days_to_close(reporting):
+    # given 4 follow-ups opened in January (3 about housing, 1 for the CAF), one more in February at lyon-9;
+    # 2 housing ones closed in February after 34 and 40 days, the CAF one on 1 March after 58 days
+    opened, ids = [at(2026, 1, 5), at(2026, 1, 12), at(2026, 1, 20), at(2026, 1, 2)], [uuid.uuid4() for _ in range(4)]
+    for n, when in enumerate(opened):
+        apply(reporting, case_opened(when, case_id=ids[n], domain="housing" if n < 3 else None, partner="caf"))
+    apply(reporting, case_opened(at(2026, 2, 10), pimms_id="lyon-9"))
+    for when, n, outcome in ((at(2026, 2, 8), 0, "resolved"), (at(2026, 2, 21), 1, "abandoned")):
+        apply(reporting, case_closed(when, opened_at=opened[n], case_id=ids[n], domain="housing", outcome=outcome))
+    apply(reporting, case_closed(at(2026, 3, 1), opened_at=opened[3], case_id=ids[3], partner="caf"))
+    months = {m: exact(reporting, m)["follow_ups"] for m in ("2026-01", "2026-02", "2026-03", "2026-04")}
+    # then each month counts its openings and closes, and the follow-ups still open at its end
+    assert {m: (f["opened"], f["closed"], f["open_at_end"]) for m, f in months.items()} == {
+        "2026-01": (4, 0, 4), "2026-02": (1, 2, 3), "2026-03": (0, 1, 2), "2026-04": (0, 0, 2)}
+    february = months["2026-02"]
+    assert february["median_days_to_close"] == 37.0  # 34 and 40 days
+    assert february["by_domain"]["housing"] == {"opened": 0, "closed": 2, "median_days_to_close": 37.0}
+    assert february["closed_by_outcome"] == {"abandoned": 1, "referred": 0, "resolved": 1, "unresolved": 0}
+    assert months["2026-01"]["median_days_to_close"] is None  # nothing closed: no median
+    assert months["2026-01"]["by_partner"]["caf"]["opened"] == 1
+    # and the year: every opening and close, open at its end, the median over the year's three closes
+    year = exact(reporting, "2026")["follow_ups"]
+    assert (year["opened"], year["closed"], year["open_at_end"], year["median_days_to_close"]) == (5, 3, 2, 40.0)
+    assert year["by_partner"]["caf"] == {"opened": 1, "closed": 1, "median_days_to_close": 58.0}
+    assert exact(reporting, "2026-02", "desk", "lyon-9")["follow_ups"]["open_at_end"] == 1
+    assert exact(reporting, "2026-04", "desk", "lyon-9")["follow_ups"]["open_at_end"] == 1  # a quiet month
+
+
+def test_referrals_by_partner_with_their_answer_rate_and_median_days_to_answer(reporting):
+    # given 6 referrals to the CAF and 2 to the CPAM in January; 4 CAF answers (one in February), 1 CPAM
+    sent, ids = [at(2026, 1, 5 + n) for n in range(8)], [uuid.uuid4() for _ in range(8)]
+    for n, when in enumerate(sent):
+        apply(reporting, referral_sent(when, partner="caf" if n < 6 else "cpam", referral_id=ids[n]))
+    for n, (days, answer) in enumerate([(2, "resolved"), (4, "resolved"), (10, "refused"), (30, "redirected")]):
+        apply(reporting, referral_answered(sent[n] + dt.timedelta(days=days), sent_at=sent[n], referral_id=ids[n],
+                                           partner="caf", answer=answer))
+    apply(reporting, referral_answered(sent[6] + dt.timedelta(days=1), sent_at=sent[6], referral_id=ids[6],
+                                       partner="cpam"))
+    january = exact(reporting, "2026-01")["referrals"]
+    # then the answers count with the month their referrals were sent in, February's answer too
+    assert (january["sent"], january["answered"], january["answer_rate"]) == (8, 5, 0.625)
+    assert january["median_days_to_answer"] == 4.0  # 1, 2, 4, 10, 30
+    assert january["by_answer"] == {"redirected": 1, "refused": 1, "resolved": 3}
+    assert january["by_partner"]["caf"] == {"sent": 6, "answered": 4, "answer_rate": 0.667,
+                                            "median_days_to_answer": 7.0}
+    assert january["by_partner"]["cpam"] == {"sent": 2, "answered": 1, "answer_rate": 0.5,
+                                             "median_days_to_answer": 1.0}
+    assert january["by_partner"]["edf"] == {"sent": 0, "answered": 0, "answer_rate": None,
+                                            "median_days_to_answer": None}
+    assert exact(reporting, "2026-02")["referrals"]["answered"] == 0
+
+
+def test_an_answer_to_a_closed_months_referral_publishes_that_month_again(storage):
+    reporting = make_reporting(storage, ALLOW_EXACT_FIGURES=True)
+    sent, ids = [at(2026, 1, 5 + n) for n in range(6)], [uuid.uuid4() for _ in range(6)]
+    for when, referral_id in zip(sent, ids):
+        apply(reporting, referral_sent(when, referral_id=referral_id, partner="caf"))
+    for when, referral_id in zip(sent[:5], ids):
+        apply(reporting, referral_answered(when + dt.timedelta(days=3), sent_at=when, referral_id=referral_id,
+                                           partner="caf"))
+    reporting.close_period("2026-01")
+    # when the sixth answer comes in March
+    apply(reporting, referral_answered(at(2026, 3, 2), sent_at=sent[5], referral_id=ids[5], partner="caf",
+                                       answer="refused"))
+    assert {p["period"]: p["dirty"] for p in reporting.status()["periods"]} == {"2026": True, "2026-01": True}
+    # then January is published again with every referral answered
+    assert reporting.close_period("2026-01")["published"] == [
+        {"association_id": "pimms-lyon", "period": "2026-01", "revision": 2},
+        {"association_id": "pimms-lyon", "period": "2026", "revision": 2}]
+    revised = next(e for e in published(storage) if e.pimms_id is None and e.payload["period"] == "2026-01"
+                   and e.payload["revision"] == 2)
+    referrals = revised.payload["figures"]["referrals"]
+    assert (referrals["sent"], referrals["answered"], referrals["answer_rate"]) == (6, 6, 1.0)
+    assert referrals["by_answer"] == {"redirected": 0, "refused": None, "resolved": None}  # 1 refusal: hidden
+
+
+def test_a_late_opening_republishes_every_closed_month_whose_open_follow_ups_it_changes(storage):
+    reporting = make_reporting(storage, ALLOW_EXACT_FIGURES=True)
+    for day in range(1, 8):
+        apply(reporting, case_opened(at(2026, 1, day)))
+    apply(reporting, visit_closed(at(2026, 3, 3)))
+    for month in ("2026-01", "2026-02", "2026-03"):
+        reporting.close_period(month)
+    # when a follow-up opened in February reaches reporting in April
+    apply(reporting, case_opened(at(2026, 2, 9)))
+    dirty = {p["period"]: p["dirty"] for p in reporting.status()["periods"]}
+    assert dirty == {"2026": True, "2026-01": False, "2026-02": True, "2026-03": True}
+    assert [p["period"] for p in reporting.close_period("2026-03")["published"]] == ["2026-03", "2026"]
+    revised = [e for e in published(storage) if e.pimms_id is None and e.payload["revision"] == 2]
+    assert {e.payload["period"]: e.payload["figures"]["follow_ups"]["open_at_end"] for e in revised} == {
+        "2026-03": 8, "2026": 8}

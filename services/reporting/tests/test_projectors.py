@@ -1,6 +1,8 @@
-"""Projectors: how events fold into figure cells, without a database: accueil's, médiation sortante's, and
-formation's, whose later events replace what earlier ones contributed (a week logged again, an exit)."""
+"""Projectors: how events fold into figure cells, without a database: accueil's (visits, workshops, follow-ups
+and referrals, whose days feed medians), médiation sortante's, and formation's, whose later events replace what
+earlier ones contributed (a week logged again, an exit)."""
 import datetime as dt
+import uuid
 
 import pytest
 from marshmallow import fields
@@ -14,10 +16,14 @@ from services.reporting.tests.events import (
     at,
     campaign_closed,
     campaign_opened,
+    case_closed,
+    case_opened,
     case_resolved,
     contact_attempted,
     random_events,
     ref,
+    referral_answered,
+    referral_sent,
     training_logged,
     visit_closed,
     work_time_logged,
@@ -99,7 +105,9 @@ def test_every_section_of_the_figures_is_fed_by_some_event():
 
 def test_every_figure_cell_is_a_bounded_number():
     for cell in F.CELLS:
-        assert cell.kind in ("count", "distinct", "tally", "measure", "derived", "structure"), cell.path
+        assert cell.kind in ("count", "distinct", "tally", "measure", "derived", "median", "structure"), cell.path
+        if cell.kind == "median":  # hidden with the items it is the median of
+            assert F.BY_PATH[cell.base].kind == "count", cell.path
     def leaves(schema):
         for name, field in schema.fields.items():
             if isinstance(field, fields.Nested):
@@ -185,3 +193,101 @@ def test_a_resolved_case_counts_its_outcome_partner_and_acts_and_campaigns_are_t
                                 "outbound.cases_by_outcome.unreachable": 1, "outbound.cases_by_partner.sncf": 1,
                                 "outbound.cases_by_partner.edf": 1, "outbound.acts": 2,
                                 "outbound.campaigns_closed": 1}}
+
+
+# -- follow-ups and referrals (accueil) ---------------------------------------------------------------------------
+def days(events):
+    """The days folded for medians per (desk, month, median cell): {days: items}."""
+    folded = fold(fact(e) for e in events)
+    counted = {}
+    for (_, desk, month, cell, length), items in folded.days.items():
+        counted.setdefault((desk, month, cell), {})[length] = items
+    return counted
+
+
+def test_a_follow_up_opened_counts_by_its_motif_in_its_month_and_is_open_from_then_on():
+    opened = case_opened(at(2026, 3, 31, 23), domain="housing")
+    assert cells([opened]) == {("lyon-8", "2026-03"): {
+        "follow_ups.opened": 1, "follow_ups.by_domain.housing.opened": 1, "follow_ups.open_at_end": 1}}
+    assert cells([case_opened(at(2026, 3, 2), partner="caf")])[("lyon-8", "2026-03")][
+        "follow_ups.by_partner.caf.opened"] == 1
+    assert days([opened]) == {}
+
+
+def test_a_follow_up_closed_counts_its_outcome_and_days_in_the_month_it_closed_and_is_no_longer_open():
+    opened_at, case_id = at(2026, 1, 20), uuid.uuid4()
+    events = [case_opened(opened_at, case_id=case_id, partner="cpam"),
+              case_closed(at(2026, 3, 2), opened_at=opened_at, case_id=case_id, partner="cpam", outcome="referred")]
+    assert cells(events) == {
+        ("lyon-8", "2026-01"): {"follow_ups.opened": 1, "follow_ups.by_partner.cpam.opened": 1,
+                                "follow_ups.open_at_end": 1},
+        ("lyon-8", "2026-03"): {"follow_ups.closed": 1, "follow_ups.by_partner.cpam.closed": 1,
+                                "follow_ups.closed_by_outcome.referred": 1, "follow_ups.open_at_end": -1}}
+    assert days(events) == {("lyon-8", "2026-03", "follow_ups.median_days_to_close"): {41: 1},
+                            ("lyon-8", "2026-03", "follow_ups.by_partner.cpam.median_days_to_close"): {41: 1}}
+    # the close may be applied before the opening (two queues): the same cells
+    assert cells(list(reversed(events))) == cells(events)
+
+
+def test_a_close_whose_opening_never_came_stands_for_it_and_a_follow_up_is_never_closed_twice_from_open():
+    opened_at, case_id = at(2026, 1, 20), uuid.uuid4()
+    opening, close = (case_opened(opened_at, case_id=case_id, partner="cpam"),
+                      case_closed(at(2026, 3, 2), opened_at=opened_at, case_id=case_id, partner="cpam"))
+    assert cells([close]) == cells([opening, close])
+    # two follow-ups are two subjects: each close ends its own
+    other = case_closed(at(2026, 3, 5), opened_at=at(2026, 3, 1), partner="cpam")
+    assert cells([opening, close, other])[("lyon-8", "2026-03")]["follow_ups.open_at_end"] == -1
+    assert cells([opening, close, other])[("lyon-8", "2026-03")]["follow_ups.opened"] == 1
+
+
+def test_a_follow_up_opened_or_closed_changes_the_open_count_of_every_later_month():
+    folded = fold([fact(case_opened(at(2026, 5, 4))), fact(case_opened(at(2026, 2, 4)))])
+    assert folded.stocks_from == {"pimms-lyon": "2026-02"}
+    assert fold([fact(referral_sent(at(2026, 2, 4)))]).stocks_from == {}
+
+
+def test_a_referral_and_its_answer_count_in_the_month_it_was_sent():
+    sent_at, referral_id = at(2026, 1, 28), uuid.uuid4()
+    events = [referral_sent(sent_at, referral_id=referral_id, partner="caf"),
+              referral_answered(at(2026, 2, 9), sent_at=sent_at, referral_id=referral_id, partner="caf",
+                                answer="redirected")]
+    assert cells(events) == {("lyon-8", "2026-01"): {
+        "referrals.sent": 1, "referrals.by_partner.caf.sent": 1, "referrals.answered": 1,
+        "referrals.by_partner.caf.answered": 1, "referrals.by_answer.redirected": 1}}
+    assert days(events) == {("lyon-8", "2026-01", "referrals.median_days_to_answer"): {12: 1},
+                            ("lyon-8", "2026-01", "referrals.by_partner.caf.median_days_to_answer"): {12: 1}}
+    # an answer applied before its referral, or whose referral never reached reporting, counts it as sent once
+    assert cells(list(reversed(events))) == cells(events) == cells(events[1:])
+
+
+def test_the_same_number_of_days_twice_is_two_items_of_one_median():
+    sent_at = at(2026, 1, 5)
+    answers = [referral_answered(at(2026, 1, 8), sent_at=sent_at, partner=p) for p in ("caf", "cpam")]
+    assert days(answers)[("lyon-8", "2026-01", "referrals.median_days_to_answer")] == {3: 2}
+
+
+def test_days_added_to_a_cell_that_is_not_a_median_are_refused(monkeypatch):
+    original = PROJECTORS[("accueil.case_closed", 1)]
+
+    def broken(f):
+        return original(f)._replace(days=(("follow_ups.closed", 3),))
+
+    monkeypatch.setitem(PROJECTORS, ("accueil.case_closed", 1), broken)
+    with pytest.raises(UnknownCell):
+        fold([fact(case_closed(at(2026, 1, 5), opened_at=at(2026, 1, 2)))])
+
+
+@pytest.mark.parametrize("counted, expected", [
+    ({}, None), ({7: 1}, 7.0), ({0: 1, 3: 2, 40: 1}, 3.0), ({2: 1, 9: 1}, 5.5), ({1: 3, 100: 2}, 1.0),
+    ({1: 2, 100: 2}, 50.5), ({5: 4, 6: 1, 8: 4}, 6.0),
+])
+def test_a_median_is_the_middle_item_or_the_mean_of_the_two_middle_ones(counted, expected):
+    assert F.median(counted) == expected
+
+
+def test_day_counts_of_several_rows_add_up_before_their_median_is_taken():
+    lyon8, lyon9 = {"follow_ups.median_days_to_close": {1: 2}}, {"follow_ups.median_days_to_close": {30: 3, 1: 1}}
+    together = F.merge_days([lyon8, lyon9])
+    assert together == {"follow_ups.median_days_to_close": {1: 3, 30: 3}}
+    assert F.median(together["follow_ups.median_days_to_close"]) == 15.5
+    assert lyon8 == {"follow_ups.median_days_to_close": {1: 2}}  # the parts are left as they were

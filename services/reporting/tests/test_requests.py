@@ -4,12 +4,23 @@ figures."""
 import csv
 import datetime as dt
 import io
+import uuid
 from pathlib import Path
 
 import pytest
 
 from services.reporting.rendering import CSV_HEADER
-from services.reporting.tests.events import apply, at, make_reporting, visit_closed, workshop_held
+from services.reporting.tests.events import (
+    apply,
+    at,
+    case_closed,
+    case_opened,
+    make_reporting,
+    referral_answered,
+    referral_sent,
+    visit_closed,
+    workshop_held,
+)
 from shared.errors import InvalidRequest, NotFound
 
 GOLDEN_HEADER = (Path(__file__).parent / "csv_header.txt").read_text().split()
@@ -107,6 +118,41 @@ def test_csv_columns_keep_their_order_whatever_the_data(lyon, storage):
     assert [r["id"] for r in rows] == ["pimms-lyon", "lyon-8", "lyon-9"]
     assert rows[0]["visits.total"] == "26" and rows[2]["workshops.attendees"] == "14"
     assert rows[1]["visits.by_partner.sncf"] == "<5"
+
+
+def test_follow_ups_and_referrals_are_exported_in_the_last_columns_suppressed_as_any_count(lyon):
+    # given lyon-8's October: 8 follow-ups opened about housing, 6 closed (5 resolved after 2 days, 1 after
+    # 20 days unresolved); 7 referrals to the CAF, 6 answered after 1 to 6 days
+    cases = [uuid.uuid4() for _ in range(8)]
+    for day, case_id in enumerate(cases, 1):
+        apply(lyon, case_opened(at(2026, 10, day), case_id=case_id, domain="housing"))
+    for day, case_id in enumerate(cases[:6], 1):
+        apply(lyon, case_closed(at(2026, 10, day + (2 if day < 6 else 20)), opened_at=at(2026, 10, day),
+                                case_id=case_id, domain="housing", outcome="resolved" if day < 6 else "unresolved"))
+    for day in range(1, 8):
+        referral_id = uuid.uuid4()
+        apply(lyon, referral_sent(at(2026, 10, day), referral_id=referral_id, partner="caf"))
+        if day < 7:
+            apply(lyon, referral_answered(at(2026, 10, 2 * day), sent_at=at(2026, 10, day), referral_id=referral_id,
+                                          partner="caf"))
+    rows = list(csv.DictReader(io.StringIO(lyon.export("association", "pimms-lyon", "2026-10", "csv"))))
+    association = rows[0]
+    # then they are columns after every earlier one, in the schema's order
+    header = list(rows[0])
+    assert header.index("follow_ups.opened") > header.index("outbound.campaigns_closed")
+    assert header[-1] == "referrals.by_partner.veolia.median_days_to_answer"
+    assert (association["follow_ups.opened"], association["follow_ups.closed"]) == ("8", "6")
+    assert association["follow_ups.open_at_end"] == "<5"  # 2 follow-ups still open
+    assert association["follow_ups.median_days_to_close"] == "2.0"
+    assert association["follow_ups.closed_by_outcome.unresolved"] == "<5"
+    assert association["follow_ups.closed_by_outcome.resolved"] == "<5"  # else 6 - 5 gives the 1 away
+    assert (association["referrals.sent"], association["referrals.answered"]) == ("7", "6")
+    assert association["referrals.by_partner.caf.answer_rate"] == "0.857"
+    assert association["referrals.by_partner.caf.median_days_to_answer"] == "3.5"
+    assert association["referrals.by_partner.edf.median_days_to_answer"] == ""  # none: no median
+    # and the figures RPC has them too, exact for the staff
+    exact = lyon.figures("desk", "lyon-8", "2026-10", exact=True)["figures"]
+    assert exact["follow_ups"]["closed_by_outcome"]["unresolved"] == 1 and exact["follow_ups"]["open_at_end"] == 2
 
 
 def test_a_bad_export_request_names_the_field(lyon):

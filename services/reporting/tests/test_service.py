@@ -1,7 +1,9 @@
 """Reporting running for real against the local RabbitMQ: it counts what accueil, formation and médiation
 sortante (real containers) publish, closes a month onto the bus, serves HTTP JSON and CSV, and at head
 office replaces a period's revision instead of adding it."""
+import csv
 import datetime as dt
+import io
 import json
 import uuid
 
@@ -200,6 +202,59 @@ def test_rpc_serves_figures_csv_exports_and_typed_errors(container_factory, serv
     assert 'pimms_reporting_events_applied_total{event_type="accueil.visit_closed"} 7.0' in metrics
     assert 'pimms_reporting_periods_closed_total{period_kind="month",revision="first"} 1.0' in metrics
     assert "pimms_reporting_rebuild_duration_seconds_count 1.0" in metrics
+
+
+def test_reporting_folds_the_follow_ups_and_referrals_accueil_publishes(container_factory, service_config,
+                                                                        rabbit_config):
+
+
+    uri = rabbit_config["AMQP_URI"]
+    container_factory(ReportingService, reporting_config(service_config)).start()
+    cases, referrals = [uuid.uuid4() for _ in range(6)], [uuid.uuid4() for _ in range(7)]
+    opened_at = [dt.datetime(2026, 10, 1 + n, 9, tzinfo=UTC) for n in range(6)]
+    motif = {"kind": "generaliste", "partner": None, "domain": "housing"}
+
+    def accueil_event(event_type, payload, occurred_at):
+        return envelope.build(event_type, payload, association_id="pimms-test", pimms_id="lyon-8",
+                              occurred_at=occurred_at)
+
+    for n in range(5):
+        closed_at = opened_at[n] + dt.timedelta(days=n + 1)
+        publish_raw(uri, "accueil.case_closed", accueil_event("accueil.case_closed", {
+            "case_id": cases[n], "agent_id": "agent-1", "motif": motif, "outcome": "resolved", "days_open": n + 1,
+            "visits": 2, "opened_at": opened_at[n], "closed_at": closed_at}, closed_at))
+    for n in range(6):
+        publish_raw(uri, "accueil.case_opened", accueil_event("accueil.case_opened", {
+            "case_id": cases[n], "agent_id": "agent-1", "motif": motif, "named": False, "opened_at": opened_at[n],
+            "due_on": (opened_at[n] + dt.timedelta(days=7)).date()}, opened_at[n]))
+    for n, referral_id in enumerate(referrals):
+        sent_at = dt.datetime(2026, 10, 1 + n, 11, tzinfo=UTC)
+        publish_raw(uri, "accueil.referral_sent", accueil_event("accueil.referral_sent", {
+            "referral_id": referral_id, "agent_id": "agent-1", "partner": "caf", "motif": motif, "named": True,
+            "sent_at": sent_at}, sent_at))
+        if n < 6:
+            answered_at = sent_at + dt.timedelta(days=2 * n)
+            publish_raw(uri, "accueil.referral_answered", accueil_event("accueil.referral_answered", {
+                "referral_id": referral_id, "partner": "caf", "answer": "resolved", "reason": None,
+                "redirected_to": None, "days_to_answer": 2 * n, "sent_at": sent_at, "answered_at": answered_at},
+                answered_at))
+    expected = {"accueil.case_opened": 6, "accueil.case_closed": 5, "accueil.referral_sent": 7,
+                "accueil.referral_answered": 6}
+    with ClusterRpcProxy(rabbit_config, timeout=10) as rpc:
+        wait_for(lambda: rpc.reporting.status()["events_applied"] == expected, message="every event applied")
+        october = rpc.reporting.figures("desk", "lyon-8", "2026-10", exact=True)["figures"]
+        # then the follow-ups, their median days to close, and the referrals with their answer rate are counted
+        assert {k: october["follow_ups"][k] for k in ("opened", "closed", "open_at_end", "median_days_to_close")} == {
+            "opened": 6, "closed": 5, "open_at_end": 1, "median_days_to_close": 3.0}
+        assert october["follow_ups"]["by_domain"]["housing"]["closed"] == 5
+        caf = october["referrals"]["by_partner"]["caf"]
+        assert caf == {"sent": 7, "answered": 6, "answer_rate": 0.857, "median_days_to_answer": 5.0}
+        # and the export carries them suppressed (1 follow-up still open), the rebuild gives them back
+        row = next(csv.DictReader(io.StringIO(rpc.reporting.export("desk", "lyon-8", "2026-10", "csv"))))
+        assert (row["follow_ups.closed"], row["follow_ups.open_at_end"]) == ("5", "<5")
+        assert row["referrals.by_partner.caf.median_days_to_answer"] == "5.0"
+        assert rpc.reporting.rebuild()["events"] == 24
+        assert rpc.reporting.figures("desk", "lyon-8", "2026-10", exact=True)["figures"] == october
 
 
 def period_closed(visits, revision, association_id="pimms-lyon", pimms_id=None, period="2026-10"):

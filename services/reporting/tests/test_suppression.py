@@ -285,3 +285,91 @@ def test_no_small_count_of_agents_exits_or_cases_and_no_derived_cell_of_hidden_o
                 assert sum(row[p] for p in cell.population) >= 5, (key, path)
         if {"exits.total", "exits.positive"} <= shown:
             assert not 0 < row["exits.total"] - row["exits.positive"] < 5, key
+
+
+# -- follow-ups and referrals -------------------------------------------------------------------------------------
+def referrals(per_partner, answers=None):
+    """A desk's referrals: {partner: (sent, [days to answer of each one answered])}; the answers all
+    `resolved` unless `answers` ({answer: n}) says otherwise."""
+    sums, days = {}, {"referrals.median_days_to_answer": {}}
+    for partner, (sent, answered) in per_partner.items():
+        sums[f"referrals.by_partner.{partner}.sent"] = sent
+        sums[f"referrals.by_partner.{partner}.answered"] = len(answered)
+        mine = days[f"referrals.by_partner.{partner}.median_days_to_answer"] = {}
+        for length in answered:
+            for counted in (mine, days["referrals.median_days_to_answer"]):
+                counted[length] = counted.get(length, 0) + 1
+    sums["referrals.sent"] = sum(sent for sent, _ in per_partner.values())
+    sums["referrals.answered"] = sum(len(answered) for _, answered in per_partner.values())
+    for answer, n in (answers or {"resolved": sums["referrals.answered"]}).items():
+        sums[f"referrals.by_answer.{answer}"] = n
+    return F.complete(sums, {}, EVERY_SECTION, {"desks": 1, "associations": 1}, days)
+
+
+def test_a_median_over_fewer_answers_than_the_threshold_is_hidden_with_its_count_and_rate():
+    # given 12 referrals to the CAF, 9 answered; 6 to the CPAM, 3 answered
+    row = referrals({"caf": (12, [1, 2, 2, 3, 5, 8, 13, 21, 34]), "cpam": (6, [4, 4, 40])})
+    t = protect(staff_table({"lyon-8": row}), 5)
+    desk = hidden(t, ("desk", "pimms-lyon", "lyon-8"))
+    # then the CPAM's 3 answers are hidden, with their rate and median, and the CAF's with them (9 = 12 - 3)
+    assert {"referrals.by_partner.cpam.answered", "referrals.by_partner.cpam.answer_rate",
+            "referrals.by_partner.cpam.median_days_to_answer"} <= desk
+    assert {"referrals.by_partner.caf.answered", "referrals.by_partner.caf.median_days_to_answer"} <= desk
+    assert not {"referrals.by_partner.caf.sent", "referrals.by_partner.cpam.sent", "referrals.answered"} & desk
+    # and the desk's 12 answers have their median and rate shown
+    assert t.rows[("desk", "pimms-lyon", "lyon-8")]["referrals.median_days_to_answer"] == 4.5  # 4 and 5 in the middle
+    assert t.rows[("desk", "pimms-lyon", "lyon-8")]["referrals.by_partner.cpam.median_days_to_answer"] == 4.0
+    assert not {"referrals.median_days_to_answer", "referrals.answer_rate"} & desk
+
+
+def test_a_median_over_as_many_items_as_the_threshold_is_shown():
+    row = referrals({"caf": (5, [1, 2, 9, 10, 30])})
+    t = protect(staff_table({"lyon-8": row}), 5)
+    assert render(t, ("desk", "pimms-lyon", "lyon-8"), 5)["figures"]["referrals"]["by_partner"]["caf"] == {
+        "sent": 5, "answered": 5, "answer_rate": 1.0, "median_days_to_answer": 9.0}
+
+
+def test_a_few_follow_ups_of_one_outcome_are_hidden_with_a_sibling_and_their_medians_with_their_motif():
+    days = {"follow_ups.median_days_to_close": {3: 8, 30: 4}, "follow_ups.by_domain.housing.median_days_to_close":
+            {3: 8, 30: 1}, "follow_ups.by_partner.caf.median_days_to_close": {30: 3}}
+    row = F.complete({"follow_ups.opened": 15, "follow_ups.by_domain.housing.opened": 15, "follow_ups.closed": 12,
+                      "follow_ups.by_domain.housing.closed": 9, "follow_ups.by_partner.caf.closed": 3,
+                      "follow_ups.closed_by_outcome.resolved": 10, "follow_ups.closed_by_outcome.abandoned": 2,
+                      "follow_ups.open_at_end": 3}, {}, EVERY_SECTION, {"desks": 1, "associations": 1}, days)
+    t = protect(staff_table({"lyon-8": row}), 5)
+    desk = hidden(t, ("desk", "pimms-lyon", "lyon-8"))
+    assert {"follow_ups.closed_by_outcome.abandoned", "follow_ups.closed_by_outcome.resolved"} <= desk
+    assert {"follow_ups.by_partner.caf.closed", "follow_ups.by_partner.caf.median_days_to_close",
+            "follow_ups.by_domain.housing.closed", "follow_ups.by_domain.housing.median_days_to_close"} <= desk
+    assert "follow_ups.open_at_end" in desk  # 3 people still followed: a head count like any other
+    assert not {"follow_ups.closed", "follow_ups.median_days_to_close", "follow_ups.opened"} & desk
+    assert t.rows[("desk", "pimms-lyon", "lyon-8")]["follow_ups.median_days_to_close"] == 3.0
+
+
+def random_referrals_table(rng):
+    desks = {}
+    for n in range(rng.randint(1, 4)):
+        per_partner = {}
+        for partner in ("caf", "cpam", "edf"):
+            sent = rng.choice([0, 1, 3, 6, 20])
+            per_partner[partner] = (sent, [rng.choice([0, 2, 7, 30]) for _ in range(rng.randint(0, sent))])
+        answered = sum(len(days) for _, days in per_partner.values())
+        refused = rng.randint(0, answered)
+        desks[f"desk-{n}"] = referrals(per_partner, {"refused": refused, "resolved": answered - refused})
+    return staff_table(desks)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_no_small_count_of_referrals_and_no_median_or_rate_of_hidden_ones_shows(seed):
+    t = protect(random_referrals_table(random.Random(seed)), 5)
+    for cells in equations(t):
+        unknown = [c for c in cells if c[1] in t.hidden[c[0]] or t.rows[c[0]][c[1]] is None]
+        assert len(unknown) != 1, cells
+    for key, row in t.rows.items():
+        shown = {path for path in row if path not in t.hidden[key]}
+        for path in shown:
+            cell = F.BY_PATH[path]
+            if cell.kind in F.SUPPRESSIBLE:
+                assert not 0 < row[path] < 5, (key, path)
+            if cell.kind in ("derived", "median") and row[path] is not None:
+                assert cell.base in shown and row[cell.base] >= 5, (key, path)
