@@ -3,10 +3,11 @@ events it causes added to the outbox in the same unit of work. Every call acts f
 desks only: a follow-up or a referral of another desk reads as one that does not exist."""
 import secrets
 import uuid
+from dataclasses import asdict
 
 from sqlalchemy import select
 
-from services.accueil import case_rules, rules
+from services.accueil import answer_file, case_rules, rules
 from services.accueil.case_views import (
     case_closed_payload,
     case_opened_payload,
@@ -15,9 +16,10 @@ from services.accueil.case_views import (
 )
 from services.accueil.models import FollowUp, FollowUpVisit, Referral
 from services.accueil.store import citizen_of, get_visit, named_in
-from shared import localtime
+from shared import localtime, partner_files
 from shared.contracts.accueil_cases import OPEN_STATUSES
 from shared.errors import NotFound
+from shared.types import as_utc
 
 
 # -- follow-ups ---------------------------------------------------------------------------------------------------
@@ -135,22 +137,75 @@ def get_referral(session, referral_id, reader, for_update=False):
 def progress_referral(uow, req, now, zone, reader):
     """The partner acknowledged or answered: an answer publishes accueil.referral_answered and puts the
     follow-up waiting for it back in the desk's list of calls, due today."""
-    session = uow.session
-    referral = get_referral(session, req["referral_id"], reader, for_update=True)
+    referral = get_referral(uow.session, req["referral_id"], reader, for_update=True)
     at = case_rules.progress(referral.status, referral.id, referral.partner, req, referral.sent_at, now)
-    if req["status"] == "acknowledged":
+    _progress(uow, referral, req, at, now, zone)
+    return referral
+
+
+def _progress(uow, referral, change, at, now, zone):
+    """Record an acknowledgement or an answer (`change`'s status, answer, reason, redirected_to) at `at`, as
+    the rules allowed it: the one place an answer publishes accueil.referral_answered and brings back the
+    follow-up waiting for it."""
+    if change["status"] == "acknowledged":
         referral.status, referral.acknowledged_at = "acknowledged", at
-        return referral
+        return
     referral.status, referral.answered_at = "answered", at
-    referral.answer, referral.reason, referral.redirected_to = req["answer"], req["reason"], req["redirected_to"]
+    referral.answer, referral.reason = change["answer"], change["reason"]
+    referral.redirected_to = change["redirected_to"]
     days = case_rules.days_between(referral.sent_at, at, zone)
     uow.publish("accueil.referral_answered", referral_answered_payload(referral, days), pimms_id=referral.pimms_id,
                 occurred_at=at)
     if referral.case_id is not None:
-        case = session.get(FollowUp, referral.case_id)
+        case = uow.session.get(FollowUp, referral.case_id)
         if case.status == "waiting_partner":
             case.status, case.due_on = "open", min(case.due_on, localtime.today(zone, now))
-    return referral
+
+
+def import_referral_answers(uow, req, now, zone, reader):
+    """A partner's answers file for one desk: each good row acknowledges or answers the referral it names as
+    progress_referral does (accueil.referral_answered once per answer), every bad row is reported with its
+    line, field and reason (answer_file.py). The good rows apply even when others are bad, as médiation
+    sortante's contact files do: the partner corrects its bad rows and sends the file again, whose rows
+    already applied then leave their referrals unchanged. A file that cannot be read in its layout (header,
+    encoding, size) is refused whole. Only this desk's referrals to this partner are read, so any other
+    reads as unknown."""
+    rules.in_scope(reader, req["pimms_id"])
+    format_name = req["file_format"] or answer_file.file_format_for(req["partner"])
+    text, encoding = partner_files.decode(req["file"], req["encoding"], "file")
+    parsed = answer_file.parse(text, format_name, req["partner"], localtime.today(zone, now))
+    referrals = _referrals_to(uow.session, req["pimms_id"], req["partner"], [row.referral_id for row in parsed.rows])
+    rejected, unchanged, applied, answered = list(parsed.rejected), [], 0, 0
+    for row in parsed.rows:
+        referral = referrals.get(row.referral_id)
+        verdict = answer_file.settle(row, None if referral is None else _facts(referral), format_name, zone)
+        if verdict.action == "reject":
+            rejected.append({"line": row.line, "errors": verdict.errors})
+        elif verdict.action == "unchanged":
+            unchanged.append(row.line)
+        else:
+            _progress(uow, referral, asdict(row), verdict.at, now, zone)
+            applied += 1
+            answered += row.status == "answered"
+    return {"pimms_id": req["pimms_id"], "partner": req["partner"], "file_format": format_name, "encoding": encoding,
+            "rows": parsed.count, "applied": applied, "answered": answered, "unchanged": len(unchanged),
+            "rejected": len(rejected), "unchanged_lines": unchanged, "errors": answer_file.error_list(rejected)}
+
+
+def _referrals_to(session, pimms_id, partner, referral_ids, chunk=500):
+    """The desk's referrals to the partner among these ids, locked, by id (in chunks: a database caps the
+    values of one query)."""
+    found, ids = {}, sorted(set(referral_ids))
+    for start in range(0, len(ids), chunk):
+        found.update((referral.id, referral) for referral in session.scalars(
+            select(Referral).where(Referral.id.in_(ids[start:start + chunk]), Referral.pimms_id == pimms_id,
+                                   Referral.partner == partner).order_by(Referral.id).with_for_update()))
+    return found
+
+
+def _facts(referral):
+    return answer_file.ReferralFacts(status=referral.status, answer=referral.answer, reason=referral.reason,
+                                     redirected_to=referral.redirected_to, sent_at=as_utc(referral.sent_at))
 
 
 def list_referrals(session, req, reader, zone):

@@ -17,3 +17,7 @@ CITIZENS_ERASED = counter("pimms_citizens_erased_total", "Citizens' records eras
 AUDIT_ENTRIES_PURGED = counter("pimms_citizen_audit_entries_purged_total",
                                "Audit entries of identity reads and searches deleted past their retention")
 RETENTION_RUNS = counter("pimms_citizen_retention_runs_total", "Runs of the daily retention of identities")
+# partners' answers files: a surge of rejected rows is a partner whose export changed
+REFERRAL_ANSWER_ROWS = counter("pimms_referral_answer_rows_total",
+                               "Rows of partners' answers files imported: applied, unchanged or rejected",
+                               ["partner", "result"])

@@ -26,6 +26,7 @@ from shared.contracts.accueil import (
 )
 from shared.contracts.accueil_cases import (
     GetCaseRequest,
+    ImportReferralAnswersRequest,
     ListCasesRequest,
     ListReferralsRequest,
     OpenCaseRequest,
@@ -235,6 +236,18 @@ class AccueilService(PlatformService, ContractCopy):
         reader = self.caller.staff()
         return self.db.once("progress_referral", request, ReferralProgressRequest, lambda uow, req: referral_view(
             case_store.progress_referral(uow, req, utcnow(), self._zone(), reader)))
+
+    @rpc
+    def import_referral_answers(self, request):
+        """A partner's answers file (`pimms_id, partner, file` in base64): its good rows acknowledge or answer
+        the desk's referrals as progress_referral does, its bad rows are reported (line, field, message)."""
+        reader = self.caller.staff()
+        report = self.db.once("import_referral_answers", request, ImportReferralAnswersRequest, lambda uow, req:
+                              case_store.import_referral_answers(uow, req, utcnow(), self._zone(), reader))
+        if not self.db.replayed:
+            for result in ("applied", "unchanged", "rejected"):
+                self.metrics[metrics.REFERRAL_ANSWER_ROWS].labels(report["partner"], result).inc(report[result])
+        return report
 
     @rpc
     def list_referrals(self, request):

@@ -7,6 +7,7 @@ from services.gateway.schemas import (
     CasesQuery,
     ConsentChange,
     DeskActRequest,
+    DeskAnswersImport,
     DeskCaseRequest,
     DeskCloseRequest,
     DeskRecordRequest,
@@ -166,3 +167,10 @@ def progress_referral(accueil, principal, referral_id, body, supplied_key):
     parse_request(ReferralChange, body)
     return accueil.progress_referral({**body, "referral_id": referral_id,
                                       "idempotency_key": request_key(principal, supplied_key)})
+
+
+def import_answers(accueil, principal, body, supplied_key):
+    """A partner's answers file at one of the account's desks: every good row applied, every bad one reported."""
+    req = parse_request(DeskAnswersImport, body)
+    return accueil.import_referral_answers({**body, "pimms_id": access.default_desk(principal, req["pimms_id"]),
+                                            "idempotency_key": request_key(principal, supplied_key)})

@@ -14,6 +14,7 @@ from shared.contracts.accueil import (
     one_of,
 )
 from shared.contracts.accueil_cases import (
+    ImportReferralAnswersRequest,
     ListCasesRequest,
     ListReferralsRequest,
     OpenCaseRequest,
@@ -192,6 +193,27 @@ class ReferralChange(ReferralProgressRequest):
 
 class ReferralsQuery(ListReferralsRequest):
     pimms_id = fields.String(load_default=None, validate=CODE)
+
+
+class DeskAnswersImport(ImportReferralAnswersRequest):
+    """A partner's answers file for one of the account's desks (its own by default), base64 in the JSON body
+    (the API's 64 KB cap: about a thousand rows; a larger file goes in several)."""
+
+    pimms_id = fields.String(load_default=None, validate=CODE)
+
+
+class AnswersImportReport(Schema):
+    pimms_id = fields.String(required=True)
+    partner = fields.String(required=True)
+    file_format = fields.String(required=True)
+    encoding = fields.String(required=True)
+    rows = fields.Integer(required=True)
+    applied = fields.Integer(required=True)
+    answered = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+    unchanged_lines = fields.List(fields.Integer(), required=True)
+    errors = fields.List(fields.Dict(), required=True, metadata={"description": "[{line, field, message}]"})
 
 
 class ReferralView(Schema):

@@ -30,6 +30,7 @@ from services.gateway.schemas import (
     MANAGER,
     OPERATOR,
     AccountView,
+    AnswersImportReport,
     CaseChange,
     CasesQuery,
     CaseView,
@@ -41,6 +42,7 @@ from services.gateway.schemas import (
     ConsentChange,
     CreateAccountRequest,
     DeskActRequest,
+    DeskAnswersImport,
     DeskCaseRequest,
     DeskCloseRequest,
     DeskReferralRequest,
@@ -252,6 +254,13 @@ class GatewayService(PlatformService, ContractCopy):
     def api_send_referral(self, request, principal):
         return desk_work.send_referral(self.backends.accueil, principal, request_json(request),
                                        request.headers.get(IDEMPOTENCY_HEADER))
+
+    @api("POST", "/api/referrals/answers", summary="Import a partner's answers file (its own CSV layout, base64): "
+         "each good row answers its referral, each bad one is reported with its line", tag="suivis", roles=STAFF,
+         body=DeskAnswersImport, response=AnswersImportReport, errors=(400, 401, 403, 503))
+    def api_import_answers(self, request, principal):
+        return desk_work.import_answers(self.backends.accueil, principal, request_json(request),
+                                        request.headers.get(IDEMPOTENCY_HEADER))
 
     @api("PATCH", "/api/referrals/<string:referral_id>", summary="The partner acknowledged or answered a "
          "referral (resolved, refused with a reason, redirected)", tag="suivis", roles=STAFF, body=ReferralChange,

@@ -8,7 +8,7 @@ Events carry codes, counts and durations, never a person: no visitor_ref, no rec
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.contracts.accueil import RECORD_NUMBER, MotifSchema
-from shared.contracts.common import PARTNERS, RequestSchema, one_of
+from shared.contracts.common import ENCODINGS, MAX_FILE_CHARS, PARTNERS, Base64, RequestSchema, one_of
 from shared.envelope import CODE, PayloadSchema, event_schema
 from shared.types import Instant
 
@@ -23,6 +23,69 @@ REFUSAL_REASONS = {"not_eligible": "Non éligible", "incomplete": "Dossier incom
                    "not_competent": "Hors de sa compétence", "already_handled": "Déjà traité", "other": "Autre"}
 TEXT = validate.Length(min=1, max=300)  # a next action, what was asked: kept in accueil, never in an event
 DAYS = validate.Range(min=0, max=36500)
+
+# The partners' answers files, as each partner sends back its answers to a desk's referrals: `columns` maps
+# what is read to the partner's headers (matched without regard to case, accents or spacing, as médiation
+# sortante's contact files); `answers`, `reasons` and `partners` map the partner's words (matched the same
+# way) to our codes, an answer word to `acknowledged` saying the partner has the referral in hand. A refusal's
+# reason or the partner redirected to is in a column of its own (`reason`, `redirected_to`), in one column for
+# both (`detail`), or after the answer in its cell, past a spaced dash (`detail_in_answer`: "Refusé - dossier
+# incomplet"). `dates`: the forms the partner writes a day in. Parsed by services/accueil/answer_file.py.
+ACKNOWLEDGED = "acknowledged"
+
+
+def _codes_or_labels(codes):
+    return {**{code: code for code in codes}, **{label: code for code, label in codes.items()}}
+
+
+ANSWER_FILE_FORMATS = {
+    "caf": {
+        "delimiter": ";",
+        "columns": {"referral_id": ["Référence PIMMS"], "answer": ["Décision"], "answered_on": ["Date de décision"]},
+        "detail_in_answer": True,
+        "dates": ["%d/%m/%Y"],
+        "answers": {"Accordé": "resolved", "Droit ouvert": "resolved", "Refusé": "refused", "Réorienté": "redirected",
+                    "Reçu": ACKNOWLEDGED, "En cours d'instruction": ACKNOWLEDGED},
+        "reasons": {"Dossier incomplet": "incomplete", "Pièces manquantes": "incomplete",
+                    "Conditions non remplies": "not_eligible", "Ressources supérieures au plafond": "not_eligible",
+                    "Hors compétence CAF": "not_competent", "Déjà traité": "already_handled", "Autre motif": "other"},
+        "partners": {"CPAM": "cpam", "France Travail": "france_travail", "Pôle emploi": "france_travail",
+                     "Crésus": "cresus"},
+    },
+    "cpam": {
+        "delimiter": ",",
+        "columns": {"referral_id": ["ref_partenaire"], "answer": ["statut"], "reason": ["motif_rejet"],
+                    "redirected_to": ["organisme_oriente"], "answered_on": ["date_traitement"]},
+        "dates": ["%Y-%m-%d", "%d/%m/%Y"],
+        "answers": {"CLOTURE_FAVORABLE": "resolved", "REJET": "refused", "REORIENTATION": "redirected",
+                    "PRIS_EN_CHARGE": ACKNOWLEDGED},
+        "reasons": {"PIECES_MANQUANTES": "incomplete", "HORS_DROITS": "not_eligible", "NON_COMPETENT": "not_competent",
+                    "DEJA_TRAITE": "already_handled", "AUTRE": "other"},
+        "partners": {"CAF": "caf", "FRANCE_TRAVAIL": "france_travail", "CRESUS": "cresus"},
+    },
+    "france_travail": {
+        "delimiter": ";",
+        "columns": {"referral_id": ["Identifiant de la demande"], "answer": ["Suite donnée"], "detail": ["Précision"],
+                    "answered_on": ["Date"]},
+        "dates": ["%d/%m/%Y"],
+        "answers": {"Solution apportée": "resolved", "Refus": "refused", "Orientation": "redirected",
+                    "En cours de traitement": ACKNOWLEDGED},
+        "reasons": {"Dossier incomplet": "incomplete", "Non éligible": "not_eligible", "Hors champ": "not_competent",
+                    "Déjà accompagné": "already_handled", "Autre": "other"},
+        "partners": {"CAF": "caf", "CPAM": "cpam", "Crésus": "cresus"},
+    },
+    # The network's own template, for partners without a file of their own: our codes or our French labels.
+    "pimms": {
+        "delimiter": ";",
+        "columns": {"referral_id": ["reference"], "answer": ["reponse"], "reason": ["motif"],
+                    "redirected_to": ["reoriente_vers"], "answered_on": ["date"]},
+        "dates": ["%d/%m/%Y", "%Y-%m-%d"],
+        "answers": {**_codes_or_labels(REFERRAL_ANSWERS), ACKNOWLEDGED: ACKNOWLEDGED,
+                    REFERRAL_STATUSES[ACKNOWLEDGED]: ACKNOWLEDGED},
+        "reasons": _codes_or_labels(REFUSAL_REASONS),
+        "partners": _codes_or_labels(PARTNERS),
+    },
+}
 
 
 # -- events -------------------------------------------------------------------------------------------------
@@ -195,3 +258,15 @@ class ListReferralsRequest(RequestSchema):
     partner = fields.String(load_default=None, validate=one_of(PARTNERS))
     unanswered_since = fields.Date(load_default=None)  # sent on that day or before, still without an answer
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class ImportReferralAnswersRequest(RequestSchema):
+    """A partner's answers to a desk's referrals, as the partner's file: `file` its raw bytes in base64, read
+    in `encoding` (`auto` by default: a BOM, else UTF-8, else Windows-1252 as Excel on Windows writes), in the
+    partner's layout of ANSWER_FILE_FORMATS or `file_format` (the network's template, `pimms`, by default)."""
+
+    pimms_id = fields.String(required=True, validate=CODE)
+    partner = fields.String(required=True, validate=one_of(PARTNERS))
+    file = Base64(required=True, validate=validate.Length(max=MAX_FILE_CHARS))
+    encoding = fields.String(load_default=None, validate=one_of(ENCODINGS))
+    file_format = fields.String(load_default=None, validate=one_of(ANSWER_FILE_FORMATS))

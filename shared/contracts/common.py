@@ -1,7 +1,10 @@
 """What every contract shares: the network's words (the norm's registres, partners, mandates, gender
-categories), and the two building blocks of request schemas. Codes are lower-case ASCII; labels in French
-are the users' words."""
-from marshmallow import RAISE, Schema, validate
+categories), the two building blocks of request schemas, and how a partner's file travels in a request.
+Codes are lower-case ASCII; labels in French are the users' words."""
+import base64
+import binascii
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from shared.types import Instant
 
@@ -48,3 +51,20 @@ class PurgeRequest(RequestSchema):
     computed at, by default now; an operator may ask what a past day would have erased, never a future one."""
 
     now = Instant(load_default=None)
+
+
+# -- partners' files (contact files, referral answers), read by shared/partner_files.py -----------------------
+MAX_FILE_CHARS = 5_000_000
+ENCODINGS = ("auto", "utf-8", "cp1252", "latin-1", "utf-16")
+
+
+class Base64(fields.Field):
+    """Raw bytes of a file, as base64 text (RPC is JSON: bytes cannot travel as they are)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("must be base64 text")
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("must be base64 text") from None

@@ -3,20 +3,24 @@
 Events carry no personal data, not even the partner's customer reference (it names a person at the
 partner): a contact is a `contact_id` made by this service. Every string field is a code from a closed list
 or a fixed pattern."""
-import base64
-import binascii
-
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from shared.contracts.common import PARTNERS, PurgeRequest, RequestSchema, one_of  # noqa: F401 (PurgeRequest: this contract's too)
+from shared.contracts.common import (  # noqa: F401 (PurgeRequest: this contract's too)
+    ENCODINGS,
+    MAX_FILE_CHARS,
+    PARTNERS,
+    Base64,
+    PurgeRequest,
+    RequestSchema,
+    one_of,
+)
 from shared.envelope import CODE, PayloadSchema, event_schema
 from shared.types import Instant
 
 # The partners' contact files as each partner exports them (what a desk receives and imports): `columns`
 # maps what is kept to the partner's headers, matched without regard to case, accents or spacing; several
-# headers are joined into one value. Parsed by services/mediation_sortante/contact_file.py.
-MAX_FILE_CHARS = 5_000_000
-ENCODINGS = ("auto", "utf-8", "cp1252", "latin-1", "utf-16")
+# headers are joined into one value. Parsed by services/mediation_sortante/contact_file.py (over
+# shared/partner_files.py, which reads accueil's referral answers too); its size and encodings: common.py.
 FILE_FORMATS = {
     "edf": {
         "delimiter": ";",
@@ -155,18 +159,6 @@ class CampaignClosedV1(PayloadSchema):
 
 
 # -- requests -----------------------------------------------------------------------------------------------
-
-
-class Base64(fields.Field):
-    """Raw bytes of a file, as base64 text (RPC is JSON: bytes cannot travel as they are)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise ValidationError("must be base64 text")
-        try:
-            return base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise ValidationError("must be base64 text") from None
 
 
 class OpenCampaignRequest(RequestSchema):

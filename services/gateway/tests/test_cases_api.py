@@ -88,3 +88,24 @@ def test_the_desk_lists_its_calls_and_a_follow_up_is_moved_then_closed_from_its_
     closed = session.post(stack.url(f"/cases/{case_link}"), data={"_csrf": csrf(page), "outcome": "resolved"})
     assert closed.status_code == 200
     assert 'action="/cases/' not in session.get(stack.url(f"/cases/{case_link}")).text  # closed: no form
+
+
+def test_a_partner_s_answers_file_is_imported_and_its_bad_rows_reported(stack):
+    import base64
+    agent = stack.login("agent.lyon8")
+    visit = agent.post(stack.url("/api/visits"), json=VISIT).json()
+    sent = agent.post(stack.url("/api/referrals"), json={"visit_id": visit["visit_id"], "partner": "edf",
+                                                         "asked": "échéancier"}).json()
+    rows = ["reference;reponse;motif;reoriente_vers;date", f"{sent['referral_id']};Refusé;incomplete;;{TODAY}",
+            "7d3c1f4e-1111-4a4a-9b9b-000000000000;resolved;;;" + TODAY]
+    body = {"partner": "edf", "file": base64.b64encode("\n".join(rows).encode()).decode()}
+    report = agent.post(stack.url("/api/referrals/answers"), json=body)
+    assert report.status_code == 200, report.text
+    result = report.json()
+    assert (result["rows"], result["applied"], result["rejected"]) == (2, 1, 1)
+    assert result["errors"][0]["line"] == 3 and "unknown referral" in result["errors"][0]["message"]
+    answered = agent.get(stack.url("/api/referrals"), params={"status": "answered"}).json()
+    assert [(r["referral_id"], r["answer"], r["reason"]) for r in answered] == [
+        (sent["referral_id"], "refused", "incomplete")]
+    bad = agent.post(stack.url("/api/referrals/answers"), json={"partner": "edf", "file": "not base64!"})
+    assert bad.status_code == 400 and "file" in bad.json()["fields"]
