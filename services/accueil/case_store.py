@@ -52,11 +52,17 @@ def open_case(uow, req, now, zone, reader):
     return case
 
 
+def _of_the_desks(session, model, record_id, reader, for_update, what):
+    """A follow-up or a referral of the reader's desks (locked until the transaction ends with
+    `for_update`); one of another desk reads as one that does not exist."""
+    record = session.get(model, str(record_id), with_for_update=for_update or None)
+    if record is None or not rules.visible(reader, record.pimms_id):
+        raise NotFound(f"no {what} {record_id}")
+    return record
+
+
 def get_case(session, case_id, reader, for_update=False):
-    case = session.get(FollowUp, str(case_id), with_for_update=for_update or None)
-    if case is None or not rules.visible(reader, case.pimms_id):
-        raise NotFound(f"no follow-up {case_id}")
-    return case
+    return _of_the_desks(session, FollowUp, case_id, reader, for_update, "follow-up")
 
 
 def update_case(uow, req, now, zone, reader):
@@ -128,10 +134,7 @@ def send_referral(uow, req, now, zone, contract, reader):
 
 
 def get_referral(session, referral_id, reader, for_update=False):
-    referral = session.get(Referral, str(referral_id), with_for_update=for_update or None)
-    if referral is None or not rules.visible(reader, referral.pimms_id):
-        raise NotFound(f"no referral {referral_id}")
-    return referral
+    return _of_the_desks(session, Referral, referral_id, reader, for_update, "referral")
 
 
 def progress_referral(uow, req, now, zone, reader):

@@ -25,6 +25,14 @@ def focused(page):
     return page.evaluate("document.activeElement.id || document.activeElement.name")
 
 
+def log_in(page, stack, login, lands_on):
+    page.goto(stack.url("/login"))
+    page.fill("#login", login)
+    page.fill("#password", PASSWORDS[login])
+    page.press("#password", "Enter")
+    page.wait_for_url(lands_on)
+
+
 def tab_to(page, element_id, limit=40):
     """Press Tab until the element has the focus, as a person would."""
     for _ in range(limit):
@@ -77,11 +85,7 @@ def test_an_agent_records_a_visit_with_the_keyboard_alone_and_finds_it_in_the_fi
 
 
 def test_head_office_cannot_open_a_citizen_s_record_as_a_page_or_through_the_api(stack, page):
-    page.goto(stack.url("/login"))
-    page.fill("#login", "siege")
-    page.fill("#password", PASSWORDS["siege"])
-    page.press("#password", "Enter")
-    page.wait_for_url("**/figures")
+    log_in(page, stack, "siege", "**/figures")
     assert "Réseau national" in page.text_content("h1")
 
     assert page.goto(stack.url(f"/citizens/{stack.citizen_id}")) == 403
@@ -99,11 +103,7 @@ def test_head_office_cannot_open_a_citizen_s_record_as_a_page_or_through_the_api
 
 
 def test_an_agent_opens_a_person_s_export_from_their_record_and_it_prints(stack, page):
-    page.goto(stack.url("/login"))
-    page.fill("#login", "agent.lyon8")
-    page.fill("#password", PASSWORDS["agent.lyon8"])
-    page.press("#password", "Enter")
-    page.wait_for_url("**/desk")
+    log_in(page, stack, "agent.lyon8", "**/desk")
 
     page.goto(stack.url(f"/citizens/{stack.citizen_id}"))
     page.click("#export-link")
@@ -123,11 +123,7 @@ def test_alt_r_then_enter_opens_the_first_follow_up_to_call_back(stack, page):
     visit = agent.post(stack.url("/api/visits"), json={"motif": {"kind": "partenaire", "partner": "edf"}}).json()
     case = agent.post(stack.url("/api/cases"), json={"visit_id": visit["visit_id"], "next_action": "rappeler EDF",
                                                       "due_on": dt.date.today().isoformat()}).json()
-    page.goto(stack.url("/login"))
-    page.fill("#login", "agent.lyon8")
-    page.fill("#password", PASSWORDS["agent.lyon8"])
-    page.press("#password", "Enter")
-    page.wait_for_url("**/desk")
+    log_in(page, stack, "agent.lyon8", "**/desk")
     page.keyboard.press("Alt+r")
     assert focused(page) == "suivi-premier"
     page.keyboard.press("Enter")
