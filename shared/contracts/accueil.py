@@ -234,5 +234,5 @@ class RecordConsentRequest(RequestSchema):
     given_at = Instant(load_default=None)
 
 
-# accueil's follow-ups and referrals: their events register with the rest of its contract
-from shared.contracts import accueil_cases  # noqa: E402, F401
+# accueil's follow-ups and referrals, and its Point Conseil Budget: their events register with the rest
+from shared.contracts import accueil_budget, accueil_cases  # noqa: E402, F401
