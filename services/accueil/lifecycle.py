@@ -13,12 +13,17 @@ and backups until those expire: the README says what the operator does about it.
 from sqlalchemy import delete, exists, select, update
 
 from services.accueil import rules
+from services.accueil.budget_store import file_of
+from services.accueil.budget_views import dossier_view
 from services.accueil.case_views import case_view, referral_view
 from services.accueil.models import (
+    BudgetDossier,
+    BudgetStep,
     Citizen,
     CitizenRead,
     CitizenSearch,
     Consent,
+    CreditorIntervention,
     FollowUp,
     Participant,
     Referral,
@@ -51,7 +56,10 @@ def export_citizen(session, citizen_id, reader, now, citizen_months):
     export = citizen_export(citizen, list(consents), visits, trail, now, rules.kept_until(last_seen, citizen_months))
     cases = session.scalars(select(FollowUp).where(FollowUp.citizen_id == citizen.id).order_by(FollowUp.opened_at))
     referrals = session.scalars(select(Referral).where(Referral.citizen_id == citizen.id).order_by(Referral.sent_at))
-    return {**export, "follow_ups": [case_view(c) for c in cases], "referrals": [referral_view(r) for r in referrals]}
+    dossiers = session.scalars(select(BudgetDossier).where(BudgetDossier.citizen_id == citizen.id)
+                               .order_by(BudgetDossier.opened_at))
+    return {**export, "follow_ups": [case_view(c) for c in cases], "referrals": [referral_view(r) for r in referrals],
+            "budget_dossiers": [dossier_view(d, file_of(session, d.id)) for d in dossiers]}
 
 
 def _searches_that_found(session, citizen):
@@ -102,10 +110,25 @@ def erase(session, citizen, reader, now):
                     .values(citizen_id=None, next_action=None).execution_options(synchronize_session=False))
     session.execute(update(Referral).where(Referral.citizen_id == citizen.id)
                     .values(citizen_id=None, asked=None).execution_options(synchronize_session=False))
+    dossiers = select(BudgetDossier.id).where(BudgetDossier.citizen_id == citizen.id).scalar_subquery()
+    _empty_budgets(session, dossiers)
+    session.execute(update(BudgetDossier).where(BudgetDossier.citizen_id == citizen.id).values(citizen_id=None)
+                    .execution_options(synchronize_session=False))
     citizen.first_name = citizen.last_name = citizen.phone = citizen.email = None
     citizen.consent_given_at = citizen.consent_channel = citizen.consent_purposes = None
     citizen.erased_at = now
     audit_access(session, citizen.id, reader, "erase", now)
+
+
+def _empty_budgets(session, dossiers):
+    """A household's figures, creditors and the agent's words about them, emptied from these dossiers (their
+    codes, dates and counts stay). Returns how many dossiers."""
+    for model, values in ((BudgetStep, {"label": None}), (CreditorIntervention, {"creditor": None, "asked": None})):
+        session.execute(update(model).where(model.dossier_id.in_(dossiers)).values(**values)
+                        .execution_options(synchronize_session=False))
+    return session.execute(update(BudgetDossier).where(BudgetDossier.id.in_(dossiers)).values(
+        diagnosis=None, remaining_cents=None, recommendations=None).execution_options(
+        synchronize_session=False)).rowcount
 
 
 def purge_expired(session, now, citizen_months, audit_months):
@@ -125,6 +148,9 @@ def purge_expired(session, now, citizen_months, audit_months):
         FollowUp.closed_at < cutoffs["identities"], FollowUp.next_action.is_not(None)).values(next_action=None)).rowcount
     notes += session.execute(update(Referral).where(
         Referral.answered_at < cutoffs["identities"], Referral.asked.is_not(None)).values(asked=None)).rowcount
+    old = select(BudgetDossier.id).where(BudgetDossier.closed_at < cutoffs["identities"],
+                                         BudgetDossier.diagnosis.is_not(None) | BudgetDossier.recommendations.is_not(None))
+    notes += _empty_budgets(session, old.scalar_subquery())
     reads = session.execute(delete(CitizenRead).where(CitizenRead.read_at < cutoffs["trails"])).rowcount
     searches = session.execute(delete(CitizenSearch).where(CitizenSearch.searched_at < cutoffs["trails"])).rowcount
     return {"identities": len(due), "notes": notes, "reads": reads, "searches": searches}

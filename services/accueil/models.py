@@ -170,3 +170,75 @@ class Referral(Base):
     sent_at = mapped_column(UtcDateTime(), nullable=False, index=True)
     acknowledged_at = mapped_column(UtcDateTime())
     answered_at = mapped_column(UtcDateTime())
+
+
+class BudgetDossier(Base):
+    """A household's budget dossier (Point Conseil Budget), opened from a visit for a person named with
+    their consent. The diagnosis (resources, charges, debts with their creditors, in cents) and the
+    recommendations stay in this database; events carry codes, counts and a band of `remaining_cents`."""
+    __tablename__ = "budget_dossiers"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pimms_id: Mapped[str] = mapped_column(String(64), index=True)
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
+    agent_id: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[str] = mapped_column(String(20))
+    household: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    diagnosis: Mapped[dict | None] = mapped_column(JSON)
+    remaining_cents: Mapped[int | None] = mapped_column(Integer)
+    recommendations: Mapped[str | None] = mapped_column(String(2000))
+    diagnosed_at = mapped_column(UtcDateTime())
+    opened_at = mapped_column(UtcDateTime(), nullable=False)
+    closed_at = mapped_column(UtcDateTime())
+    steps: Mapped[list["BudgetStep"]] = relationship(order_by="BudgetStep.id", cascade="all, delete-orphan")
+    interventions: Mapped[list["CreditorIntervention"]] = relationship(order_by="CreditorIntervention.id",
+                                                                        cascade="all, delete-orphan")
+    orientations: Mapped[list["BudgetOrientation"]] = relationship(order_by="BudgetOrientation.id",
+                                                                    cascade="all, delete-orphan")
+
+
+class BudgetStep(Base):
+    """A step of the dossier's action plan: what, by when, done or not."""
+    __tablename__ = "budget_steps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("budget_dossiers.id"), index=True)
+    label: Mapped[str | None] = mapped_column(String(300))
+    due_on = mapped_column(Date, nullable=False)
+    done_on = mapped_column(Date)
+
+
+class CreditorIntervention(Base):
+    """An intervention with a creditor for the household: who, what was asked, when, and the answer."""
+    __tablename__ = "creditor_interventions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("budget_dossiers.id"), index=True)
+    creditor: Mapped[str | None] = mapped_column(String(100))
+    asked: Mapped[str | None] = mapped_column(String(300))
+    asked_on = mapped_column(Date, nullable=False)
+    answer: Mapped[str | None] = mapped_column(String(20))
+    answered_on = mapped_column(Date)
+
+
+class BudgetOrientation(Base):
+    __tablename__ = "budget_orientations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("budget_dossiers.id"), index=True)
+    to: Mapped[str] = mapped_column(String(20))
+    on = mapped_column(Date, nullable=False)
+
+
+class OverindebtednessFile(Base):
+    """The household's over-indebtedness file with the Banque de France commission: the day of each stage
+    reached, the admissibility decision and the commission's path."""
+    __tablename__ = "overindebtedness_files"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    dossier_id: Mapped[str] = mapped_column(ForeignKey("budget_dossiers.id"), unique=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    built_on = mapped_column(Date, nullable=False)
+    filed_on = mapped_column(Date)
+    admissibility_on = mapped_column(Date)
+    admissible: Mapped[bool | None] = mapped_column(Boolean)
+    orientation: Mapped[str | None] = mapped_column(String(30))
+    orientation_on = mapped_column(Date)
+    closed_on = mapped_column(Date)

@@ -45,6 +45,17 @@ SLIP = Personal("an anonymous person followed across visits", "the reference pri
                 "find their follow-up again when they come back, without naming them", PUBLIC_TASK,
                 "kept with the follow-up; meaningless without the slip", READERS)
 
+BUDGET = Personal(CITIZEN + " and their household", "the household's budget as diagnosed: resources, charges and "
+                  "debts by kind and creditor (amounts), the amount left to live on, the recommendations, the "
+                  "action plan's steps, the creditors asked and what was asked of them",
+                  "advise and accompany the household (Point Conseil Budget), intervene with its creditors, "
+                  "build its over-indebtedness file", CONSENT, "emptied with the identity when it is erased; "
+                  "otherwise CITIZEN_RETENTION_MONTHS (24) after the dossier closed", READERS)
+PROCEDURE = Personal(CITIZEN + " and their household", "the over-indebtedness procedure's days, admissibility and "
+                     "path (Banque de France commission)", "accompany the household through the procedure and "
+                     "report the label's activity (as counts)", CONSENT, "kept with the dossier; unlinked from the "
+                     "person when the identity is erased", READERS + "; in figures only as counts")
+
 PERSONAL = {
     "citizens.first_name": IDENTITY, "citizens.last_name": IDENTITY, "citizens.phone": IDENTITY,
     "citizens.email": IDENTITY,
@@ -58,7 +69,12 @@ PERSONAL = {
     "visit_participants.visitor_ref": PSEUDONYM,
     "visits.agent_id": AGENT, "workshops.agent_id": AGENT,
     "follow_ups.citizen_id": LINK, "follow_ups.reference": SLIP, "follow_ups.next_action": NOTE,
-    "follow_ups.owner": AGENT, "referrals.citizen_id": LINK, "referrals.asked": NOTE, "referrals.agent_id": AGENT,
+    "follow_ups.owner": AGENT,
+    "budget_dossiers.citizen_id": LINK, "budget_dossiers.agent_id": AGENT, "budget_dossiers.diagnosis": BUDGET,
+    "budget_dossiers.remaining_cents": BUDGET, "budget_dossiers.recommendations": BUDGET,
+    "budget_dossiers.household": PROCEDURE, "budget_steps.label": BUDGET, "creditor_interventions.creditor": BUDGET,
+    "creditor_interventions.asked": BUDGET, "overindebtedness_files.admissible": PROCEDURE,
+    "overindebtedness_files.orientation": PROCEDURE, "referrals.citizen_id": LINK, "referrals.asked": NOTE, "referrals.agent_id": AGENT,
     "citizen_reads.citizen_id": TRAIL, "citizen_reads.reader_id": TRAIL, "citizen_reads.reader_role": TRAIL,
     "citizen_searches.reader_id": TRAIL, "citizen_searches.reader_role": TRAIL, "citizen_searches.found": TRAIL,
 }
@@ -76,6 +92,12 @@ NOT_PERSONAL = {
     "follow_ups": ("id", "pimms_id", "motif_kind", "partner", "domain", "due_on", "status", "outcome", "opened_at",
                    "closed_at"),
     "follow_up_visits": ("case_id", "visit_id", "attached_at"),
+    "budget_dossiers": ("id", "pimms_id", "origin", "status", "outcome", "diagnosed_at", "opened_at", "closed_at"),
+    "budget_steps": ("id", "dossier_id", "due_on", "done_on"),
+    "creditor_interventions": ("id", "dossier_id", "asked_on", "answer", "answered_on"),
+    "budget_orientations": ("id", "dossier_id", "to", "on"),
+    "overindebtedness_files": ("id", "dossier_id", "stage", "built_on", "filed_on", "admissibility_on",
+                               "orientation_on", "closed_on"),
     "referrals": ("id", "pimms_id", "visit_id", "case_id", "partner", "named", "status", "answer", "reason",
                   "redirected_to", "sent_at", "acknowledged_at", "answered_at"),
     "citizen_searches": ("id", "searched_at"),

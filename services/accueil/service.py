@@ -9,7 +9,9 @@ from nameko.dependency_providers import Config
 from nameko.timer import timer
 
 from services.accueil import case_store, lifecycle, metrics, rules, store
-from services.accueil.case_views import case_view, referral_view
+from services.accueil.budget_entrypoints import BudgetDesk
+from services.accueil.case_entrypoints import FollowUps
+from services.accueil.case_views import case_view
 from services.accueil.views import visit_view
 from shared import localtime
 from shared.contracts.accueil import (
@@ -24,16 +26,6 @@ from shared.contracts.accueil import (
     RecordVisitRequest,
     RecordWorkshopRequest,
 )
-from shared.contracts.accueil_cases import (
-    GetCaseRequest,
-    ImportReferralAnswersRequest,
-    ListCasesRequest,
-    ListReferralsRequest,
-    OpenCaseRequest,
-    ReferralProgressRequest,
-    SendReferralRequest,
-    UpdateCaseRequest,
-)
 from shared.contracts.common import PurgeRequest
 from shared.db import checkpoint, utcnow
 from shared.dependencies import Database, RequiredSecrets
@@ -47,7 +39,7 @@ MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 log = logging.getLogger(__name__)
 
 
-class AccueilService(PlatformService, ContractCopy):
+class AccueilService(PlatformService, ContractCopy, FollowUps, BudgetDesk):
     name = "accueil"
 
     config = Config()
@@ -193,72 +185,6 @@ class AccueilService(PlatformService, ContractCopy):
     @timer(interval=24 * 3600, eager=True)  # eager: a service restarted daily would otherwise never purge
     def purge_daily(self):
         self.purge_expired()
-
-    # -- follow-ups and referrals (case_store.py) -------------------------------------------------------------
-    @rpc
-    def open_case(self, request):
-        """A follow-up opened from a visit or a person's record: publishes accueil.case_opened, once."""
-        reader = self.caller.staff()
-        return self.db.once("open_case", request, OpenCaseRequest, lambda uow, req: case_view(
-            case_store.open_case(uow, req, utcnow(), self._zone(), reader)))
-
-    @rpc
-    def update_case(self, request):
-        """Move a follow-up on or close it (publishes accueil.case_closed, once)."""
-        reader = self.caller.staff()
-        return self.db.once("update_case", request, UpdateCaseRequest, lambda uow, req: self._case_view(
-            uow, case_store.update_case(uow, req, utcnow(), self._zone(), reader)))
-
-    @rpc
-    def get_case(self, case_id):
-        req = parse_request(GetCaseRequest, {"case_id": case_id})
-        with self.db.unit_of_work() as uow:
-            return self._case_view(uow, case_store.get_case(uow.session, req["case_id"], self.caller.staff()))
-
-    @rpc
-    def list_cases(self, request):
-        """A desk's follow-ups; with `due_by`, those to call back that day."""
-        req = parse_request(ListCasesRequest, request)
-        with self.db.unit_of_work() as uow:
-            return [case_view(c) for c in case_store.list_cases(uow.session, req, self.caller.staff(), self._zone(),
-                                                                utcnow())]
-
-    @rpc
-    def send_referral(self, request):
-        """A referral from a visit to a partner with a convention: publishes accueil.referral_sent, once."""
-        reader = self.caller.staff()
-        return self.db.once("send_referral", request, SendReferralRequest, lambda uow, req: referral_view(
-            case_store.send_referral(uow, req, utcnow(), self._zone(), self.contract(uow), reader)))
-
-    @rpc
-    def progress_referral(self, request):
-        """The partner acknowledged or answered (publishes accueil.referral_answered, once)."""
-        reader = self.caller.staff()
-        return self.db.once("progress_referral", request, ReferralProgressRequest, lambda uow, req: referral_view(
-            case_store.progress_referral(uow, req, utcnow(), self._zone(), reader)))
-
-    @rpc
-    def import_referral_answers(self, request):
-        """A partner's answers file (`pimms_id, partner, file` in base64): its good rows acknowledge or answer
-        the desk's referrals as progress_referral does, its bad rows are reported (line, field, message)."""
-        reader = self.caller.staff()
-        report = self.db.once("import_referral_answers", request, ImportReferralAnswersRequest, lambda uow, req:
-                              case_store.import_referral_answers(uow, req, utcnow(), self._zone(), reader))
-        if not self.db.replayed:
-            for result in ("applied", "unchanged", "rejected"):
-                self.metrics[metrics.REFERRAL_ANSWER_ROWS].labels(report["partner"], result).inc(report[result])
-        return report
-
-    @rpc
-    def list_referrals(self, request):
-        req = parse_request(ListReferralsRequest, request)
-        with self.db.unit_of_work() as uow:
-            return [referral_view(r) for r in case_store.list_referrals(uow.session, req, self.caller.staff(),
-                                                                        self._zone())]
-
-    @staticmethod
-    def _case_view(uow, case):
-        return case_view(case, case_store.referrals_of(uow.session, case.id))
 
     @rpc
     def desk_figures(self, pimms_id):
