@@ -3,6 +3,7 @@ desk page both go through here, so a person and a script are held to the same de
 from services.gateway import access, audit
 from services.gateway.metrics import CITIZEN_READS
 from services.gateway.schemas import (
+    DOSSIER_CHANGES,
     CaseChange,
     CasesQuery,
     ConsentChange,
@@ -10,11 +11,13 @@ from services.gateway.schemas import (
     DeskAnswersImport,
     DeskCaseRequest,
     DeskCloseRequest,
+    DeskDossierRequest,
     DeskRecordRequest,
     DeskReferralRequest,
     DeskVisitRequest,
     DeskVisitsQuery,
     DeskWorkshopRequest,
+    DossiersQuery,
     ReferralChange,
     ReferralsQuery,
 )
@@ -174,3 +177,26 @@ def import_answers(accueil, principal, body, supplied_key):
     req = parse_request(DeskAnswersImport, body)
     return accueil.import_referral_answers({**body, "pimms_id": access.default_desk(principal, req["pimms_id"]),
                                             "idempotency_key": request_key(principal, supplied_key)})
+
+
+# -- Point Conseil Budget: at the account's desks, as its agent -------------------------------------------------------
+DOSSIER_RPC = {"diagnosis": "record_diagnosis", "steps": "plan_step", "interventions": "record_intervention",
+               "orientations": "add_orientation", "close": "close_dossier", "overindebtedness": "overindebtedness_stage"}
+
+
+def list_dossiers(accueil, principal, query):
+    req = parse_request(DossiersQuery, query)
+    return accueil.list_dossiers({**query, "pimms_id": access.default_desk(principal, req["pimms_id"])})
+
+
+def open_dossier(accueil, principal, body, supplied_key):
+    parse_request(DeskDossierRequest, body)
+    return accueil.open_dossier({**body, "agent_id": principal.agent_id,
+                                 "idempotency_key": request_key(principal, supplied_key)})
+
+
+def change_dossier(accueil, principal, dossier_id, part, body, supplied_key):
+    """One change of a dossier (`part`: diagnosis, steps, interventions, orientations, close, overindebtedness)."""
+    parse_request(DOSSIER_CHANGES[part], body)
+    return getattr(accueil, DOSSIER_RPC[part])({**body, "dossier_id": dossier_id,
+                                                "idempotency_key": request_key(principal, supplied_key)})

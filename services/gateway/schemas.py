@@ -13,6 +13,16 @@ from shared.contracts.accueil import (
     RecordWorkshopRequest,
     one_of,
 )
+from shared.contracts.accueil_budget import (
+    CloseDossierRequest,
+    DiagnosisRequest,
+    InterventionRequest,
+    ListDossiersRequest,
+    OpenDossierRequest,
+    OrientationRequest,
+    PlanStepRequest,
+    StageRequest,
+)
 from shared.contracts.accueil_cases import (
     ImportReferralAnswersRequest,
     ListCasesRequest,
@@ -214,6 +224,49 @@ class AnswersImportReport(Schema):
     rejected = fields.Integer(required=True)
     unchanged_lines = fields.List(fields.Integer(), required=True)
     errors = fields.List(fields.Dict(), required=True, metadata={"description": "[{line, field, message}]"})
+
+
+# -- Point Conseil Budget: accueil's requests, the dossier's id in the path, the agent the account's ------------
+class DeskDossierRequest(OpenDossierRequest):
+    class Meta:
+        exclude = ("agent_id",)
+
+
+class DossiersQuery(ListDossiersRequest):
+    pimms_id = fields.String(load_default=None, validate=CODE)
+
+
+def _in_the_path(schema):
+    """The request of a dossier's change, its dossier_id taken from the URL."""
+    return type(f"Desk{schema.__name__}", (schema,), {"Meta": type("Meta", (), {"exclude": ("dossier_id",)})})
+
+
+DOSSIER_CHANGES = {name: _in_the_path(schema) for name, schema in (
+    ("diagnosis", DiagnosisRequest), ("steps", PlanStepRequest), ("interventions", InterventionRequest),
+    ("orientations", OrientationRequest), ("close", CloseDossierRequest), ("overindebtedness", StageRequest))}
+
+
+class DossierView(Schema):
+    """A household's budget dossier, for the staff of its desk: its figures never leave accueil otherwise."""
+
+    dossier_id = fields.UUID(required=True)
+    pimms_id = fields.String(required=True)
+    citizen_id = fields.Integer(allow_none=True)
+    agent_id = fields.String(required=True)
+    origin = fields.String(required=True)
+    household = fields.String(required=True)
+    status = fields.String(required=True)
+    outcome = fields.String(allow_none=True)
+    opened_at = fields.AwareDateTime(required=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    diagnosis = fields.Dict(allow_none=True)
+    remaining = fields.String(allow_none=True, metadata={"description": "euros left to live on each month"})
+    recommendations = fields.String(allow_none=True)
+    diagnosed_at = fields.AwareDateTime(allow_none=True)
+    steps = fields.List(fields.Dict(), required=True)
+    interventions = fields.List(fields.Dict(), required=True)
+    orientations = fields.List(fields.Dict(), required=True)
+    overindebtedness = fields.Dict(allow_none=True)
 
 
 class ReferralView(Schema):

@@ -41,7 +41,16 @@ PROCEDURE_ORIENTATIONS = {"plan_conventionnel": "Plan conventionnel", "mesures_i
                           "rp_avec_liquidation": "Rétablissement personnel avec liquidation"}
 # what leaves the dossier of the amount left to live on: a band, never the amount
 REMAINING_BANDS = ("negative", "under_200", "200_400", "400_800", "over_800")
-AMOUNT = validate.Range(min=0, max=10_000_000, error="must be an amount between 0 and 10,000,000 euros")
+def _amount(value):
+    # a function, not validate.Range: the API's description would show the range's Decimals as strings
+    if not 0 <= value <= 10_000_000:
+        raise ValidationError("must be an amount between 0 and 10,000,000 euros")
+
+
+def Amount(**kwargs):  # noqa: N802 (a field, named as one)
+    """Euros and cents, never negative: a number (or its text) in the API, a Decimal once loaded."""
+    return fields.Decimal(places=2, as_string=True, validate=_amount,
+                          metadata={"minimum": 0, "maximum": 10_000_000}, **kwargs)
 TEXT = validate.Length(min=1, max=300)
 DAYS = validate.Range(min=0, max=36500)
 
@@ -109,14 +118,14 @@ class OpenDossierRequest(RequestSchema):
 
 class LineSchema(RequestSchema):
     kind = fields.String(required=True)
-    monthly = fields.Decimal(required=True, places=2, as_string=True, validate=AMOUNT)
+    monthly = Amount(required=True)
 
 
 class DebtSchema(RequestSchema):
     kind = fields.String(required=True, validate=one_of(DEBT_KINDS))
     creditor = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    owed = fields.Decimal(required=True, places=2, as_string=True, validate=AMOUNT)
-    monthly = fields.Decimal(load_default="0", places=2, as_string=True, validate=AMOUNT)
+    owed = Amount(required=True)
+    monthly = Amount(load_default="0")
 
 
 class DiagnosisRequest(RequestSchema):

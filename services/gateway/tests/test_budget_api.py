@@ -1,0 +1,69 @@
+"""Point Conseil Budget through the JSON API (issue 18), the gateway, accueil and reporting running for real:
+a dossier opened from a named visit, diagnosed, planned, closed; its over-indebtedness file through
+admissibility; each bad input a typed error naming what is wrong."""
+import datetime as dt
+
+from services.gateway.tests.test_api import VISIT
+
+TODAY = dt.date.today()
+CONSENT = {"channel": "oral", "purposes": ["follow_up"]}
+
+
+def named_visit(agent, stack):
+    body = {**VISIT, "participants": [{"citizen": {"first_name": "Jeanne", "last_name": "Budget", "consent": CONSENT}}]}
+    answer = agent.post(stack.url("/api/visits"), json=body)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def day(offset=0):
+    return (TODAY + dt.timedelta(days=offset)).isoformat()
+
+
+def test_a_budget_dossier_through_the_api(stack):
+    agent = stack.login("agent.lyon8")
+    visit = named_visit(agent, stack)
+    opened = agent.post(stack.url("/api/budget-dossiers"), json={"visit_id": visit["visit_id"], "origin": "cresus",
+                                                                 "household": "couple_children"})
+    assert opened.status_code == 201, opened.text
+    dossier = stack.url(f"/api/budget-dossiers/{opened.json()['dossier_id']}")
+    diagnosed = agent.post(dossier + "/diagnosis", json={
+        "resources": [{"kind": "wages", "monthly": "2100"}], "charges": [{"kind": "housing", "monthly": "900"}],
+        "debts": [{"kind": "rent_arrears", "creditor": "Bailleur", "owed": "3200", "monthly": "150"}]})
+    assert diagnosed.status_code == 200 and diagnosed.json()["remaining"] == "1050.00", diagnosed.text
+    assert agent.post(dossier + "/steps", json={"label": "plan d'apurement", "due_on": day(10)}).status_code == 200
+    for stage, offset, more in (("built", -20, {}), ("filed", -15, {}), ("admissibility", -2, {"admissible": True})):
+        moved = agent.post(dossier + "/overindebtedness", json={"stage": stage, "on": day(offset), **more})
+        assert moved.status_code == 200, moved.text
+    assert moved.json()["overindebtedness"]["admissible"] is True
+    closed = agent.post(dossier + "/close", json={"outcome": "overindebtedness"})
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    listed = agent.get(stack.url("/api/budget-dossiers"), params={"status": "closed"}).json()
+    assert [d["dossier_id"] for d in listed] == [opened.json()["dossier_id"]]
+    assert stack.login("siege").get(dossier).status_code == 403
+
+
+def test_bad_budget_requests_are_typed_errors(stack):
+    agent = stack.login("agent.lyon8")
+    anonymous = agent.post(stack.url("/api/visits"), json=VISIT).json()
+
+    def error(answer, status, field=None):
+        assert answer.status_code == status, answer.text
+        assert field is None or field in answer.json()["fields"], answer.json()
+        return answer.json()
+
+    error(agent.post(stack.url("/api/budget-dossiers"), json={"visit_id": anonymous["visit_id"], "origin": "bank",
+                                                               "household": "single"}), 400, "citizen_id")
+    error(agent.post(stack.url("/api/budget-dossiers"), json={"visit_id": anonymous["visit_id"], "origin": "casino",
+                                                               "household": "single"}), 400, "origin")
+    visit = named_visit(agent, stack)
+    opened = agent.post(stack.url("/api/budget-dossiers"), json={"visit_id": visit["visit_id"], "origin": "bank",
+                                                                 "household": "single"}).json()
+    dossier = stack.url(f"/api/budget-dossiers/{opened['dossier_id']}")
+    error(agent.post(dossier + "/diagnosis", json={"resources": [{"kind": "wages", "monthly": "-1"}], "charges": []}),
+          400, "resources")
+    error(agent.post(dossier + "/overindebtedness", json={"stage": "filed", "on": day()}), 400, "stage")
+    error(agent.post(dossier + "/overindebtedness", json={"stage": "built", "on": day(3)}), 400, "on")
+    error(agent.get(stack.url("/api/budget-dossiers/7d3c1f4e-1111-4a4a-9b9b-000000000000")), 404)
+    agent.post(dossier + "/close", json={"outcome": "abandoned"})
+    assert error(agent.post(dossier + "/close", json={"outcome": "abandoned"}), 409)["error"] == "Conflict"
