@@ -26,14 +26,16 @@ STAGE_DAY = {"built": "built_on", "filed": "filed_on", "admissibility": "admissi
 def open_dossier(uow, req, now, zone, contract, reader):
     session = uow.session
     visit = get_visit(session, req["visit_id"], reader)
-    contract.check(budget_rules.MANDATE, pimms_id=visit.pimms_id, on=localtime.today(zone, now))
+    opened_at = rules.not_after_now(req["opened_at"], now, "opened_at")
+    contract.check(budget_rules.MANDATE, pimms_id=visit.pimms_id, on=localtime.today(zone, opened_at))
     named = [(c.id, c.consent_purposes) for c in named_in(session, visit)]
     dossier = BudgetDossier(
         id=str(uuid.uuid4()), pimms_id=visit.pimms_id, citizen_id=budget_rules.dossier_holder(named, req["citizen_id"]),
-        agent_id=req["agent_id"], origin=req["origin"], household=req["household"], status="open", opened_at=now)
+        agent_id=req["agent_id"], origin=req["origin"], household=req["household"], status="open",
+        opened_at=opened_at)
     session.add(dossier)
     uow.publish("accueil.budget_dossier_opened", dossier_opened_payload(dossier), pimms_id=dossier.pimms_id,
-                occurred_at=now)
+                occurred_at=opened_at)
     return dossier
 
 

@@ -114,6 +114,7 @@ class OpenDossierRequest(RequestSchema):
     agent_id = fields.String(required=True, validate=CODE)
     origin = fields.String(required=True, validate=one_of(ORIGINS))
     household = fields.String(required=True, validate=one_of(HOUSEHOLDS))
+    opened_at = Instant(load_default=None)  # recorded after the fact (default: now); never in the future
 
 
 class LineSchema(RequestSchema):

@@ -172,3 +172,16 @@ def test_the_household_s_figures_are_in_its_export_and_go_with_its_erasure(stora
         None, None, None, None)
     assert (kept["interventions"][0]["creditor"], kept["interventions"][0]["asked_on"]) == (None, day())
     assert kept["origin"] == "bank" and kept["status"] == "open"
+
+
+def test_a_dossier_recorded_after_the_fact_keeps_its_day_and_never_one_ahead(storage):
+    agent = make_accueil(storage, AGENT)
+    visit, _ = named_visit(agent)
+    request = {"visit_id": visit["visit_id"], "agent_id": "a1", "origin": "bank", "household": "single"}
+    with pytest.raises(InvalidRequest) as ahead:
+        agent.open_dossier({**request, "opened_at": "2999-01-01T09:00:00+00:00"})
+    assert "opened_at" in ahead.value.errors
+    opened = agent.open_dossier({**request, "opened_at": f"{day(-30)}T09:00:00+00:00"})
+    assert opened["opened_at"].startswith(day(-30))
+    step = agent.plan_step({"dossier_id": opened["dossier_id"], "label": "x", "due_on": day(), "done_on": day(-20)})
+    assert step["steps"][0]["done_on"] == day(-20)
