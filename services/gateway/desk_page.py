@@ -7,6 +7,7 @@ from services.gateway.html import FORM_KEY
 from services.gateway.html import render as render_page
 from services.gateway.web import redirect, request_key
 from shared import localtime
+from shared.contracts.accueil_budget import HOUSEHOLDS, ORIGINS, STAGE_LABELS
 from shared.errors import Conflict, ContractViolation, InvalidRequest
 
 FLASH = {
@@ -45,7 +46,7 @@ def show(accueil, tokens, principal, args, zone):
     """GET /desk (`?pimms_id=` another of the account's desks; `?fait=` what was just done)."""
     pimms_id = access.default_desk(principal, args.get("pimms_id") or None)
     return render(principal, tokens, pimms_id, desk_work.today(accueil, pimms_id, zone), zone, flash=args.get("fait"),
-                  calls=desk_work.calls(accueil, pimms_id, zone))
+                  calls=desk_work.calls(accueil, pimms_id, zone), dossiers=desk_work.open_dossiers(accueil, pimms_id))
 
 
 def post_visit(accueil, tokens, principal, form, zone):
@@ -94,11 +95,12 @@ def refused(accueil, tokens, principal, pimms_id, zone, form, exc, focus=None):
     values = {k: (form.getlist(k) if k in ("acts", "registres") else form.get(k)) for k in form} \
         if hasattr(form, "getlist") else {}
     return render(principal, tokens, pimms_id, desk_work.today(accueil, pimms_id, zone), zone, errors=lines,
-                  form=values, status=400, focus=focus, calls=desk_work.calls(accueil, pimms_id, zone))
+                  form=values, status=400, focus=focus, calls=desk_work.calls(accueil, pimms_id, zone),
+                  dossiers=desk_work.open_dossiers(accueil, pimms_id))
 
 
 def render(principal, tokens, pimms_id, visits, zone, flash=None, errors=None, form=None, status=200, focus=None,
-           calls=()):
+           calls=(), dossiers=()):
     """`visits`: the desk's visits of its day and those left open on an earlier day (still to close);
     `zone`: the association's, whose calendar says what "today" is; `form`: what a refused form carried,
     shown again (in the workshop's form when `focus` is "atelier", else in the visit's)."""
@@ -113,7 +115,7 @@ def render(principal, tokens, pimms_id, visits, zone, flash=None, errors=None, f
                        visit=_visit_typed(form), workshop=_workshop_typed(form if focus == "atelier" else {}, today),
                        in_progress=[_in_progress(v, zone, today) for v in opened],
                        of_today=[_of_today(v, zone) for v in of_today], day=today.strftime("%d/%m/%Y"),
-                       calls=[_call(c, today) for c in calls])
+                       calls=[_call(c, today) for c in calls], dossiers=[_dossier(d) for d in dossiers])
 
 
 def _visit_typed(form):
@@ -145,6 +147,17 @@ def _call(case, today):
     return {"id": case["case_id"], "due": labels.local_date_label(case["due_on"]), "late": case["due_on"] <
             today.isoformat(), "person": person, "motif": labels.motif_label(case["motif"]),
             "next_action": case["next_action"] or "—", "status": labels.CASE_STATUSES.get(case["status"], "")}
+
+
+def _dossier(dossier):
+    """An open budget dossier in the desk's list: when, how it came, the household, the plan's progress."""
+    done = sum(1 for s in dossier["steps"] if s["done_on"])
+    file = dossier["overindebtedness"]
+    return {"id": dossier["dossier_id"], "opened": labels.local_date_label(dossier["opened_at"]),
+            "origin": ORIGINS.get(dossier["origin"], dossier["origin"]),
+            "household": HOUSEHOLDS.get(dossier["household"], dossier["household"]),
+            "steps": f"{done}/{len(dossier['steps'])} étapes faites",
+            "stage": None if file is None else STAGE_LABELS[file["stage"]]}
 
 
 def _of_today(visit, zone):

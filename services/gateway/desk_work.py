@@ -43,6 +43,11 @@ def calls(accueil, pimms_id, zone):
     return accueil.list_cases({"pimms_id": pimms_id, "due_by": localtime.today(zone).isoformat()})
 
 
+def open_dossiers(accueil, pimms_id):
+    """The desk's budget dossiers in progress (none where the association is not a Point Conseil Budget)."""
+    return accueil.list_dossiers({"pimms_id": pimms_id, "status": "open"})
+
+
 def open_visit(accueil, principal, body, supplied_key):
     """Open a visit at a desk of the account, as its agent, with its first acts: one call. `supplied_key`:
     the client's idempotency key (Idempotency-Key, or a desk form's), or None (web.request_key)."""

@@ -4,6 +4,7 @@ French message naming the field."""
 from marshmallow import ValidationError
 
 from services.gateway.schemas import (
+    DOSSIER_CHANGES,
     CaseChange,
     DeskCloseRequest,
     DeskRecordRequest,
@@ -29,6 +30,7 @@ MESSAGES = {
     "must be between 0 and 600 minutes": "entre 0 et 600 minutes",
     "naming a citizen requires their recorded consent": "cochez le consentement de la personne",
     "a new citizen needs first_name and last_name": "prénom et nom, ou un n° de fiche",
+    "a new step has a label and a due date": "une nouvelle étape a un libellé et une date",
     "a follow-up opened with a visit's close has a next action and a due date":
         "indiquez la prochaine action et sa date",
     "a phone or an e-mail is kept only with consent to the purpose contact: add it, or leave them out":
@@ -168,6 +170,22 @@ def case_change(form):
     elif form.get("status"):
         change["status"] = form["status"]
     lines = _check(CaseChange, change)
+    if lines:
+        raise FormErrors(lines)
+    return {k: v for k, v in change.items() if v is not None}
+
+
+def plan_step(form):
+    """The plan's form: a step chosen and the day it was done, or a new step (done already, or not)."""
+    step_id = _number(form, "step_id")
+    if step_id is not None:
+        if not form.get("done_on"):
+            raise FormErrors(["Faite le : indiquez le jour où l'étape a été faite"])
+        change = {"step_id": step_id, "done_on": form["done_on"]}
+    else:
+        change = {"label": (form.get("label") or "").strip() or None, "due_on": form.get("due_on") or None,
+                  "done_on": form.get("done_on") or None}
+    lines = _check(DOSSIER_CHANGES["steps"], change)
     if lines:
         raise FormErrors(lines)
     return {k: v for k, v in change.items() if v is not None}

@@ -12,6 +12,7 @@ from services.gateway import (
     access,
     accounts,
     audit,
+    budget_page,
     case_page,
     desk_page,
     desk_work,
@@ -300,6 +301,14 @@ class GatewayService(PlatformService, ContractCopy, FollowUpRoutes, BudgetRoutes
     @page("POST", "/cases/<string:case_id>", roles=STAFF)
     def case_update(self, request, principal, case_id):
         return case_page.post(self.backends.accueil, self.tokens, principal, case_id, request.form)
+
+    @page("GET", "/budget-dossiers/<string:dossier_id>", roles=STAFF)
+    def budget_dossier(self, request, principal, dossier_id):
+        return budget_page.show(self.backends.accueil, self.tokens, principal, dossier_id)
+
+    @page("POST", "/budget-dossiers/<string:dossier_id>/steps", roles=STAFF)
+    def budget_step(self, request, principal, dossier_id):
+        return budget_page.post_step(self.backends.accueil, self.tokens, principal, dossier_id, request.form)
 
     # -- pages: figures and operations ------------------------------------------------------------------------------
     @page("GET", "/figures", roles=FIGURE_READERS)

@@ -67,3 +67,26 @@ def test_bad_budget_requests_are_typed_errors(stack):
     error(agent.get(stack.url("/api/budget-dossiers/7d3c1f4e-1111-4a4a-9b9b-000000000000")), 404)
     agent.post(dossier + "/close", json={"outcome": "abandoned"})
     assert error(agent.post(dossier + "/close", json={"outcome": "abandoned"}), 409)["error"] == "Conflict"
+
+
+def test_the_desk_lists_its_dossiers_and_a_dossier_s_page_keeps_its_plan(stack):
+    from services.gateway.tests.test_pages import csrf, logged_in
+    agent = stack.login("agent.lyon8")
+    visit = named_visit(agent, stack)
+    opened = agent.post(stack.url("/api/budget-dossiers"), json={"visit_id": visit["visit_id"], "origin": "bank",
+                                                                 "household": "single"}).json()
+    agent.post(stack.url(f"/api/budget-dossiers/{opened['dossier_id']}/diagnosis"), json={
+        "resources": [{"kind": "pension", "monthly": "1040"}], "charges": [{"kind": "housing", "monthly": "510"}]})
+    session, _ = logged_in(stack, "agent.lyon8")
+    desk = session.get(stack.url("/desk"))
+    assert "Dossiers budget en cours" in desk.text and f"/budget-dossiers/{opened['dossier_id']}" in desk.text
+    page = session.get(stack.url(f"/budget-dossiers/{opened['dossier_id']}"))
+    assert page.status_code == 200 and "530,00 €" in page.text and "Banque (Aide-Budget)" in page.text
+    steps = stack.url(f"/budget-dossiers/{opened['dossier_id']}/steps")
+    added = session.post(steps, data={"_csrf": csrf(page), "label": "dossier FSL", "due_on": day(5)})
+    assert added.status_code == 200 and "dossier FSL · pour le" in added.text
+    step_id = agent.get(stack.url(f"/api/budget-dossiers/{opened['dossier_id']}")).json()["steps"][0]["step_id"]
+    undated = session.post(steps, data={"_csrf": csrf(page), "step_id": str(step_id)})
+    assert undated.status_code == 400 and "indiquez le jour" in undated.text
+    done = session.post(steps, data={"_csrf": csrf(page), "step_id": str(step_id), "done_on": day()})
+    assert done.status_code == 200 and f"fait le {day()}" in done.text

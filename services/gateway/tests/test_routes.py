@@ -57,6 +57,10 @@ class FakeAccueil:
         self.calls.append(("list_cases", query))
         return []
 
+    def list_dossiers(self, query):
+        self.calls.append(("list_dossiers", query))
+        return []
+
     def sent(self, method):
         return [request for name, request in self.calls if name == method]
 
