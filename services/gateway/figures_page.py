@@ -1,8 +1,10 @@
 """The figures page: a desk's, an association's or the network's month and year, with charts (visits by
 motif and by partner over the months, acts by kind, registres used against the norm's 5 of 8, follow-ups
 closed by outcome over the months, referrals by partner with their answers), each chart followed by its
-numbers in a table."""
+numbers in a table, and the year's Point Conseil Budget report in the label's columns."""
 from dataclasses import dataclass
+
+from werkzeug.wrappers import Response
 
 from services.gateway import access, charts, figures_reading, labels
 from services.gateway.errors import Forbidden
@@ -11,6 +13,7 @@ from services.gateway.html import render as render_page
 from services.gateway.schemas import HEAD_OFFICE
 from shared import localtime
 from shared.contracts.accueil_cases import CASE_OUTCOMES
+from shared.contracts.reporting import PCB_REPORT
 from shared.errors import InvalidRequest
 
 SCOPE_LABELS = {"desk": "PIMMS", "association": "Association", "network": "Réseau"}
@@ -99,7 +102,8 @@ def render(principal, tokens, choice, offered, year, month, month_row, year_row,
                        chooser=_chooser(principal, offered, choice), months=list(enumerate(labels.MONTHS, 1)),
                        month=month, year=year, exact=exact, threshold=threshold,
                        period=labels.month_label(f"{year:04d}-{month:02d}"),
-                       key_figures=_key_figures(month_row, year_row), figures=_figures(year, monthly, year_row, hidden))
+                       key_figures=_key_figures(month_row, year_row), figures=_figures(year, monthly, year_row, hidden),
+                       pcb=_pcb_report(year_row))
 
 
 def _chooser(principal, offered, choice):
@@ -207,6 +211,25 @@ def _referrals(year, year_row, hidden):
                                  "Délai médian de réponse (jours)"], rows)
 
 
+def _pcb_report(year_row):
+    """The year's Point Conseil Budget report, in the label's columns (the contract's PCB_REPORT, as reporting's
+    pcb_report exports them): each total, and each breakdown by code that is not zero (or hidden). None when
+    the year has no budget figures (not received yet, or an association whose reporting does not fold them)."""
+    if year_row is None:
+        return None
+    unknown = cell(year_row, "budget.received") is None and "budget.received" not in year_row["suppressed"]
+    if unknown:
+        return None
+    rows = []
+    for name, path, label in PCB_REPORT:
+        breakdown = " : " in label
+        if breakdown and cell(year_row, path) == 0 and path not in year_row["suppressed"]:
+            continue
+        rows.append({"id": name, "label": label, "breakdown": breakdown,
+                     "value": shown(year_row, path, percent=name.endswith("_rate"))})
+    return rows
+
+
 def _year_cell(year_row, path):
     if year_row is not None and path in year_row["suppressed"]:
         return None
@@ -215,3 +238,18 @@ def _year_cell(year_row, path):
 
 def _shown(value, hidden):
     return hidden if value is None else value
+
+
+def pcb_csv(reporting, principal, args, zone):
+    """GET /figures/pcb.csv?year=: the Point Conseil Budget annual report as the label asks for it, stable
+    columns; the association's for its staff, the network's (every association's row) for head office. Counts
+    under the threshold are hidden in both, as in every figure that leaves the association."""
+    year = _bounded(args.get("year"), localtime.today(zone).year, 2000, 2999)
+    if principal.role == HEAD_OFFICE:
+        scope, id_ = "network", None
+    else:
+        scope, id_ = "association", principal.association_id
+        access.figures_access(principal, scope, id_)
+    body = reporting.pcb_report(year, scope, id_, "csv")
+    return Response(body, status=200, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="pcb-{id_ or "reseau"}-{year}.csv"'})

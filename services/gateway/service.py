@@ -316,6 +316,10 @@ class GatewayService(PlatformService, ContractCopy, FollowUpRoutes, BudgetRoutes
         return figures_page.show(self.backends.reporting, self.tokens, principal, request.args,
                                  localtime.zone_of(self.config))
 
+    @page("GET", "/figures/pcb.csv", roles=FIGURE_READERS)
+    def figures_pcb_csv(self, request, principal):
+        return figures_page.pcb_csv(self.backends.reporting, principal, request.args, localtime.zone_of(self.config))
+
     @page("GET", "/ops", roles=(OPERATOR,))
     def ops(self, request, principal):
         health = operations.network_health(self.config, self.db.storage.engine)

@@ -86,6 +86,12 @@ EQUATIONS = (
     ("referrals.sent", under("referrals.by_partner", "sent")),
     ("referrals.answered", under("referrals.by_partner", "answered")),
     ("referrals.answered", under("referrals.by_answer")),
+    ("budget.received", under("budget.received_by_origin")),
+    ("budget.accompanied", under("budget.accompanied_by_origin")),
+    ("budget.closed", under("budget.closed_by_outcome")),
+    ("budget.interventions", under("budget.interventions_by_answer")),
+    ("overindebtedness.admissibility_decided", ["overindebtedness.admissible", "overindebtedness.not_admissible"]),
+    ("overindebtedness.oriented", under("overindebtedness.by_orientation")),
 )
 # A total and one part of it, where the rest (total minus part) is itself a head count that no cell
 # publishes but anyone can compute: a small rest is hidden by hiding the part. Exits only: an agent's exit

@@ -1,7 +1,8 @@
 """Folding facts into figure cells: what many events add to each (association, desk, month), the visitors
 they saw, the days they add to medians' day counts, the months they touched, and what reporting knows of the
-subjects folded through (an agent, an agent's week, a follow-up, a referral). No database, no broker: the
-store reads the subjects known before and writes what this returns (store.py).
+subjects folded through (an agent, an agent's week, a follow-up, a referral, a budget dossier, an agent's
+year of training in budget). No database, no broker: the store reads the subjects known before and writes
+what this returns (store.py).
 
 A subject's contribution changes as events about it arrive: the fold adds what the subject contributes now
 less what it contributed before, which keeps the aggregates additive."""
@@ -90,7 +91,10 @@ def _fold_subject(folded, fact):
     remembered = REMEMBERED.get((fact.type, fact.version))
     if remembered is None:
         raise UnknownEvent(f"no projector for {fact.type} v{fact.version}")
-    key = (fact.association_id, remembered.subject(fact))
+    name = remembered.subject(fact)
+    if name is None:
+        return  # the fact concerns no subject (a training on another topic than budget)
+    key = (fact.association_id, name)
     before = folded.subjects.get(key)
     state = remembered.merge(before.state if before else None, fact)
     if before is not None and state == before.state:

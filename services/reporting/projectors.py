@@ -13,18 +13,20 @@ to, the cells it adds to, the visitor references it saw, and the days it adds to
 Some events change what an earlier one contributed: a week's work time logged again replaces its earlier
 total; an agent's exit ends the head count their hiring started, as a woman or not, which only the hiring
 says; a follow-up's close ends the open count its opening started. Those are folded through a *subject*
-reporting remembers (`@remembering`): the agent, the agent's week, the follow-up, the referral. `merge` says
+reporting remembers (`@remembering`): the agent, the agent's week, the follow-up, the referral, the budget
+dossier, an agent's year of training in budget. `merge` says
 how an event changes what is known of the subject (a JSON-able dict), `contribute` what the subject as known
 adds to the aggregates; the fold adds the difference between what the subject contributes now and what it
 contributed before, and keeps both (store.py, table `reporting_subjects`, rebuilt with the aggregates). A
 merge that does not depend on the order events arrive in (the highest revision wins; hiring and exit fill
 separate parts) gives the same figures whatever that order. An event type may have both: a subject's part
-(what needs what another event said) and a plain projector for the rest (a follow-up's close)."""
+(what needs what another event said) and a plain projector for the rest (a follow-up's close). A subject
+function may return None: the fact concerns no subject (a training on another topic than budget)."""
 import datetime as dt
 from typing import NamedTuple
 
 from services.reporting.cells import NO_DESK
-from shared.contracts.formation import THURSDAY, parse_week
+from shared.contracts.formation import THURSDAY, TOPICS, parse_week
 from shared.contracts.reporting import CHANNEL_CELLS
 
 PROJECTORS = {}  # (event type, version) -> projector function
@@ -55,14 +57,23 @@ class Remembered(NamedTuple):
     contribute: object  # what is known -> ((desk, month, {cell: amount}), ...)
 
 
+BUDGET_TOPIC = "budget"  # formation's training topic « Budget et surendettement »: budget education
+assert BUDGET_TOPIC in TOPICS, "formation's topics lost the budget one: staff trained in budget have no source"
+
+
 class UnknownEvent(Exception):
     """An event type reporting has no projector for: a handler was added without its projector."""
+
+
+def _feeds(event_type, version, feeds):
+    """An event type with both a projector and a subject feeds the sections of both."""
+    FEEDS[(event_type, version)] = tuple(dict.fromkeys((*FEEDS.get((event_type, version), ()), *feeds)))
 
 
 def projector(event_type, version=1, feeds=()):
     def register(fn):
         PROJECTORS[(event_type, version)] = fn
-        FEEDS[(event_type, version)] = tuple(feeds)
+        _feeds(event_type, version, feeds)
         return fn
 
     return register
@@ -72,7 +83,7 @@ def remembering(event_type, version=1, feeds=(), *, subject, contribute):
     """Register `merge` for an event folded through a subject (see the module's docstring)."""
     def register(merge):
         REMEMBERED[(event_type, version)] = Remembered(subject, merge, contribute)
-        FEEDS[(event_type, version)] = tuple(feeds)
+        _feeds(event_type, version, feeds)
         return merge
 
     return register
@@ -205,11 +216,38 @@ def work_time_logged(known, fact):
             "desk": fact.pimms_id or NO_DESK, "month": month_of_week(payload["week"])}
 
 
-@projector("formation.training_logged", 1, feeds=("training",))
+@projector("formation.training_logged", 1, feeds=("training", "budget"))
 def training_logged(fact):
-    """A session of training or professional project: the week's sessions add up (each applied once)."""
+    """A session of training or professional project: the week's sessions add up (each applied once); those
+    on budget are the staff's training in budget too."""
+    payload, spent = fact.payload, minutes(fact.payload["hours"])
+    counts = {"training.training_hours": spent}
+    if payload["topic"] == BUDGET_TOPIC:
+        counts["budget.staff_training_hours"] = spent
+    return Contribution(month_of_week(payload["week"]), counts)
+
+
+# An agent trained in budget counts once a year, in the month of their first session on budget that year (at its
+# desk): a year's figure is the agents trained in budget that year, a month's those first trained in it that year.
+# The earliest session wins, whatever order the sessions arrive in.
+def budget_training(fact):
     payload = fact.payload
-    return Contribution(month_of_week(payload["week"]), {"training.training_hours": minutes(payload["hours"])})
+    if payload["topic"] != BUDGET_TOPIC:
+        return None
+    return f"budget_training:{payload['agent_id']}:{month_of_week(payload['week'])[:4]}"
+
+
+def budget_training_cells(known):
+    return ((known["desk"], known["month"], {"budget.staff_trained": 1}),)
+
+
+@remembering("formation.training_logged", 1, feeds=("budget",), subject=budget_training,
+             contribute=budget_training_cells)
+def budget_training_logged(known, fact):
+    session = {"desk": fact.pimms_id or NO_DESK, "month": month_of_week(fact.payload["week"])}
+    if known is None or (session["month"], session["desk"]) < (known["month"], known["desk"]):
+        return session
+    return known
 
 
 # -- médiation sortante -----------------------------------------------------------------------------------------
@@ -337,3 +375,85 @@ def referral_answered(fact):
         "referrals.by_answer." + payload["answer"]: 1,
     }, days=(("referrals.median_days_to_answer", days), (f"referrals.by_partner.{partner}.median_days_to_answer",
                                                           days)))
+
+
+
+# -- Point Conseil Budget (accueil): budget dossiers and over-indebtedness files -------------------------------
+# A dossier is a household received, in the month it opened, and open until the month it closed: remembered as a
+# subject, like a follow-up, so that it counts as received once, from whichever of its events came first (the
+# close says when the dossier opened and how the household came). What the accompaniment held is only known
+# at the close, and counted in the month of `closed_at` by a plain projector beside.
+def dossier(fact):
+    return "dossier:" + fact.payload["dossier_id"]
+
+
+def dossier_cells(known):
+    opened, closed = known["opened"], known.get("closed")
+    cells = [(opened["desk"], opened["month"], {"budget.received": 1, f"budget.received_by_origin.{opened['origin']}": 1,
+                                                "budget.open_at_end": 1})]
+    if closed is not None:  # max(): a stock never goes below 0, whatever the dates say
+        cells.append((closed["desk"], max(opened["month"], closed["month"]), {"budget.open_at_end": -1}))
+    return tuple(cells)
+
+
+def _dossier_opening(fact):
+    payload = fact.payload
+    return {"desk": fact.pimms_id or NO_DESK, "month": local_month(fact, payload["opened_at"]),
+            "origin": payload["origin"]}
+
+
+@remembering("accueil.budget_dossier_opened", 1, feeds=("budget",), subject=dossier, contribute=dossier_cells)
+def budget_dossier_opened(known, fact):
+    return {**(known or {}), "opened": _dossier_opening(fact)}
+
+
+@remembering("accueil.budget_dossier_closed", 1, feeds=("budget",), subject=dossier, contribute=dossier_cells)
+def budget_dossier_closed_known(known, fact):
+    """The close ends the dossier's open count in the month of `closed_at`, and stands for its opening until
+    that comes (the opening, when it comes, says the same)."""
+    known = known or {}
+    return {**known, "opened": known.get("opened") or _dossier_opening(fact),
+            "closed": {"desk": fact.pimms_id or NO_DESK, "month": local_month(fact, fact.payload["closed_at"])}}
+
+
+@projector("accueil.budget_dossier_closed", 1, feeds=("budget",))
+def budget_dossier_closed(fact):
+    """A dossier closed counts in the month it closed: its outcome and days open, and what its accompaniment
+    held. Accompanied: a diagnosis or an action plan (a step or more)."""
+    payload = fact.payload
+    steps = payload["plan_steps"]
+    done = min(payload["plan_steps_done"], steps)  # a rate of steps done never exceeds 1
+    accompanied = int(payload["diagnosed"] or steps > 0)
+    interventions = sum(payload["interventions"].values())
+    oriented_to = set(payload["orientations"])
+    counts = {
+        "budget.closed": 1, "budget.closed_by_outcome." + payload["outcome"]: 1,
+        "budget.accompanied": accompanied, "budget.accompanied_by_origin." + payload["origin"]: accompanied,
+        "budget.diagnosed": int(payload["diagnosed"]),
+        "budget.with_plan": int(steps > 0), "budget.plans_completed": int(0 < steps == done),
+        "budget.plan_steps": steps, "budget.plan_steps_done": done,
+        "budget.with_interventions": int(interventions > 0), "budget.interventions": interventions,
+        **{"budget.interventions_by_answer." + answer: n for answer, n in payload["interventions"].items()},
+        "budget.oriented": int(bool(oriented_to)), **{"budget.oriented_to." + code: 1 for code in oriented_to},
+    }
+    return Contribution(local_month(fact, payload["closed_at"]), counts,
+                        days=(("budget.median_days_open", payload["days_open"]),))
+
+
+@projector("accueil.overindebtedness_stage", 1, feeds=("overindebtedness",))
+def overindebtedness_stage(fact):
+    """A file's stage counts in the month of its day (`stage_on`, a date of the desk's calendar). Accueil moves
+    a file one stage at a time and says the decision at admissibility and the path at orientation (StageRequest);
+    the days from filing to the admissibility decision feed their median."""
+    payload, stage = fact.payload, fact.payload["stage"]
+    counts, days = {}, ()
+    if stage == "admissibility" and payload["admissible"] is not None:
+        verdict = "admissible" if payload["admissible"] else "not_admissible"
+        counts = {"overindebtedness.admissibility_decided": 1, "overindebtedness." + verdict: 1}
+        if payload["days_since_filed"] is not None:
+            days = (("overindebtedness.median_days_to_admissibility", payload["days_since_filed"]),)
+    elif stage == "orientation" and payload["orientation"] is not None:
+        counts = {"overindebtedness.oriented": 1, "overindebtedness.by_orientation." + payload["orientation"]: 1}
+    elif stage in ("built", "filed", "closed"):
+        counts = {"overindebtedness." + stage: 1}
+    return Contribution(payload["stage_on"][:7], counts, days=days)

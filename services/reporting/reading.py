@@ -203,6 +203,13 @@ def export_keys(table, key):
     return [k for k in keys if k in table.rows]
 
 
+def pcb_keys(table, key):
+    """The rows of the Point Conseil Budget's report: the association's, or the network's and each
+    association's (the label is held by an association: no desk row)."""
+    keys = [key] if key != NETWORK else [NETWORK, *(("association", a) for a in sorted(table.associations))]
+    return [k for k in keys if k in table.rows]
+
+
 # -- the table a request asks for --------------------------------------------------------------------------
 def association_of_desk(session, pimms_id, head_office):
     if head_office:

@@ -1,10 +1,12 @@
 """Rendering figures: one row of a period's table as the contract's nested figures (suppressed cells as
-null), many rows as CSV in a fixed column order, a year's row as the network's annual report."""
+null), many rows as CSV in a fixed column order, a year's row as the network's annual report, and a year's
+rows as the Point Conseil Budget's annual report (JSON or CSV)."""
 import csv
 import io
 
 from services.reporting import cells as F
 from services.reporting.reading import describe
+from shared.contracts.reporting import PCB_REPORT, PCB_REPORT_HEAD
 
 
 def render(table, key, threshold):
@@ -17,7 +19,6 @@ def render(table, key, threshold):
         "suppressed": sorted(hidden),
         "incomplete": sorted(table.incomplete[key]),
     }
-
 
 
 FIRST_EDITION = tuple(c.path for c in F.CELLS if c.added == 1)
@@ -74,3 +75,35 @@ def annual_report(row):
         "suppressed": [name for name, cell in ANNUAL_REPORT if cell in hidden],
         "incomplete": [name for name, cell in ANNUAL_REPORT if cell in incomplete],
     }
+
+
+# The Point Conseil Budget's annual report: one row per association (and the network's), its columns the
+# contract's (PCB_REPORT), each a cell of the year's figures, suppressed as they are.
+PCB_COLUMNS = tuple(name for name, _, _ in PCB_REPORT)
+PCB_CSV_HEADER = (*PCB_REPORT_HEAD, *PCB_COLUMNS)
+
+
+def pcb_row(row):
+    """A year's row of figures as a row of the label's report: its columns by name, the hidden and the
+    incomplete ones listed by name."""
+    flat, hidden, incomplete = F.flatten(row["figures"]), set(row["suppressed"]), set(row["incomplete"])
+    return {
+        "scope": row["scope"], "id": row["id"], "association_id": row["association_id"], "year": int(row["period"]),
+        "threshold": row["threshold"], **{name: flat[cell] for name, cell, _ in PCB_REPORT},
+        "suppressed": [name for name, cell, _ in PCB_REPORT if cell in hidden],
+        "incomplete": [name for name, cell, _ in PCB_REPORT if cell in incomplete],
+    }
+
+
+def pcb_csv(rows):
+    """The label's report as CSV, columns in the fixed order of PCB_CSV_HEADER: a suppressed cell reads
+    `<threshold`, a cell not measured (or a median or rate of nothing) is empty."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(PCB_CSV_HEADER)
+    for row in rows:
+        hidden = set(row["suppressed"])
+        writer.writerow([row["scope"], row["id"], row["association_id"] or "", row["year"],
+                         ";".join(row["incomplete"]),
+                         *(f"<{row['threshold']}" if name in hidden else _cell(row[name]) for name in PCB_COLUMNS)])
+    return out.getvalue()

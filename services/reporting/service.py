@@ -11,7 +11,13 @@ from nameko.dependency_providers import Config
 from services.reporting import metrics, periods, reading, rendering, store
 from services.reporting.entrypoints import HEAD_OFFICE, handle_event, handle_event_batch, head_office, timer
 from shared import localtime
-from shared.contracts.reporting import AnnualReportRequest, ClosePeriodRequest, ExportRequest, FiguresRequest
+from shared.contracts.reporting import (
+    AnnualReportRequest,
+    ClosePeriodRequest,
+    ExportRequest,
+    FiguresRequest,
+    PcbReportRequest,
+)
 from shared.db import ALREADY_APPLIED, utcnow
 from shared.dependencies import Database
 from shared.errors import Conflict, invalid, parse_request
@@ -55,6 +61,18 @@ class ReportingService(PlatformService):
 
     @handle_event_batch("accueil.referral_answered")
     def on_referral_answered(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("accueil.budget_dossier_opened")
+    def on_budget_dossier_opened(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("accueil.budget_dossier_closed")
+    def on_budget_dossier_closed(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("accueil.overindebtedness_stage")
+    def on_overindebtedness_stage(self, events):
         return self._apply(events)
 
     @handle_event_batch("formation.agent_hired")
@@ -130,6 +148,10 @@ class ReportingService(PlatformService):
         return self._annual_report(_given(year=year, scope=scope, id=id))
 
     @rpc
+    def pcb_report(self, year, scope="network", id=None, format="json"):
+        return self._pcb_report(_given(year=year, scope=scope, id=id, format=format))
+
+    @rpc
     def rebuild(self):
         with self.db.unit_of_work() as uow:
             applied, seconds = store.rebuild(uow.session, zone=self._zone())
@@ -191,6 +213,14 @@ class ReportingService(PlatformService):
         req = parse_request(AnnualReportRequest, request)
         table, key, _ = self._table({**req, "period": f"{req['year']:04d}"})
         return rendering.annual_report(rendering.render(table, key, self._threshold()))
+
+    def _pcb_report(self, request):
+        req = parse_request(PcbReportRequest, request)
+        table, key, _ = self._table({**req, "period": f"{req['year']:04d}"})
+        rows = [rendering.pcb_row(rendering.render(table, k, self._threshold())) for k in reading.pcb_keys(table, key)]
+        if req["format"] == "csv":
+            return rendering.pcb_csv(rows)
+        return {"year": req["year"], "columns": list(rendering.PCB_COLUMNS), "rows": rows}
 
     def _threshold(self):
         threshold = int(self.config.get("SUPPRESSION_THRESHOLD", 5))

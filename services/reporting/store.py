@@ -39,8 +39,9 @@ def _dumps(value):
 def load_subjects(session, facts):
     """What is known of the subjects these facts concern, their rows locked (PostgreSQL) so that two
     batches about one agent (a hiring and an exit arrive on two queues) apply one after the other."""
-    keys = sorted({(fact.association_id, remembered.subject(fact)) for fact in facts
-                   if (remembered := REMEMBERED.get((fact.type, fact.version))) is not None})
+    keys = sorted({(fact.association_id, name) for fact in facts
+                   if (remembered := REMEMBERED.get((fact.type, fact.version))) is not None
+                   and (name := remembered.subject(fact)) is not None})
     if not keys:
         return {}
     rows = session.execute(select(subjects).where(tuple_(subjects.c.association_id, subjects.c.subject).in_(keys))

@@ -24,6 +24,13 @@ upgrades first: an older one refuses cells it does not know).
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.contracts.accueil import ACTS, DOMAINS, THEMES
+from shared.contracts.accueil_budget import (
+    DOSSIER_OUTCOMES,
+    INTERVENTION_ANSWERS,
+    ORIENTATIONS,
+    ORIGINS,
+    PROCEDURE_ORIENTATIONS,
+)
 from shared.contracts.accueil_cases import CASE_OUTCOMES, REFERRAL_ANSWERS
 from shared.contracts.common import PARTNERS, REGISTRES, RequestSchema
 from shared.contracts.mediation_sortante import CHANNELS as OUTBOUND_CHANNELS
@@ -35,6 +42,7 @@ from shared.envelope import CODE, PayloadSchema, event_schema
 CHANNEL_CELLS = {channel: "telephone" if channel == "phone" else channel for channel in OUTBOUND_CHANNELS}
 SECOND_EDITION = 2  # the cells added when formation and médiation sortante were first folded
 THIRD_EDITION = 3  # accueil's follow-ups (suivis) and referrals (mises en relation)
+FOURTH_EDITION = 4  # Point Conseil Budget: budget dossiers, over-indebtedness files, staff trained in budget
 
 PERIOD = validate.Regexp(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$", error="must be a year YYYY or a month YYYY-MM")
 MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="must be a month YYYY-MM")
@@ -246,6 +254,63 @@ class ExitFigures(Schema):
     positive_rate = derived("positive exits rate, 0 to 1", "exits.positive", "exits.total", 1, 3)
 
 
+class BudgetFigures(Schema):
+    """Point Conseil Budget: accueil's budget dossiers, one per household accompanied. A dossier is received in
+    the month it opened (`opened_at`); what its accompaniment held (diagnosis, action plan, interventions with
+    creditors, orientations) is known when it closes, and counted in the month it closed (`closed_at`), with
+    its outcome. Agents trained in budget are formation's, its training topic `budget`."""
+
+    received = count("households received: budget dossiers opened")
+    received_by_origin = per_code("BudgetReceivedByOrigin", ORIGINS,
+                                  lambda code: count(f"budget dossiers opened that came by {code}"))
+    open_at_end = headcount("budget dossiers open at the end of the period: opened on or before its last month "
+                            "and not closed by then")
+    closed = count("budget dossiers closed")
+    closed_by_outcome = per_code("BudgetClosedByOutcome", DOSSIER_OUTCOMES,
+                                 lambda code: count(f"budget dossiers closed as {code}"))
+    median_days_open = median_days("median days the budget dossiers closed stayed open", "budget.closed")
+    accompanied = count("households accompanied: budget dossiers closed that had a diagnosis or an action plan")
+    accompanied_by_origin = per_code("BudgetAccompaniedByOrigin", ORIGINS,
+                                     lambda code: count(f"households accompanied that came by {code}"))
+    diagnosed = count("budget dossiers closed whose budget was diagnosed")
+    with_plan = count("budget dossiers closed with an action plan (one step or more)")
+    plans_completed = count("of those, the plans whose every step was done")
+    plan_steps = measure("steps of those action plans", base="budget.with_plan")
+    plan_steps_done = measure("steps of those action plans done", base="budget.with_plan")
+    plan_steps_done_rate = derived("share of the action plans' steps done, 0 to 1", "budget.plan_steps_done",
+                                   "budget.plan_steps", 1, 3)
+    with_interventions = count("budget dossiers closed with one intervention with a creditor or more")
+    interventions = count("interventions with creditors in the budget dossiers closed")
+    interventions_by_answer = per_code("BudgetInterventionsByAnswer", INTERVENTION_ANSWERS,
+                                       lambda code: count(f"interventions with creditors answered {code}"))
+    oriented = count("budget dossiers closed that were oriented elsewhere (one orientation or more)")
+    oriented_to = per_code("BudgetOrientedTo", ORIENTATIONS,
+                           lambda code: count(f"budget dossiers closed that were oriented to {code}"))
+    staff_trained = count("agents trained in budget (formation's topic budget), each counted once a year: in "
+                          "the month of their first such session of the year")
+    staff_training_hours = agent_hours("hours of training in budget (formation's topic budget)",
+                                       ("budget.staff_trained",))
+
+
+class OverindebtednessFigures(Schema):
+    """Over-indebtedness files (the Banque de France commission's procedure) a budget dossier built: each stage
+    counted in the month of its day (`stage_on`)."""
+
+    built = count("over-indebtedness files built (dossier constitué)")
+    filed = count("files filed with the commission")
+    admissibility_decided = count("files the commission decided the admissibility of")
+    admissible = count("of those, found admissible")
+    not_admissible = count("of those, found not admissible")
+    admissible_rate = derived("share of the admissibility decisions that found the file admissible, 0 to 1",
+                              "overindebtedness.admissible", "overindebtedness.admissibility_decided", 1, 3)
+    median_days_to_admissibility = median_days("median days from filing to the admissibility decision",
+                                               "overindebtedness.admissibility_decided")
+    oriented = count("files the commission oriented")
+    by_orientation = per_code("OverindebtednessByOrientation", PROCEDURE_ORIENTATIONS,
+                              lambda code: count(f"files oriented to {code}"))
+    closed = count("over-indebtedness files closed")
+
+
 class FiguresSchema(Schema):
     """The figures of one scope (desk, association or network) over one period (month or year)."""
 
@@ -262,6 +327,8 @@ class FiguresSchema(Schema):
     exits = fields.Nested(ExitFigures, required=True)
     follow_ups = section(FollowUpFigures, THIRD_EDITION)
     referrals = section(ReferralFigures, THIRD_EDITION)
+    budget = section(BudgetFigures, FOURTH_EDITION)
+    overindebtedness = section(OverindebtednessFigures, FOURTH_EDITION)
     desks = structure("desks with activity in the period, or agents employed at its end")
     associations = structure("associations with activity in the period")
 
@@ -282,10 +349,65 @@ class PeriodClosedV1(PayloadSchema):
     suppressed = fields.List(fields.String(validate=CELL), required=True)
 
 
+# -- the Point Conseil Budget's annual report ---------------------------------------------------------------
+# The label's annual report, per association and for the network, for one calendar year: its columns in a fixed
+# order, each a cell of the year's figures (the `budget` and `overindebtedness` sections), with the label the
+# figures page gives it. Columns are only ever appended: the code lists are spelled out here, so that a code
+# added to accueil's lists becomes a new column at the end, never one in the middle.
+def _by_code(column, path, codes, labels, label):
+    return tuple((f"{column}_{code}", f"{path}.{code}", f"{label} : {labels[code]}") for code in codes)
+
+
+_ORIGIN_CODES = ("walk_in", "partner", "bank", "social_worker", "cresus", "other")
+PCB_REPORT = (
+    ("households_received", "budget.received", "Ménages reçus (dossiers ouverts)"),
+    *_by_code("households_received", "budget.received_by_origin", _ORIGIN_CODES, ORIGINS, "Ménages reçus, venus par"),
+    ("households_accompanied", "budget.accompanied", "Ménages accompagnés (diagnostic ou plan d'action)"),
+    *_by_code("households_accompanied", "budget.accompanied_by_origin", _ORIGIN_CODES, ORIGINS,
+              "Ménages accompagnés, venus par"),
+    ("diagnoses", "budget.diagnosed", "Diagnostics budgétaires réalisés"),
+    ("action_plans", "budget.with_plan", "Plans d'action"),
+    ("action_plans_completed", "budget.plans_completed", "Plans d'action entièrement réalisés"),
+    ("action_plan_steps", "budget.plan_steps", "Étapes des plans d'action"),
+    ("action_plan_steps_done", "budget.plan_steps_done", "Étapes réalisées"),
+    ("action_plan_steps_done_rate", "budget.plan_steps_done_rate", "Part des étapes réalisées"),
+    ("households_with_creditor_interventions", "budget.with_interventions",
+     "Ménages pour qui le PCB est intervenu auprès de créanciers"),
+    ("creditor_interventions", "budget.interventions", "Interventions auprès des créanciers"),
+    *_by_code("creditor_interventions", "budget.interventions_by_answer", ("accepted", "partial", "refused", "no_answer"),
+              INTERVENTION_ANSWERS, "Interventions, résultat"),
+    ("households_oriented", "budget.oriented", "Ménages orientés"),
+    *_by_code("households_oriented", "budget.oriented_to", ("pcb_expert", "cresus", "social_worker", "bank", "other"),
+              ORIENTATIONS, "Ménages orientés vers"),
+    ("overindebtedness_files_built", "overindebtedness.built", "Dossiers de surendettement constitués"),
+    ("overindebtedness_files_filed", "overindebtedness.filed", "Dossiers déposés à la commission"),
+    ("overindebtedness_admissibility_decisions", "overindebtedness.admissibility_decided",
+     "Décisions de recevabilité"),
+    ("overindebtedness_admissible", "overindebtedness.admissible", "Dossiers recevables"),
+    ("overindebtedness_not_admissible", "overindebtedness.not_admissible", "Dossiers irrecevables"),
+    ("overindebtedness_admissible_rate", "overindebtedness.admissible_rate", "Taux de recevabilité"),
+    ("overindebtedness_median_days_to_admissibility", "overindebtedness.median_days_to_admissibility",
+     "Délai médian du dépôt à la recevabilité (jours)"),
+    ("overindebtedness_oriented", "overindebtedness.oriented", "Orientations décidées par la commission"),
+    *_by_code("overindebtedness_oriented", "overindebtedness.by_orientation",
+              ("plan_conventionnel", "mesures_imposees", "rp_sans_liquidation", "rp_avec_liquidation"),
+              PROCEDURE_ORIENTATIONS, "Orientation"),
+    ("overindebtedness_files_closed", "overindebtedness.closed", "Dossiers de surendettement clos"),
+    ("dossiers_closed", "budget.closed", "Dossiers budget clos"),
+    *_by_code("outcome", "budget.closed_by_outcome",
+              ("stabilised", "plan_agreed", "overindebtedness", "oriented", "abandoned"), DOSSIER_OUTCOMES, "Issue"),
+    ("dossiers_median_days_open", "budget.median_days_open", "Durée médiane d'accompagnement (jours)"),
+    ("dossiers_open_at_year_end", "budget.open_at_end", "Dossiers en cours en fin d'année"),
+    ("staff_trained_in_budget", "budget.staff_trained",
+     "Agents formés au budget (formation « Budget et surendettement »)"),
+    ("staff_budget_training_hours", "budget.staff_training_hours", "Heures de formation au budget"),
+)
+PCB_REPORT_HEAD = ("scope", "id", "association_id", "year", "incomplete")  # then PCB_REPORT's columns
+PCB_SCOPES = ("association", "network")  # the label is held by an association; the network sums them
+
 # -- requests -----------------------------------------------------------------------------------------------
 SCOPES = ("desk", "association", "network")
 FORMATS = ("csv", "json")
-
 
 
 
@@ -316,6 +438,15 @@ class ExportRequest(ScopeRequest):
 class AnnualReportRequest(ScopeRequest):
     scope = fields.String(load_default="network", validate=validate.OneOf(SCOPES, error="must be one of: {choices}"))
     year = fields.Integer(required=True, strict=False, validate=validate.Range(min=2000, max=2999))
+
+
+class PcbReportRequest(ScopeRequest):
+    """The Point Conseil Budget's annual report of an association, or of the network (and each association)."""
+
+    scope = fields.String(load_default="network", validate=validate.OneOf(
+        PCB_SCOPES, error="must be one of: {choices} (the label is held by an association)"))
+    year = fields.Integer(required=True, strict=False, validate=validate.Range(min=2000, max=2999))
+    format = fields.String(load_default="json", validate=validate.OneOf(FORMATS, error="must be one of: {choices}"))
 
 
 class ClosePeriodRequest(RequestSchema):

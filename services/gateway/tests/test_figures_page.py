@@ -1,12 +1,14 @@
-"""The figures page's follow-ups and referrals, from reporting's rows as its RPC answers them (no broker, no
-service): the follow-ups closed by outcome over the months and the referrals by partner, each a chart and its
-table, a hidden count shown as "<5", a rate as a percentage, a median of nothing as a dash."""
+"""The figures page's follow-ups, referrals and Point Conseil Budget report, from reporting's rows as its RPC
+answers them (no broker, no service): the follow-ups closed by outcome over the months and the referrals by
+partner, each a chart and its table, the year's report in the label's columns; a hidden count shown as "<5", a
+rate as a percentage, a median of nothing as a dash."""
+import datetime as dt
 from types import SimpleNamespace
 
 from marshmallow import fields
 
 from services.gateway import figures_page
-from shared.contracts.reporting import FiguresSchema
+from shared.contracts.reporting import PCB_REPORT, FiguresSchema
 
 HIDDEN = "<5"
 
@@ -102,3 +104,65 @@ def test_the_page_draws_both_charts_and_their_tables_escaped():
     assert 'id="chart-follow-ups"' in html and 'id="chart-referrals"' in html
     assert "<td>100,0 %</td>" in html and "Orienté vers un partenaire" in html
     assert 'id="fig-follow_ups-open_at_end-month"' in html
+
+
+def test_the_point_conseil_budget_report_gives_the_labels_columns_for_the_year_hidden_counts_marked():
+    # given a year of 12 households received (9 walk-ins, 3 sent by a bank: hidden), 8 accompanied, 40 action
+    # plan steps of which 30 done, an admissibility rate of 5 decisions, and 2 agents trained in budget (hidden)
+    year = row("2026", {"budget.received": 12, "budget.received_by_origin.walk_in": None,
+                        "budget.accompanied": 8, "budget.plan_steps": 40, "budget.plan_steps_done": 30,
+                        "budget.plan_steps_done_rate": 0.75, "overindebtedness.admissibility_decided": 5,
+                        "overindebtedness.admissible": 5, "overindebtedness.admissible_rate": 1.0},
+               suppressed=["budget.received_by_origin.walk_in", "budget.received_by_origin.bank",
+                           "budget.staff_trained", "budget.staff_training_hours"])
+    report = {item["id"]: item for item in figures_page._pcb_report(year)}
+    # then each total is there in the report's order, a breakdown only where it is not zero, hidden ones as "<5"
+    assert [i for i in report if not report[i]["breakdown"]] == [name for name, _, label in PCB_REPORT
+                                                                  if " : " not in label]
+    assert report["households_received"]["value"] == "12" and report["households_accompanied"]["value"] == "8"
+    assert report["households_received_bank"]["value"] == HIDDEN and report["households_received_bank"]["breakdown"]
+    assert "households_received_partner" not in report  # none came from a partner
+    assert report["action_plan_steps_done_rate"]["value"] == "75,0 %"
+    assert report["overindebtedness_admissible_rate"]["value"] == "100,0 %"
+    assert report["staff_trained_in_budget"]["value"] == HIDDEN
+    assert report["dossiers_median_days_open"]["value"] == "—"  # none closed: no median
+    assert report["households_received_bank"]["label"] == "Ménages reçus, venus par : Banque (Aide-Budget)"
+
+
+def test_a_year_without_budget_figures_has_no_point_conseil_budget_report():
+    # head office has not received the year, or an association's reporting does not fold dossiers yet
+    assert figures_page._pcb_report(None) is None
+    assert figures_page._pcb_report(row("2026", {"budget.received": None})) is None
+    # but a year whose households received are hidden has its report
+    assert figures_page._pcb_report(row("2026", suppressed=["budget.received"]))[0]["value"] == HIDDEN
+
+
+def test_the_page_shows_the_point_conseil_budget_report_escaped():
+    manager = SimpleNamespace(role="manager", login="lyon", desks=["lyon-8"], jti="j")
+    tokens = SimpleNamespace(csrf=lambda jti: "token")
+    year = row("2026", {"budget.received": 7, "budget.oriented_to.cresus": 6})
+    page = figures_page.render(manager, tokens, ("association", "pimms-lyon"), [("association", "pimms-lyon")], 2026,
+                               2, None, year, months({}), False)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Point Conseil Budget : rapport annuel 2026" in html
+    assert '<td id="pcb-households_received">7</td>' in html
+    assert "Ménages orientés vers : Crésus" in html and 'id="pcb-households_oriented_cresus">6<' in html
+    assert "<th scope=\"row\">Ménages accompagnés (diagnostic ou plan d&#39;action)</th>" in html  # escaped
+    empty = figures_page.render(manager, tokens, ("association", "pimms-lyon"), [("association", "pimms-lyon")],
+                                2026, 2, None, None, months({}), False).get_data(as_text=True)
+    assert "Pas de chiffres Point Conseil Budget pour 2026." in empty
+
+
+def test_the_pcb_annual_report_downloads_as_csv_for_the_association_and_for_head_office(stack):
+    from services.gateway.tests.test_pages import logged_in
+    year = str(dt.date.today().year)
+    for login, name in (("manager.lyon", "pcb-pimms-lyon-"), ("siege", "pcb-reseau-")):
+        session, _ = logged_in(stack, login)
+        answer = session.get(stack.url("/figures/pcb.csv"), params={"year": year})
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["Content-Type"].startswith("text/csv")
+        assert name + year in answer.headers["Content-Disposition"]
+        assert answer.text.splitlines()[0].startswith("scope,id,association_id,year,incomplete")
+    ops, _ = logged_in(stack, "ops")
+    assert ops.get(stack.url("/figures/pcb.csv"), allow_redirects=False).status_code == 403

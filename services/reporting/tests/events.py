@@ -1,6 +1,6 @@
 """Builders for reporting's tests: events built and validated exactly as they travel on the bus (accueil's
-visits, workshops, follow-ups and referrals, formation's, médiation sortante's), and the service through
-nameko's worker_factory on a real database."""
+visits, workshops, follow-ups and referrals, budget dossiers and over-indebtedness files, formation's,
+médiation sortante's), and the service through nameko's worker_factory on a real database."""
 import datetime as dt
 import random
 import uuid
@@ -8,6 +8,13 @@ import uuid
 from services.reporting.service import ReportingService
 from shared import envelope
 from shared.contracts.accueil import ACTS, DOMAINS, THEMES
+from shared.contracts.accueil_budget import (
+    DOSSIER_OUTCOMES,
+    INTERVENTION_ANSWERS,
+    ORIENTATIONS,
+    ORIGINS,
+    PROCEDURE_ORIENTATIONS,
+)
 from shared.contracts.accueil_cases import CASE_OUTCOMES, REFERRAL_ANSWERS
 from shared.contracts.common import PARTNERS
 from shared.contracts.mediation_sortante import ACTS as OUTBOUND_ACTS
@@ -88,6 +95,36 @@ def referral_answered(answered_at, *, sent_at, referral_id=None, partner="caf", 
         "answered_at": answered_at}, association_id, pimms_id, answered_at)
 
 
+# -- Point Conseil Budget: budget dossiers and their over-indebtedness files -----------------------------------
+def budget_dossier_opened(opened_at, *, dossier_id=None, origin="walk_in", pimms_id="lyon-8",
+                          association_id=ASSOCIATION):
+    return _event("accueil.budget_dossier_opened", {
+        "dossier_id": dossier_id or uuid.uuid4(), "agent_id": "agent-1", "origin": origin, "household": "single",
+        "opened_at": opened_at}, association_id, pimms_id, opened_at)
+
+
+def budget_dossier_closed(closed_at, *, opened_at, dossier_id=None, origin="walk_in", outcome="stabilised",
+                          diagnosed=True, plan_steps=0, plan_steps_done=0, interventions=None, orientations=(),
+                          pimms_id="lyon-8", association_id=ASSOCIATION):
+    """Closed `closed_at`, open since `opened_at`: its days open are the days between (as accueil counts them)."""
+    return _event("accueil.budget_dossier_closed", {
+        "dossier_id": dossier_id or uuid.uuid4(), "agent_id": "agent-1", "origin": origin, "household": "single",
+        "outcome": outcome, "days_open": (closed_at.date() - opened_at.date()).days, "diagnosed": diagnosed,
+        "remaining_band": "200_400" if diagnosed else None, "plan_steps": plan_steps,
+        "plan_steps_done": plan_steps_done, "interventions": dict(interventions or {}),
+        "orientations": list(orientations), "opened_at": opened_at, "closed_at": closed_at},
+        association_id, pimms_id, closed_at)
+
+
+def overindebtedness_stage(stage, stage_on, *, file_id=None, dossier_id=None, admissible=None, orientation=None,
+                           days_since_filed=None, pimms_id="lyon-8", association_id=ASSOCIATION):
+    return _event("accueil.overindebtedness_stage", {
+        "file_id": file_id or uuid.uuid4(), "dossier_id": dossier_id or uuid.uuid4(), "origin": "walk_in",
+        "stage": stage, "stage_on": stage_on, "admissible": admissible, "orientation": orientation,
+        "days_since_filed": days_since_filed}, association_id, pimms_id,
+        dt.datetime.combine(stage_on, dt.time(16), tzinfo=UTC))
+
+
 def _event(event_type, payload, association_id, pimms_id, occurred_at):
     return envelope.load(envelope.build(event_type, payload, association_id=association_id, pimms_id=pimms_id,
                                         occurred_at=occurred_at))
@@ -122,11 +159,12 @@ def work_time_logged(agent_id, week, hours, *, revision=1, pimms_id="lyon-8", as
         dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(9, revision), tzinfo=UTC))
 
 
-def training_logged(agent_id, week, hours, *, kind="training", pimms_id="lyon-8", association_id=ASSOCIATION):
+def training_logged(agent_id, week, hours, *, kind="training", topic="mediation", pimms_id="lyon-8",
+                    association_id=ASSOCIATION):
     monday = dt.date.fromisocalendar(int(week[:4]), int(week[6:]), 1)
     return _event("formation.training_logged", {
         "training_id": uuid.uuid4(), "agent_id": agent_id, "week": week, "hours": hours, "kind": kind,
-        "topic": "mediation", "provider": "union-pimms"}, association_id, pimms_id,
+        "topic": topic, "provider": "union-pimms"}, association_id, pimms_id,
         dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(10), tzinfo=UTC))
 
 
@@ -166,7 +204,8 @@ def campaign_closed(closed_at, *, partner="edf", pimms_id="lyon-8", association_
 def random_events(seed, n, associations=(ASSOCIATION, "pimms-paris"), desks=3):
     """n events of every kind, over desks of two associations and months of two years, in an order a
     consumer of several queues could see: an agent's exit may come before their hiring, a week's older
-    revision after its newer one, a follow-up's close before its opening, an answer before its referral."""
+    revision after its newer one, a follow-up's or a budget dossier's close before its opening, an answer
+    before its referral."""
     rng = random.Random(seed)
     events = []
     while len(events) < n:
@@ -183,7 +222,9 @@ def random_events(seed, n, associations=(ASSOCIATION, "pimms-paris"), desks=3):
             events += _a_follow_up(rng, association, desk, when)
         elif kind < 0.25:
             events += _a_referral(rng, association, desk, when)
-        elif kind < 0.33:
+        elif kind < 0.29:  # a few events each
+            events += _a_budget_dossier(rng, association, desk, when)
+        elif kind < 0.37:
             partner = rng.choice(sorted(PARTNERS))
             events.append(rng.choice([
                 contact_attempted(when, partner=partner, channel=rng.choice(sorted(CHANNELS)),
@@ -232,6 +273,35 @@ def _a_referral(rng, association, desk, sent_at):
     return story
 
 
+def _a_budget_dossier(rng, association, desk, opened_at):
+    """A household's budget dossier opened, closed some days later (or not yet), maybe with an over-indebtedness
+    file along some stages of the procedure; the close may be applied first."""
+    dossier_id, origin = uuid.UUID(int=rng.getrandbits(128)), rng.choice(sorted(ORIGINS))
+    where = {"pimms_id": desk, "association_id": association}
+    story = [budget_dossier_opened(opened_at, dossier_id=dossier_id, origin=origin, **where)]
+    if rng.random() < 0.7:
+        steps = rng.choice([0, 0, 2, 5])
+        story.append(budget_dossier_closed(
+            opened_at + dt.timedelta(days=rng.choice([0, 9, 30, 120, 400]), hours=2), opened_at=opened_at,
+            dossier_id=dossier_id, origin=origin, outcome=rng.choice(sorted(DOSSIER_OUTCOMES)),
+            diagnosed=rng.random() < 0.7, plan_steps=steps, plan_steps_done=rng.randint(0, steps),
+            interventions={a: rng.randint(1, 3) for a in rng.sample(sorted(INTERVENTION_ANSWERS), rng.randint(0, 2))},
+            orientations=rng.sample(sorted(ORIENTATIONS), rng.randint(0, 2)), **where))
+    if rng.random() < 0.4:
+        file_id, day = uuid.UUID(int=rng.getrandbits(128)), opened_at.date()
+        filed, waited = day + dt.timedelta(days=20), rng.choice([15, 40, 90])
+        stages = [("built", day, {}), ("filed", filed, {}),
+                  ("admissibility", filed + dt.timedelta(days=waited),
+                   {"admissible": rng.random() < 0.8, "days_since_filed": waited}),
+                  ("orientation", filed + dt.timedelta(days=120),
+                   {"orientation": rng.choice(sorted(PROCEDURE_ORIENTATIONS))})]
+        for stage, on, decision in stages[:rng.randint(1, 4)]:
+            story.append(overindebtedness_stage(stage, on, file_id=file_id, dossier_id=dossier_id, **decision,
+                                                **where))
+    rng.shuffle(story)
+    return story
+
+
 def _an_agents_story(rng, association, desk, hired):
     """An agent hired, a few weeks of work (some logged again) and training, maybe an exit; shuffled."""
     agent_id = f"ag-{rng.randrange(16 ** 6):06x}"
@@ -247,7 +317,7 @@ def _an_agents_story(rng, association, desk, hired):
         if rng.random() < 0.6:
             story.append(training_logged(agent_id, week, rng.choice([1.0, 3.5, 0.25]), pimms_id=desk,
                                          kind=rng.choice(["training", "professional_project"]),
-                                         association_id=association))
+                                         topic=rng.choice(["mediation", "budget"]), association_id=association))
     if rng.random() < 0.5:
         story.append(agent_exited(agent_id, hired_on + dt.timedelta(days=rng.randint(0, 7 * weeks + 60)),
                                   positive=rng.random() < 0.6, pimms_id=desk, association_id=association))

@@ -35,9 +35,11 @@ def snapshot(storage):
 
 
 def out_of_order(events):
-    """Exits delivered before their agent's hiring, week revisions delivered after a newer one, follow-ups
-    closed before they were opened and answers before their referral."""
+    """Exits delivered before their agent's hiring, week revisions delivered after a newer one, follow-ups and
+    budget dossiers closed before they were opened, answers before their referral, and an agent's later
+    session on budget before an earlier one of the same year."""
     hired, exits_first, newest, stale, opened, closes_first = set(), 0, {}, 0, set(), 0
+    dossiers, dossiers_closed_first, first_budget_session, later_first = set(), 0, {}, 0
     for e in events:
         agent = e.payload.get("agent_id")
         if e.type == "formation.agent_hired":
@@ -52,7 +54,15 @@ def out_of_order(events):
             opened.add(e.payload.get("case_id") or e.payload["referral_id"])
         elif e.type in ("accueil.case_closed", "accueil.referral_answered"):
             closes_first += (e.payload.get("case_id") or e.payload["referral_id"]) not in opened
-    return exits_first, stale, closes_first
+        elif e.type == "accueil.budget_dossier_opened":
+            dossiers.add(e.payload["dossier_id"])
+        elif e.type == "accueil.budget_dossier_closed":
+            dossiers_closed_first += e.payload["dossier_id"] not in dossiers
+        if e.type == "formation.training_logged" and e.payload["topic"] == "budget":
+            key = (agent, e.payload["week"][:4])
+            later_first += key in first_budget_session and first_budget_session[key] > e.payload["week"]
+            first_budget_session[key] = min(first_budget_session.get(key, "9999"), e.payload["week"])
+    return exits_first, stale, closes_first, dossiers_closed_first, later_first
 
 
 def applied_in_batches(reporting, events, rng):
@@ -113,7 +123,8 @@ def test_distinct_people_are_counted_once_per_scope_and_period(any_storage):
 def test_a_rebuild_gives_exactly_the_aggregates_applied_one_by_one(any_storage):
     # given a few hundred events of every kind, over two associations, six desks and two years, some
     # arriving out of order (an exit before its hiring, a week's older revision after a newer, a follow-up's
-    # close before its opening, a referral's answer before the referral)
+    # or a budget dossier's close before its opening, a referral's answer before the referral, an agent's
+    # later session on budget before their first of the year)
     reporting = make_reporting(any_storage, ALLOW_EXACT_FIGURES=True)
     events = random_events(seed=11, n=600)
     assert set(Counter(e.type for e in events)) == {event_type for event_type, _ in FEEDS}
@@ -121,11 +132,16 @@ def test_a_rebuild_gives_exactly_the_aggregates_applied_one_by_one(any_storage):
     applied_in_batches(reporting, events, random.Random(11))
     incremental = snapshot(any_storage)
     figures = [reporting.export("network", None, period, "json") for period in ("2026", "2025-06")]
+    figures += [reporting.pcb_report(year, format=form) for year in (2025, 2026) for form in ("json", "csv")]
     assert len(incremental[0]) > 1000 and len(incremental[1]) > 300 and len(incremental[3]) > 50
     cells = {row[3] for row in incremental[0]}
     assert {"agents.employed", "training.work_hours", "exits.total", "outbound.attempts", "follow_ups.open_at_end",
-            "referrals.answered"} <= cells
-    assert {row[3] for row in incremental[2]} >= {"follow_ups.median_days_to_close", "referrals.median_days_to_answer"}
+            "referrals.answered", "budget.open_at_end", "budget.accompanied", "budget.staff_trained",
+            "budget.staff_training_hours", "overindebtedness.admissible"} <= cells
+    assert {row[3] for row in incremental[2]} >= {"follow_ups.median_days_to_close", "referrals.median_days_to_answer",
+                                                  "budget.median_days_open",
+                                                  "overindebtedness.median_days_to_admissibility"}
+    assert {row[1].split(":")[0] for row in incremental[3]} >= {"dossier", "budget_training"}
     # when every aggregate is rebuilt from the store, in one batch and in many small ones
     assert reporting.rebuild()["events"] == 600
     assert snapshot(any_storage) == incremental
@@ -133,7 +149,8 @@ def test_a_rebuild_gives_exactly_the_aggregates_applied_one_by_one(any_storage):
         assert store.rebuild(uow.session, batch_size=37)[0] == 600
     # then every aggregate, visitor set, day count, subject and figure is what the events gave one by one
     assert snapshot(any_storage) == incremental
-    assert [reporting.export("network", None, period, "json") for period in ("2026", "2025-06")] == figures
+    assert [reporting.export("network", None, period, "json") for period in ("2026", "2025-06")] + [
+        reporting.pcb_report(year, format=form) for year in (2025, 2026) for form in ("json", "csv")] == figures
 
 
 def test_the_store_keeps_every_applied_event_in_order_without_personal_fields(storage, reporting):

@@ -3,6 +3,7 @@ re-closes the period with a higher revision, and head office keeps the latest re
 them up. On SQLite and PostgreSQL."""
 import datetime as dt
 import json
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -15,11 +16,14 @@ from services.reporting.tests.events import (
     agent_hired,
     apply,
     at,
+    budget_dossier_closed,
+    budget_dossier_opened,
     case_closed,
     case_opened,
     case_resolved,
     contact_attempted,
     make_reporting,
+    overindebtedness_stage,
     published,
     ref,
     referral_sent,
@@ -281,16 +285,17 @@ def test_head_office_sums_associations_and_marks_a_cell_some_association_hid_as_
 def test_head_office_reads_figures_from_an_association_whose_reporting_lacks_the_later_cells(storage, any_storage):
     # given lyon's figures as this version publishes them, and paris's as a reporting of the first edition
     # did: without the cells added since (outbound by channel and by partner, acts, campaigns; follow-ups
-    # and referrals)
+    # and referrals; budget dossiers and over-indebtedness files)
     lyon = make_reporting(storage)
     october(lyon, 12)
     for day in range(1, 7):
         apply(lyon, case_opened(at(2026, 10, day)))
+        apply(lyon, budget_dossier_opened(at(2026, 10, day)))
     lyon.close_period("2026-10")
     head_office = make_reporting(any_storage, HEAD_OFFICE=True)
     later = {path.split(".")[1] for path in F.COLUMNS if F.BY_PATH[path].added > 1 and path.startswith("outbound.")}
     new_sections = {F.BY_PATH[path].section for path in F.COLUMNS if F.BY_PATH[path].added > 2}
-    assert new_sections == {"follow_ups", "referrals"}
+    assert new_sections == {"follow_ups", "referrals", "budget", "overindebtedness"}
     for e in published(storage):
         apply(head_office, e)
         figures = json.loads(json.dumps(e.payload["figures"]))
@@ -308,6 +313,13 @@ def test_head_office_reads_figures_from_an_association_whose_reporting_lacks_the
     follow_ups = national["figures"]["follow_ups"]
     assert follow_ups["opened"] == 6 and {"follow_ups.opened", "follow_ups.open_at_end"} <= set(national["incomplete"])
     assert head_office.figures("association", "pimms-paris", "2026-10")["figures"]["follow_ups"]["opened"] is None
+    budget = national["figures"]["budget"]
+    assert budget["received"] == 6 and {"budget.received", "budget.open_at_end"} <= set(national["incomplete"])
+    assert head_office.figures("association", "pimms-paris", "2026-10")["figures"]["budget"]["received"] is None
+    # and so does the Point Conseil Budget's report of the year: paris's row unknown, the network's a lower bound
+    report = {row["id"]: row for row in head_office.pcb_report(2026)["rows"]}
+    assert report["national"]["households_received"] == 6 and "households_received" in report["national"]["incomplete"]
+    assert report["pimms-paris"]["households_received"] is None and report["pimms-lyon"]["households_received"] == 6
 
 
 def test_head_office_sums_follow_ups_and_referrals_but_has_no_national_median(storage, any_storage):
@@ -336,3 +348,42 @@ def test_head_office_sums_follow_ups_and_referrals_but_has_no_national_median(st
     assert "follow_ups.closed" not in national["incomplete"]
     assert head_office.figures("association", "pimms-paris", "2026-10")["figures"]["follow_ups"][
         "median_days_to_close"] == 3.5
+
+
+def test_head_office_builds_the_point_conseil_budget_report_from_what_associations_published(storage, any_storage):
+    # given two associations' 2026 as published at October's close: each received 8 households (7 walk-ins,
+    # 1 sent by a bank), accompanied 6 of them in 10 to 15 days, and built and filed 6 over-indebtedness files
+    head_office = make_reporting(any_storage, HEAD_OFFICE=True)
+    lyon = make_reporting(storage)
+    dossiers = [uuid.uuid4() for _ in range(8)]
+    for day, dossier_id in enumerate(dossiers, 1):
+        apply(lyon, budget_dossier_opened(at(2026, 10, 1), dossier_id=dossier_id,
+                                          origin="bank" if day == 8 else "walk_in"))
+    for day, dossier_id in enumerate(dossiers[:6], 1):
+        apply(lyon, budget_dossier_closed(at(2026, 10, 10 + day), opened_at=at(2026, 10, 1), dossier_id=dossier_id,
+                                          plan_steps=2, plan_steps_done=2, interventions={"accepted": 1}))
+        for stage in ("built", "filed"):
+            apply(lyon, overindebtedness_stage(stage, dt.date(2026, 10, day)))
+    lyon.close_period("2026-10")
+    for e in published(storage):
+        apply(head_office, e)
+        body = json.loads(json.dumps(e.payload, default=str))
+        apply(head_office, e.__class__(**{**e.__dict__, "association_id": "pimms-paris", "payload": body,
+                                          "pimms_id": e.pimms_id and "paris-1", "event_id": e.event_id[:-4] + "beef"}))
+    # when head office asks for the network's report of the year
+    report = head_office.pcb_report(2026)
+    rows = {row["id"]: row for row in report["rows"]}
+    # then the network's row sums what the associations published, and each association has its row as sent
+    assert [row["scope"] for row in report["rows"]] == ["network", "association", "association"]
+    national = rows["national"]
+    assert (national["households_received"], national["households_accompanied"], national["diagnoses"]) == (16, 12, 12)
+    assert (national["overindebtedness_files_built"], national["overindebtedness_files_filed"]) == (12, 12)
+    assert national["creditor_interventions_accepted"] == 12 and national["action_plans_completed"] == 12
+    # a bank's one household is hidden in each association, and the 7 walk-ins with it (8 - 7 would give it
+    # away), so the network's are unknown
+    assert {"households_received_bank", "households_received_walk_in"} <= set(rows["pimms-lyon"]["suppressed"])
+    assert rows["pimms-lyon"]["households_received_walk_in"] is None
+    assert {"households_received_bank", "households_received_walk_in"} <= set(national["incomplete"])
+    # and a median cannot be summed: unknown nationally, each association's as it published it
+    assert national["dossiers_median_days_open"] is None and "dossiers_median_days_open" in national["incomplete"]
+    assert rows["pimms-paris"]["dossiers_median_days_open"] == 12.5

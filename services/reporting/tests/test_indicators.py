@@ -2,7 +2,9 @@
 service on a real database: agents employed as a head count at each period's end, the share of women, the
 training share from the latest revision of each week, the positive-exit rate, outbound attempts and outcomes,
 follow-ups open at each period's end and their median days to close, referrals' answer rate and median delay
-by partner; and the closed months a late hiring, opening or answer changes are published again."""
+by partner, the Point Conseil Budget's households received in the year their dossier opened and accompanied
+in the year it closed; and the closed months a late hiring, opening, answer or close changes are published
+again."""
 import datetime as dt
 import uuid
 
@@ -11,6 +13,8 @@ from services.reporting.tests.events import (
     agent_hired,
     apply,
     at,
+    budget_dossier_closed,
+    budget_dossier_opened,
     case_closed,
     case_opened,
     case_resolved,
@@ -222,3 +226,40 @@ def test_a_late_opening_republishes_every_closed_month_whose_open_follow_ups_it_
     revised = [e for e in published(storage) if e.pimms_id is None and e.payload["revision"] == 2]
     assert {e.payload["period"]: e.payload["figures"]["follow_ups"]["open_at_end"] for e in revised} == {
         "2026-03": 8, "2026": 8}
+
+
+# -- Point Conseil Budget (accueil) ------------------------------------------------------------------------------
+def test_a_household_is_received_the_year_its_dossier_opened_and_accompanied_the_year_it_closed(reporting):
+    # given 6 dossiers opened in November 2026; 5 closed in February 2027 after a diagnosis, 1 still open
+    ids = [uuid.uuid4() for _ in range(6)]
+    for n, dossier_id in enumerate(ids):
+        apply(reporting, budget_dossier_opened(at(2026, 11, 2 + n), dossier_id=dossier_id))
+    for n, dossier_id in enumerate(ids[:5]):
+        apply(reporting, budget_dossier_closed(at(2027, 2, 10 + n), opened_at=at(2026, 11, 2 + n),
+                                               dossier_id=dossier_id))
+    years = {year: exact(reporting, year)["budget"] for year in ("2026", "2027")}
+    # then 2026 received them and ended with all 6 open; 2027 accompanied and closed 5, and ended with 1 open
+    assert {y: (b["received"], b["accompanied"], b["closed"], b["open_at_end"]) for y, b in years.items()} == {
+        "2026": (6, 0, 0, 6), "2027": (0, 5, 5, 1)}
+    assert years["2027"]["median_days_open"] == 100.0  # 2 November to 10 February, each one a day later
+    assert exact(reporting, "2027-01")["budget"]["open_at_end"] == 6  # a quiet month in between
+
+
+def test_a_late_close_republishes_every_closed_month_whose_open_dossiers_it_changes(storage):
+    reporting = make_reporting(storage, ALLOW_EXACT_FIGURES=True)
+    ids = [uuid.uuid4() for _ in range(7)]
+    for day, dossier_id in enumerate(ids, 1):
+        apply(reporting, budget_dossier_opened(at(2026, 1, day), dossier_id=dossier_id))
+    for month in ("2026-01", "2026-02", "2026-03"):
+        reporting.close_period(month)
+    # when a close of February reaches reporting in April
+    apply(reporting, budget_dossier_closed(at(2026, 2, 9), opened_at=at(2026, 1, 1), dossier_id=ids[0]))
+    dirty = {p["period"] for p in reporting.status()["periods"] if p["dirty"]}
+    assert dirty >= {"2026", "2026-02", "2026-03"}
+    # then January, whose figures it does not change, is not published again; the year, February and March are
+    assert [p["period"] for p in reporting.close_period("2026-01")["published"]] == ["2026"]
+    for month in ("2026-02", "2026-03"):
+        assert [p["period"] for p in reporting.close_period(month)["published"]] == [month]
+    revised = [e for e in published(storage) if e.pimms_id is None and e.payload["revision"] == 2]
+    assert {e.payload["period"]: e.payload["figures"]["budget"]["open_at_end"] for e in revised} == {
+        "2026-02": 6, "2026-03": 6, "2026": 6}

@@ -1,6 +1,7 @@
 """Projectors: how events fold into figure cells, without a database: accueil's (visits, workshops, follow-ups
-and referrals, whose days feed medians), médiation sortante's, and formation's, whose later events replace what
-earlier ones contributed (a week logged again, an exit)."""
+and referrals, whose days feed medians, and the Point Conseil Budget's dossiers and over-indebtedness files),
+médiation sortante's, and formation's, whose later events replace what earlier ones contributed (a week logged
+again, an exit, an earlier session on budget)."""
 import datetime as dt
 import uuid
 
@@ -9,17 +10,28 @@ from marshmallow import fields
 
 from services.reporting import cells as F
 from services.reporting.folding import UnknownCell, fold
-from services.reporting.projectors import FEEDS, PROJECTORS, Fact, UnknownEvent, measured_sections, project
+from services.reporting.projectors import (
+    BUDGET_TOPIC,
+    FEEDS,
+    PROJECTORS,
+    Fact,
+    UnknownEvent,
+    measured_sections,
+    project,
+)
 from services.reporting.tests.events import (
     agent_exited,
     agent_hired,
     at,
+    budget_dossier_closed,
+    budget_dossier_opened,
     campaign_closed,
     campaign_opened,
     case_closed,
     case_opened,
     case_resolved,
     contact_attempted,
+    overindebtedness_stage,
     random_events,
     ref,
     referral_answered,
@@ -29,6 +41,7 @@ from services.reporting.tests.events import (
     work_time_logged,
     workshop_held,
 )
+from shared.contracts.formation import TOPICS
 from shared.contracts.reporting import FiguresSchema
 from shared.envelope import payload_schema
 
@@ -101,6 +114,8 @@ def test_every_section_of_the_figures_is_fed_by_some_event():
     assert measured_sections() == set(F.SECTIONS)
     assert FEEDS[("formation.agent_exited", 1)] == ("agents", "exits")
     assert FEEDS[("mediation_sortante.contact_attempted", 1)] == ("outbound",)
+    # a type folded both plainly and through a subject feeds the sections of both
+    assert FEEDS[("formation.training_logged", 1)] == ("training", "budget")
 
 
 def test_every_figure_cell_is_a_bounded_number():
@@ -291,3 +306,94 @@ def test_day_counts_of_several_rows_add_up_before_their_median_is_taken():
     assert together == {"follow_ups.median_days_to_close": {1: 3, 30: 3}}
     assert F.median(together["follow_ups.median_days_to_close"]) == 15.5
     assert lyon8 == {"follow_ups.median_days_to_close": {1: 2}}  # the parts are left as they were
+
+
+# -- Point Conseil Budget ---------------------------------------------------------------------------------------
+def test_a_budget_dossier_opened_is_a_household_received_by_its_origin_and_open_from_then_on():
+    opened = budget_dossier_opened(at(2026, 3, 31, 23), origin="bank")
+    assert cells([opened]) == {("lyon-8", "2026-03"): {
+        "budget.received": 1, "budget.received_by_origin.bank": 1, "budget.open_at_end": 1}}
+
+
+def test_a_budget_dossier_closed_counts_what_its_accompaniment_held_in_the_month_it_closed():
+    opened_at, dossier_id = at(2026, 1, 20), uuid.uuid4()
+    events = [budget_dossier_opened(opened_at, dossier_id=dossier_id, origin="social_worker"),
+              budget_dossier_closed(at(2026, 3, 2), opened_at=opened_at, dossier_id=dossier_id, origin="social_worker",
+                                    outcome="plan_agreed", diagnosed=True, plan_steps=3, plan_steps_done=3,
+                                    interventions={"accepted": 2, "no_answer": 1},
+                                    orientations=["cresus", "pcb_expert"])]
+    assert cells(events) == {
+        ("lyon-8", "2026-01"): {"budget.received": 1, "budget.received_by_origin.social_worker": 1,
+                                "budget.open_at_end": 1},
+        ("lyon-8", "2026-03"): {
+            "budget.closed": 1, "budget.closed_by_outcome.plan_agreed": 1, "budget.open_at_end": -1,
+            "budget.accompanied": 1, "budget.accompanied_by_origin.social_worker": 1, "budget.diagnosed": 1,
+            "budget.with_plan": 1, "budget.plans_completed": 1, "budget.plan_steps": 3, "budget.plan_steps_done": 3,
+            "budget.with_interventions": 1, "budget.interventions": 3, "budget.interventions_by_answer.accepted": 2,
+            "budget.interventions_by_answer.no_answer": 1, "budget.oriented": 1, "budget.oriented_to.cresus": 1,
+            "budget.oriented_to.pcb_expert": 1}}
+    assert days(events) == {("lyon-8", "2026-03", "budget.median_days_open"): {41: 1}}
+    # the close may be applied before the opening, or the opening never come: the same cells
+    assert cells(list(reversed(events))) == cells(events) == cells(events[1:])
+
+
+@pytest.mark.parametrize("diagnosed, steps, accompanied", [(True, 0, 1), (False, 2, 1), (False, 0, 0)])
+def test_a_household_is_accompanied_when_its_dossier_had_a_diagnosis_or_an_action_plan(diagnosed, steps, accompanied):
+    close = budget_dossier_closed(at(2026, 3, 2), opened_at=at(2026, 3, 1), diagnosed=diagnosed, plan_steps=steps,
+                                  outcome="abandoned")
+    counted = project(fact(close)).counts
+    assert counted["budget.accompanied"] == counted["budget.accompanied_by_origin.walk_in"] == accompanied
+    assert counted["budget.with_plan"] == int(steps > 0) and counted["budget.plans_completed"] == 0
+
+
+def test_a_plans_steps_done_never_exceed_its_steps_and_an_empty_plan_is_no_plan_completed():
+    close = budget_dossier_closed(at(2026, 3, 2), opened_at=at(2026, 3, 1), plan_steps=2, plan_steps_done=5)
+    assert project(fact(close)).counts["budget.plan_steps_done"] == 2
+    assert project(fact(close)).counts["budget.plans_completed"] == 1
+    none = budget_dossier_closed(at(2026, 3, 2), opened_at=at(2026, 3, 1), plan_steps=0, plan_steps_done=0)
+    assert project(fact(none)).counts["budget.plans_completed"] == 0
+
+
+def test_each_stage_of_an_over_indebtedness_file_counts_in_the_month_of_its_day():
+    filed = dt.date(2026, 2, 27)
+    stages = [overindebtedness_stage("built", dt.date(2026, 2, 3)), overindebtedness_stage("filed", filed),
+              overindebtedness_stage("admissibility", dt.date(2026, 4, 10), admissible=True,
+                                     days_since_filed=(dt.date(2026, 4, 10) - filed).days),
+              overindebtedness_stage("orientation", dt.date(2026, 6, 1), admissible=True,
+                                     orientation="plan_conventionnel", days_since_filed=94),
+              overindebtedness_stage("closed", dt.date(2026, 9, 1), admissible=True, orientation="plan_conventionnel",
+                                     days_since_filed=186)]
+    assert cells(stages) == {
+        ("lyon-8", "2026-02"): {"overindebtedness.built": 1, "overindebtedness.filed": 1},
+        ("lyon-8", "2026-04"): {"overindebtedness.admissibility_decided": 1, "overindebtedness.admissible": 1},
+        ("lyon-8", "2026-06"): {"overindebtedness.oriented": 1, "overindebtedness.by_orientation.plan_conventionnel": 1},
+        ("lyon-8", "2026-09"): {"overindebtedness.closed": 1}}
+    # only the admissibility decision feeds the median days from filing
+    assert days(stages) == {("lyon-8", "2026-04", "overindebtedness.median_days_to_admissibility"): {42: 1}}
+    refused = overindebtedness_stage("admissibility", dt.date(2026, 4, 10), admissible=False, days_since_filed=3)
+    assert project(fact(refused)).counts == {"overindebtedness.admissibility_decided": 1,
+                                             "overindebtedness.not_admissible": 1}
+
+
+def test_staff_trained_in_budget_come_from_formations_budget_topic():
+    assert TOPICS[BUDGET_TOPIC] == "Budget et surendettement"
+
+
+def test_an_agent_trained_in_budget_counts_once_a_year_in_the_month_of_their_first_session_whatever_the_order():
+    # given ag-1's sessions on budget in March, January and again March 2026 (one in 2027), and one on mediation
+    sessions = [training_logged("ag-1", "2026-W11", 3.0, topic="budget"),
+                training_logged("ag-1", "2026-W03", 2.0, topic="budget", pimms_id="lyon-9"),
+                training_logged("ag-1", "2026-W12", 1.0, topic="budget"),
+                training_logged("ag-1", "2027-W02", 1.0, topic="budget"),
+                training_logged("ag-2", "2026-W11", 7.0, topic="mediation")]
+    folded = cells(sessions)
+    # then ag-1 is one agent trained in budget in 2026, in January at lyon-9, and one in 2027; ag-2 is none
+    trained = {where: bucket["budget.staff_trained"] for where, bucket in folded.items()
+               if "budget.staff_trained" in bucket}
+    assert trained == {("lyon-9", "2026-01"): 1, ("lyon-8", "2027-01"): 1}
+    # and every session's minutes on budget are the staff's training in budget, besides all training
+    assert folded[("lyon-8", "2026-03")] == {"training.training_hours": 660, "budget.staff_training_hours": 240}
+    for order in (list(reversed(sessions)), sessions[2:] + sessions[:2]):
+        assert cells(order) == folded
+    # a session on another topic concerns no subject: reporting remembers nothing of it
+    assert {name for _, name in fold([fact(sessions[4])]).subjects} == set()

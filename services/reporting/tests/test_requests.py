@@ -1,6 +1,6 @@
 """Reporting's RPC as its callers see it: typed errors naming the field and the rule, figures per scope,
-exports whose CSV columns never move, and the annual report in the shape of the network's published
-figures."""
+exports whose CSV columns never move, the annual report in the shape of the network's published figures, and
+the Point Conseil Budget's annual report in its own stable columns."""
 import csv
 import datetime as dt
 import io
@@ -9,21 +9,28 @@ from pathlib import Path
 
 import pytest
 
-from services.reporting.rendering import CSV_HEADER
+from services.reporting import cells as F
+from services.reporting.rendering import CSV_HEADER, PCB_CSV_HEADER
 from services.reporting.tests.events import (
     apply,
     at,
+    budget_dossier_closed,
+    budget_dossier_opened,
     case_closed,
     case_opened,
     make_reporting,
+    overindebtedness_stage,
     referral_answered,
     referral_sent,
+    training_logged,
     visit_closed,
     workshop_held,
 )
+from shared.contracts.reporting import PCB_REPORT
 from shared.errors import InvalidRequest, NotFound
 
 GOLDEN_HEADER = (Path(__file__).parent / "csv_header.txt").read_text().split()
+PCB_GOLDEN_HEADER = (Path(__file__).parent / "pcb_report_header.txt").read_text().split()
 
 
 @pytest.fixture
@@ -140,7 +147,8 @@ def test_follow_ups_and_referrals_are_exported_in_the_last_columns_suppressed_as
     # then they are columns after every earlier one, in the schema's order
     header = list(rows[0])
     assert header.index("follow_ups.opened") > header.index("outbound.campaigns_closed")
-    assert header[-1] == "referrals.by_partner.veolia.median_days_to_answer"
+    assert header.index("referrals.by_partner.veolia.median_days_to_answer") < header.index("budget.received")
+    assert header[-1] == "overindebtedness.closed"  # the fourth edition's last, after the third's
     assert (association["follow_ups.opened"], association["follow_ups.closed"]) == ("8", "6")
     assert association["follow_ups.open_at_end"] == "<5"  # 2 follow-ups still open
     assert association["follow_ups.median_days_to_close"] == "2.0"
@@ -178,3 +186,104 @@ def test_the_annual_report_has_the_shape_of_the_networks_published_figures(lyon)
     with pytest.raises(InvalidRequest) as exc:
         lyon.annual_report("next year")
     assert "year" in exc.value.errors
+
+
+# -- the Point Conseil Budget's annual report ----------------------------------------------------------------------
+@pytest.fixture
+def pcb(lyon):
+    """Lyon's 2026 as a Point Conseil Budget: 9 households received at lyon-8 (5 walk-ins, 3 sent by a social
+    worker, 1 by a bank), 7 dossiers closed (6 diagnosed, 5 with an action plan, 1 neither), 6 interventions with creditors,
+    over-indebtedness files (6 built, 5 filed, 5 decided: 4 admissible), and 2 agents trained in budget."""
+    dossiers = [uuid.uuid4() for _ in range(9)]
+    origins = ["social_worker"] * 3 + ["bank"] + ["walk_in"] * 5
+    for n, dossier_id in enumerate(dossiers):
+        apply(lyon, budget_dossier_opened(at(2026, 3, 1 + n), dossier_id=dossier_id, origin=origins[n]))
+    for n, dossier_id in enumerate(dossiers[:7]):
+        apply(lyon, budget_dossier_closed(
+            at(2026, 9, 1 + n), opened_at=at(2026, 3, 1 + n), dossier_id=dossier_id, origin=origins[n],
+            diagnosed=n < 6, plan_steps=4 if n < 5 else 0,
+            plan_steps_done=4 if n < 3 else 1 if n < 5 else 0, outcome="stabilised" if n < 6 else "abandoned",
+            interventions={"accepted": 1, "refused": 1} if n < 3 else {}, orientations=["cresus"] if n == 0 else []))
+    for n in range(6):
+        stages = [("built", {}), ("filed", {}), ("admissibility", {"admissible": n < 4, "days_since_filed": 30 + n})]
+        for stage, decision in stages[:1 if n == 5 else 3]:
+            apply(lyon, overindebtedness_stage(stage, dt.date(2026, 4 + len(decision), 1 + n), **decision))
+    for agent in ("ag-1", "ag-2"):
+        apply(lyon, training_logged(agent, "2026-W10", 7.0, topic="budget"))
+        apply(lyon, training_logged(agent, "2026-W30", 3.5, topic="budget"))
+    apply(lyon, training_logged("ag-3", "2026-W10", 7.0, topic="mediation"))
+    return lyon
+
+
+def test_the_point_conseil_budget_report_gives_the_labels_items_per_association_suppressed(pcb):
+    report = pcb.pcb_report(2026, "association", "pimms-lyon")
+    assert report["year"] == 2026 and report["columns"] == [name for name, _, _ in PCB_REPORT]
+    (row,) = report["rows"]
+    assert (row["scope"], row["id"], row["association_id"], row["threshold"]) == (
+        "association", "pimms-lyon", "pimms-lyon", 5)
+    # households received (by origin) and accompanied (a diagnosis or an action plan)
+    assert (row["households_received"], row["households_received_walk_in"]) == (9, 5)
+    assert row["households_received_social_worker"] is None and row["households_received_bank"] is None  # 3, 1
+    assert (row["households_accompanied"], row["diagnoses"], row["action_plans"]) == (6, 6, 5)
+    # action plans and their steps; interventions with creditors and their results
+    assert (row["action_plan_steps"], row["action_plan_steps_done"], row["action_plan_steps_done_rate"]) == (
+        20, 14, 0.7)
+    assert row["action_plans_completed"] is None  # 3 plans fully done: hidden
+    assert row["creditor_interventions"] == 6 and row["households_with_creditor_interventions"] is None
+    # over-indebtedness files: built, filed, admissibility
+    assert (row["overindebtedness_files_built"], row["overindebtedness_files_filed"]) == (6, 5)
+    assert (row["overindebtedness_admissibility_decisions"], row["overindebtedness_admissible"]) == (5, None)
+    assert row["overindebtedness_median_days_to_admissibility"] == 32.0
+    # outcomes, and dossiers still open at the year's end
+    assert row["dossiers_closed"] == 7 and row["outcome_plan_agreed"] == 0
+    assert row["outcome_abandoned"] is None and row["outcome_stabilised"] is None  # 1, and 6 = 7 - 1 with it
+    assert row["dossiers_open_at_year_end"] is None  # 2
+    # staff trained in budget: 2 agents (each once in the year), a small count hidden with their hours
+    assert row["staff_trained_in_budget"] is None and row["staff_budget_training_hours"] is None
+    assert {"households_received_social_worker", "overindebtedness_admissible", "overindebtedness_not_admissible",
+            "overindebtedness_admissible_rate", "staff_trained_in_budget"} <= set(row["suppressed"])
+    # and the association's staff read the exact figures as figures
+    exact = pcb.figures("association", "pimms-lyon", "2026", exact=True)["figures"]["budget"]
+    assert (exact["staff_trained"], exact["staff_training_hours"], exact["open_at_end"]) == (2, 21, 2)
+    assert exact["accompanied_by_origin"] == {**exact["accompanied_by_origin"], "social_worker": 3, "bank": 1,
+                                              "walk_in": 2}
+
+
+def test_the_networks_point_conseil_budget_report_has_its_row_and_each_associations(pcb):
+    rows = pcb.pcb_report(2026)["rows"]
+    assert [(r["scope"], r["id"]) for r in rows] == [("network", "national"), ("association", "pimms-lyon")]
+    assert rows[0]["households_received"] == 9 and rows[0]["association_id"] is None
+    (quiet,) = pcb.pcb_report(2025, "association", "pimms-lyon")["rows"]
+    assert quiet["households_received"] == 0 and quiet["dossiers_median_days_open"] is None  # a year without any
+
+
+def test_the_point_conseil_budget_csv_keeps_its_columns_and_marks_hidden_counts(pcb, storage):
+    text = pcb.pcb_report(2026, "association", "pimms-lyon", "csv")
+    head_office = make_reporting(storage, HEAD_OFFICE=True)
+    headers = [next(csv.reader(io.StringIO(t))) for t in (text, head_office.pcb_report(2026, format="csv"))]
+    assert headers[0] == headers[1] == list(PCB_CSV_HEADER)
+    # columns are only ever appended: the ones published so far keep their place
+    assert headers[0][:len(PCB_GOLDEN_HEADER)] == PCB_GOLDEN_HEADER
+    (row,) = list(csv.DictReader(io.StringIO(text)))
+    assert (row["year"], row["households_received"], row["households_received_social_worker"]) == ("2026", "9", "<5")
+    assert row["action_plan_steps_done_rate"] == "0.7" and row["incomplete"] == ""
+    assert row["households_oriented_pcb_expert"] == "0"
+
+
+def test_every_cell_of_the_budget_figures_is_a_column_of_the_point_conseil_budget_report():
+    # a code added to accueil's lists adds a cell: it must be appended to the report's columns, not forgotten
+    cells = {path for path in F.COLUMNS if F.BY_PATH[path].section in ("budget", "overindebtedness")}
+    assert {cell for _, cell, _ in PCB_REPORT} == cells
+    assert len({name for name, _, _ in PCB_REPORT}) == len(PCB_REPORT)
+
+
+@pytest.mark.parametrize("args, field", [
+    ({"year": 2026, "scope": "desk", "id": "lyon-8"}, "scope"),
+    ({"year": 2026, "scope": "association"}, "id"),
+    ({"year": "next year"}, "year"),
+    ({"year": 2026, "format": "xlsx"}, "format"),
+])
+def test_a_bad_point_conseil_budget_report_request_names_the_field(pcb, args, field):
+    with pytest.raises(InvalidRequest) as exc:
+        pcb.pcb_report(**args)
+    assert field in exc.value.errors

@@ -257,6 +257,63 @@ def test_reporting_folds_the_follow_ups_and_referrals_accueil_publishes(containe
         assert rpc.reporting.figures("desk", "lyon-8", "2026-10", exact=True)["figures"] == october
 
 
+def test_reporting_folds_the_point_conseil_budget_accueil_and_formation_publish(container_factory, service_config,
+                                                                               rabbit_config):
+    uri = rabbit_config["AMQP_URI"]
+    container_factory(ReportingService, reporting_config(service_config)).start()
+    dossiers = [uuid.uuid4() for _ in range(7)]
+    opened_at = [dt.datetime(2026, 3, 1 + n, 9, tzinfo=UTC) for n in range(7)]
+
+    def event(event_type, payload, occurred_at):
+        return envelope.build(event_type, payload, association_id="pimms-test", pimms_id="lyon-8",
+                              occurred_at=occurred_at)
+
+    # given 7 households received in March, 6 of them accompanied (a diagnosis) and closed in May; one
+    # over-indebtedness file built, filed and found admissible; a session on budget for 5 agents
+    for n, dossier_id in enumerate(dossiers[:6]):
+        closed_at = opened_at[n] + dt.timedelta(days=60 + n)
+        publish_raw(uri, "accueil.budget_dossier_closed", event("accueil.budget_dossier_closed", {
+            "dossier_id": dossier_id, "agent_id": "agent-1", "origin": "walk_in", "household": "couple",
+            "outcome": "stabilised", "days_open": 60 + n, "diagnosed": True, "remaining_band": "under_200",
+            "plan_steps": 2, "plan_steps_done": 1, "interventions": {"accepted": 1}, "orientations": [],
+            "opened_at": opened_at[n], "closed_at": closed_at}, closed_at))
+    for n, dossier_id in enumerate(dossiers):
+        publish_raw(uri, "accueil.budget_dossier_opened", event("accueil.budget_dossier_opened", {
+            "dossier_id": dossier_id, "agent_id": "agent-1", "origin": "walk_in", "household": "couple",
+            "opened_at": opened_at[n]}, opened_at[n]))
+    file_id = uuid.uuid4()
+    for stage, on, admissible, days in (("built", dt.date(2026, 4, 1), None, None),
+                                        ("filed", dt.date(2026, 4, 10), None, 0),
+                                        ("admissibility", dt.date(2026, 5, 20), True, 40)):
+        publish_raw(uri, "accueil.overindebtedness_stage", event("accueil.overindebtedness_stage", {
+            "file_id": file_id, "dossier_id": dossiers[0], "origin": "walk_in", "stage": stage, "stage_on": on,
+            "admissible": admissible, "orientation": None, "days_since_filed": days},
+            dt.datetime.combine(on, dt.time(17), tzinfo=UTC)))
+    for n in range(5):
+        publish_raw(uri, "formation.training_logged", event("formation.training_logged", {
+            "training_id": uuid.uuid4(), "agent_id": f"ag-{n}", "week": "2026-W20", "hours": 3.5,
+            "kind": "training", "topic": "budget", "provider": "union-pimms"},
+            dt.datetime(2026, 5, 20, tzinfo=UTC)))
+    expected = {"accueil.budget_dossier_opened": 7, "accueil.budget_dossier_closed": 6,
+                "accueil.overindebtedness_stage": 3, "formation.training_logged": 5}
+    with ClusterRpcProxy(rabbit_config, timeout=10) as rpc:
+        wait_for(lambda: rpc.reporting.status()["events_applied"] == expected, message="every event applied")
+        report = rpc.reporting.pcb_report(2026, "association", "pimms-test")
+        (row,) = report["rows"]
+        # then the label's report counts them, suppressed (1 dossier still open, 1 file: hidden)
+        assert (row["households_received"], row["households_accompanied"], row["diagnoses"]) == (7, 6, 6)
+        assert (row["action_plan_steps"], row["action_plan_steps_done_rate"], row["creditor_interventions"]) == (
+            12, 0.5, 6)
+        assert (row["dossiers_median_days_open"], row["staff_trained_in_budget"]) == (62.5, 5)
+        assert row["staff_budget_training_hours"] == 18  # 17.5 hours, rounded half up
+        assert row["dossiers_open_at_year_end"] is None and row["overindebtedness_files_filed"] is None
+        text = rpc.reporting.pcb_report(2026, "association", "pimms-test", "csv")
+        assert next(csv.DictReader(io.StringIO(text)))["overindebtedness_admissible"] == "<5"
+        # and a rebuild from the store gives the same report
+        assert rpc.reporting.rebuild()["events"] == 21
+        assert rpc.reporting.pcb_report(2026, "association", "pimms-test") == report
+
+
 def period_closed(visits, revision, association_id="pimms-lyon", pimms_id=None, period="2026-10"):
     figures = F.nest(F.complete({"visits.total": visits, "visits.partenaire": visits, "visits.by_partner.edf": visits},
                                 {"people.received": visits}, measured_sections(), {"desks": 1, "associations": 1}))

@@ -373,3 +373,79 @@ def test_no_small_count_of_referrals_and_no_median_or_rate_of_hidden_ones_shows(
                 assert not 0 < row[path] < 5, (key, path)
             if cell.kind in ("derived", "median") and row[path] is not None:
                 assert cell.base in shown and row[cell.base] >= 5, (key, path)
+
+
+# -- Point Conseil Budget ----------------------------------------------------------------------------------------
+def budget_table(desks, association_id="pimms-lyon"):
+    """An association whose desks' sums are given in folded units ({desk: ({cell: amount}, {median: {days:
+    items}})}): desks' rows and the association's, completed as reporting completes them."""
+    t = Table("2026")
+    for desk, (sums, days) in desks.items():
+        t.desks[association_id].add(desk)
+        t.rows[("desk", association_id, desk)] = F.complete(sums, {}, EVERY_SECTION, {"desks": 1, "associations": 1},
+                                                            days)
+    total = F.add([sums for sums, _ in desks.values()], [c.path for c in F.CELLS if c.kind in F.ADDITIVE])
+    t.rows[("association", association_id)] = F.complete(
+        {k: v for k, v in total.items() if v is not None}, {}, EVERY_SECTION,
+        {"desks": len(desks), "associations": 1}, F.merge_days(days for _, days in desks.values()))
+    return t
+
+
+def test_a_few_agents_trained_in_budget_hide_their_hours_and_a_plans_steps_hide_with_the_plans():
+    # given a desk with 3 agents trained in budget for 30 hours, and 4 action plans of 12 steps, 9 done
+    sums = {"budget.staff_trained": 3, "budget.staff_training_hours": 30 * 60, "budget.closed": 10,
+            "budget.closed_by_outcome.stabilised": 10, "budget.with_plan": 4, "budget.plan_steps": 12,
+            "budget.plan_steps_done": 9}
+    t = protect(budget_table({"lyon-8": (sums, {"budget.median_days_open": {20: 10}})}), 5)
+    desk = hidden(t, ("desk", "pimms-lyon", "lyon-8"))
+    # then the agents and their hours are hidden, and the plans with their steps and the share of steps done
+    assert {"budget.staff_trained", "budget.staff_training_hours", "budget.with_plan", "budget.plan_steps",
+            "budget.plan_steps_done", "budget.plan_steps_done_rate"} <= desk
+    # but the 10 dossiers closed show, with their median days open
+    assert not {"budget.closed", "budget.median_days_open", "budget.closed_by_outcome.stabilised"} & desk
+    assert t.rows[("desk", "pimms-lyon", "lyon-8")]["budget.median_days_open"] == 20.0
+
+
+def random_budget_table(rng):
+    desks = {}
+    for n in range(rng.randint(1, 4)):
+        received = {origin: rng.choice([0, 1, 3, 6, 20]) for origin in ("walk_in", "bank", "social_worker")}
+        outcomes = {outcome: rng.choice([0, 2, 5, 9]) for outcome in ("stabilised", "abandoned", "oriented")}
+        closed = sum(outcomes.values())
+        decided = rng.choice([0, 2, 6, 12])
+        admissible = rng.randint(0, decided)
+        sums = {"budget.received": sum(received.values()), "budget.closed": closed,
+                "budget.accompanied": rng.randint(0, closed), "budget.with_plan": rng.randint(0, closed),
+                "overindebtedness.admissibility_decided": decided, "overindebtedness.admissible": admissible,
+                "overindebtedness.not_admissible": decided - admissible, "budget.staff_trained": rng.randint(0, 6),
+                **{f"budget.received_by_origin.{o}": v for o, v in received.items()},
+                **{f"budget.closed_by_outcome.{o}": v for o, v in outcomes.items()}}
+        sums["budget.accompanied_by_origin.walk_in"] = sums["budget.accompanied"]
+        sums["budget.plan_steps"] = 3 * sums["budget.with_plan"]
+        sums["budget.plan_steps_done"] = rng.randint(0, sums["budget.plan_steps"])
+        sums["budget.staff_training_hours"] = 60 * rng.choice([0, 7, 21]) * sums["budget.staff_trained"]
+        # a median has as many items as the count it is the median of
+        days = {cell: {rng.choice([3, 30, 90]): items} for cell, items in (
+            ("budget.median_days_open", closed), ("overindebtedness.median_days_to_admissibility", decided)) if items}
+        desks[f"desk-{n}"] = (sums, days)
+    return budget_table(desks)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_no_small_count_of_households_files_or_agents_trained_and_no_median_or_rate_of_hidden_ones_shows(seed):
+    t = protect(random_budget_table(random.Random(seed)), 5)
+    for cells in equations(t):
+        unknown = [c for c in cells if c[1] in t.hidden[c[0]] or t.rows[c[0]][c[1]] is None]
+        assert len(unknown) != 1, cells
+    for key, row in t.rows.items():
+        shown = {path for path in row if path not in t.hidden[key]}
+        for path in shown:
+            cell = F.BY_PATH[path]
+            if cell.kind in F.SUPPRESSIBLE:
+                assert not 0 < row[path] < 5, (key, path)
+            if cell.kind in ("derived", "median", "measure") and cell.base and row[path] is not None:
+                assert cell.base in shown, (key, path)
+            if cell.kind == "median" and row[path] is not None:
+                assert row[cell.base] >= 5, (key, path)
+            if cell.population and row[path]:
+                assert sum(row[p] for p in cell.population) >= 5, (key, path)
