@@ -7,6 +7,18 @@ from services.gateway.schemas import DOSSIER_CHANGES, DeskDossierRequest, Dossie
 from services.gateway.web import IDEMPOTENCY_HEADER, api, request_json
 
 
+def _change(part, summary):
+    """The route of one change of a dossier: POST /api/budget-dossiers/<id>/<part>, delegated to desk_work."""
+    def route(self, request, principal, dossier_id):
+        return desk_work.change_dossier(self.backends.accueil, principal, dossier_id, part, request_json(request),
+                                        request.headers.get(IDEMPOTENCY_HEADER))
+
+    route.__name__ = route.__qualname__ = f"api_dossier_{part}"
+    return api("POST", f"/api/budget-dossiers/<string:dossier_id>/{part}", summary=summary, tag="budget",
+               roles=STAFF, body=DOSSIER_CHANGES[part], response=DossierView,
+               errors=(400, 401, 403, 404, 409, 503))(route)
+
+
 class BudgetRoutes:
     """Needs the service's backends (and what `api` needs: db, tokens, vouch, metrics)."""
 
@@ -27,38 +39,12 @@ class BudgetRoutes:
     def api_get_dossier(self, request, principal, dossier_id):
         return self.backends.accueil.get_dossier(dossier_id)
 
-    @api("POST", "/api/budget-dossiers/<string:dossier_id>/diagnosis", summary="Record the household's diagnosis (the amount left to live on is computed)", tag="budget", roles=STAFF,
-         body=DOSSIER_CHANGES["diagnosis"], response=DossierView, errors=(400, 401, 403, 404, 409, 503))
-    def api_dossier_diagnosis(self, request, principal, dossier_id):
-        return desk_work.change_dossier(self.backends.accueil, principal, dossier_id, "diagnosis", request_json(request),
-                                        request.headers.get(IDEMPOTENCY_HEADER))
-
-    @api("POST", "/api/budget-dossiers/<string:dossier_id>/steps", summary="Add a step to the action plan, or mark one done", tag="budget", roles=STAFF,
-         body=DOSSIER_CHANGES["steps"], response=DossierView, errors=(400, 401, 403, 404, 409, 503))
-    def api_dossier_steps(self, request, principal, dossier_id):
-        return desk_work.change_dossier(self.backends.accueil, principal, dossier_id, "steps", request_json(request),
-                                        request.headers.get(IDEMPOTENCY_HEADER))
-
-    @api("POST", "/api/budget-dossiers/<string:dossier_id>/interventions", summary="Record an intervention with a creditor and its answer", tag="budget", roles=STAFF,
-         body=DOSSIER_CHANGES["interventions"], response=DossierView, errors=(400, 401, 403, 404, 409, 503))
-    def api_dossier_interventions(self, request, principal, dossier_id):
-        return desk_work.change_dossier(self.backends.accueil, principal, dossier_id, "interventions", request_json(request),
-                                        request.headers.get(IDEMPOTENCY_HEADER))
-
-    @api("POST", "/api/budget-dossiers/<string:dossier_id>/orientations", summary="Orient the household (PCB 2 expert platform, Crésus, social worker, bank)", tag="budget", roles=STAFF,
-         body=DOSSIER_CHANGES["orientations"], response=DossierView, errors=(400, 401, 403, 404, 409, 503))
-    def api_dossier_orientations(self, request, principal, dossier_id):
-        return desk_work.change_dossier(self.backends.accueil, principal, dossier_id, "orientations", request_json(request),
-                                        request.headers.get(IDEMPOTENCY_HEADER))
-
-    @api("POST", "/api/budget-dossiers/<string:dossier_id>/close", summary="Close the dossier with its outcome", tag="budget", roles=STAFF,
-         body=DOSSIER_CHANGES["close"], response=DossierView, errors=(400, 401, 403, 404, 409, 503))
-    def api_dossier_close(self, request, principal, dossier_id):
-        return desk_work.change_dossier(self.backends.accueil, principal, dossier_id, "close", request_json(request),
-                                        request.headers.get(IDEMPOTENCY_HEADER))
-
-    @api("POST", "/api/budget-dossiers/<string:dossier_id>/overindebtedness", summary="Move the over-indebtedness file to its next stage", tag="budget", roles=STAFF,
-         body=DOSSIER_CHANGES["overindebtedness"], response=DossierView, errors=(400, 401, 403, 404, 409, 503))
-    def api_dossier_overindebtedness(self, request, principal, dossier_id):
-        return desk_work.change_dossier(self.backends.accueil, principal, dossier_id, "overindebtedness", request_json(request),
-                                        request.headers.get(IDEMPOTENCY_HEADER))
+    # one route per change of a dossier, each with its own body in the API's description
+    api_dossier_diagnosis = _change("diagnosis", "Record the household's diagnosis (the amount left to live on is "
+                                    "computed)")
+    api_dossier_steps = _change("steps", "Add a step to the action plan, or mark one done")
+    api_dossier_interventions = _change("interventions", "Record an intervention with a creditor and its answer")
+    api_dossier_orientations = _change("orientations", "Orient the household (PCB 2 expert platform, Crésus, social "
+                                       "worker, bank)")
+    api_dossier_close = _change("close", "Close the dossier with its outcome")
+    api_dossier_overindebtedness = _change("overindebtedness", "Move the over-indebtedness file to its next stage")

@@ -16,7 +16,7 @@ from shared.contracts.accueil_budget import (
     RESOURCE_KINDS,
     STAGE_LABELS,
 )
-from shared.errors import Conflict, InvalidRequest
+from shared.errors import Conflict, ContractViolation, InvalidRequest
 
 
 def _euros(amount):
@@ -39,7 +39,8 @@ def show(accueil, tokens, principal, dossier_id, errors=None, status=200):
         outcome=DOSSIER_OUTCOMES.get(dossier["outcome"]), answers=INTERVENTION_ANSWERS, orientations_labels=ORIENTATIONS,
         stage=None if file is None else {**file, "label": STAGE_LABELS[file["stage"]],
                                          "path": PROCEDURE_ORIENTATIONS.get(file["orientation"])},
-        open=dossier["status"] == "open")
+        open=dossier["status"] == "open", resource_kinds=list(RESOURCE_KINDS.items()),
+        charge_kinds=list(CHARGE_KINDS.items()), debt_kinds=list(DEBT_KINDS.items()), debt_rows=range(forms.DEBT_ROWS))
 
 
 def post_step(accueil, tokens, principal, dossier_id, form):
@@ -55,3 +56,37 @@ def post_step(accueil, tokens, principal, dossier_id, form):
     except Conflict as exc:
         return show(accueil, tokens, principal, dossier_id, errors=[f"Impossible : {exc}"], status=409)
     return redirect(f"/budget-dossiers/{dossier_id}")
+
+
+def post_open(accueil, tokens, principal, form):
+    """A dossier opened from a person's page, for them, from their latest visit at the account's desks."""
+    try:
+        request = forms.open_dossier(form)
+        dossier = accueil.open_dossier({**request, "agent_id": principal.agent_id,
+                                        "idempotency_key": request_key(principal, form.get(FORM_KEY))})
+    except forms.FormErrors as exc:
+        return _refused(tokens, principal, exc.lines, 400)
+    except InvalidRequest as exc:
+        return _refused(tokens, principal, forms.french(exc.errors), 400)
+    except ContractViolation as exc:
+        return _refused(tokens, principal, [f"Contrat de franchise : {exc.detail}"], 422)
+    return redirect(f"/budget-dossiers/{dossier['dossier_id']}")
+
+
+def post_diagnosis(accueil, tokens, principal, dossier_id, form):
+    try:
+        request = forms.diagnosis(form, RESOURCE_KINDS, CHARGE_KINDS)
+        accueil.record_diagnosis({**request, "dossier_id": dossier_id,
+                                  "idempotency_key": request_key(principal, form.get(FORM_KEY))})
+    except forms.FormErrors as exc:
+        return show(accueil, tokens, principal, dossier_id, errors=exc.lines, status=400)
+    except InvalidRequest as exc:
+        return show(accueil, tokens, principal, dossier_id, errors=forms.french(exc.errors), status=400)
+    except Conflict as exc:
+        return show(accueil, tokens, principal, dossier_id, errors=[f"Impossible : {exc}"], status=409)
+    return redirect(f"/budget-dossiers/{dossier_id}")
+
+
+def _refused(tokens, principal, lines, status):
+    return render("error.html", "Dossier budget non ouvert", principal, tokens, status=status, errors=lines,
+                  text="Le dossier n'a pas été ouvert.", detail="")

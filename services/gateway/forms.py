@@ -7,6 +7,7 @@ from services.gateway.schemas import (
     DOSSIER_CHANGES,
     CaseChange,
     DeskCloseRequest,
+    DeskDossierRequest,
     DeskRecordRequest,
     DeskVisitRequest,
     DeskWorkshopRequest,
@@ -17,7 +18,9 @@ FIELD_LABELS = {
     "acts": "Actes de médiation", "registres": "Registres", "outcome": "Issue", "duration_min": "Durée",
     "waiting_min": "Attente", "participants": "Personne", "citizen": "Personne nommée", "citizen_id": "N° de fiche",
     "first_name": "Prénom", "last_name": "Nom", "phone": "Téléphone", "email": "Courriel",
-    "consent": "Consentement", "follow_up": "Suivi", "next_action": "Prochaine action", "due_on": "Pour le", "status": "État",
+    "consent": "Consentement", "follow_up": "Suivi", "resources": "Ressources", "charges": "Charges",
+    "debts": "Dettes", "monthly": "Montant mensuel", "owed": "Restant dû", "creditor": "Créancier",
+    "origin": "Venue par", "household": "Ménage", "recommendations": "Recommandations", "next_action": "Prochaine action", "due_on": "Pour le", "status": "État",
     "theme": "Thème", "held_on": "Date", "attendees": "Participants", "_form": "Formulaire",
 }
 MESSAGES = {
@@ -31,6 +34,7 @@ MESSAGES = {
     "naming a citizen requires their recorded consent": "cochez le consentement de la personne",
     "a new citizen needs first_name and last_name": "prénom et nom, ou un n° de fiche",
     "a new step has a label and a due date": "une nouvelle étape a un libellé et une date",
+    "must be an amount between 0 and 10,000,000 euros": "un montant entre 0 et 10 000 000 €",
     "a follow-up opened with a visit's close has a next action and a due date":
         "indiquez la prochaine action et sa date",
     "a phone or an e-mail is kept only with consent to the purpose contact: add it, or leave them out":
@@ -189,3 +193,35 @@ def plan_step(form):
     if lines:
         raise FormErrors(lines)
     return {k: v for k, v in change.items() if v is not None}
+
+
+DEBT_ROWS = 3  # the diagnosis form's debt lines; a household with more records them over the API
+
+
+def open_dossier(form):
+    request = {"visit_id": form.get("visit_id") or None, "citizen_id": _number(form, "citizen_id"),
+               "origin": form.get("origin") or None, "household": form.get("household") or None}
+    lines = _check(DeskDossierRequest, request)
+    if lines:
+        raise FormErrors(lines)
+    return {k: v for k, v in request.items() if v is not None}
+
+
+def diagnosis(form, resource_kinds, charge_kinds):
+    """The diagnosis form: one monthly amount per kind of resource and charge (blank: none), up to three debts
+    (kind, creditor, still owed, monthly), the recommendations. French decimals (1 234,56) are read."""
+    def amount(name):
+        value = (form.get(name) or "").replace(" ", "").replace("\u202f", "").replace(",", ".")
+        return value or None
+    request = {
+        "resources": [{"kind": k, "monthly": amount(f"res_{k}")} for k in resource_kinds if amount(f"res_{k}")],
+        "charges": [{"kind": k, "monthly": amount(f"chg_{k}")} for k in charge_kinds if amount(f"chg_{k}")],
+        "debts": [{"kind": form.get(f"debt_kind_{i}"), "creditor": (form.get(f"debt_creditor_{i}") or "").strip(),
+                   "owed": amount(f"debt_owed_{i}"), "monthly": amount(f"debt_monthly_{i}") or "0"}
+                  for i in range(DEBT_ROWS) if form.get(f"debt_kind_{i}")],
+        "recommendations": (form.get("recommendations") or "").strip() or None,
+    }
+    lines = _check(DOSSIER_CHANGES["diagnosis"], request)
+    if lines:
+        raise FormErrors(lines)
+    return request

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from services.gateway import labels
 from services.gateway.access import ROLE_LABELS, STAFF
+from shared.contracts.accueil_budget import HOUSEHOLDS, ORIGINS
 
 FORM_KEY = "_request_key"  # the hidden field of a form's idempotency key (web.request_key)
 
@@ -73,7 +74,8 @@ def citizen_page(principal, tokens, citizen):
                   consent={"channel": labels.CONSENT_CHANNELS.get(consent["channel"], consent["channel"]),
                            "day": consent["given_at"][:10],
                            "purposes": [labels.CONSENT_PURPOSES.get(p, p) for p in consent["purposes"]]},
-                  visits=visits)
+                  visits=visits, latest_visit=citizen["visits"][0]["visit_id"] if citizen["visits"] else None,
+                  origins=list(ORIGINS.items()), households=list(HOUSEHOLDS.items()))
 
 
 TRAIL_ACTIONS = {"read": "consultation", "search": "recherche par nom", "export": "export (droit d'accès)",

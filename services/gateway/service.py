@@ -302,6 +302,14 @@ class GatewayService(PlatformService, ContractCopy, FollowUpRoutes, BudgetRoutes
     def case_update(self, request, principal, case_id):
         return case_page.post(self.backends.accueil, self.tokens, principal, case_id, request.form)
 
+    @page("POST", "/budget-dossiers", roles=STAFF)
+    def budget_open(self, request, principal):
+        return budget_page.post_open(self.backends.accueil, self.tokens, principal, request.form)
+
+    @page("POST", "/budget-dossiers/<string:dossier_id>/diagnosis", roles=STAFF)
+    def budget_diagnosis(self, request, principal, dossier_id):
+        return budget_page.post_diagnosis(self.backends.accueil, self.tokens, principal, dossier_id, request.form)
+
     @page("GET", "/budget-dossiers/<string:dossier_id>", roles=STAFF)
     def budget_dossier(self, request, principal, dossier_id):
         return budget_page.show(self.backends.accueil, self.tokens, principal, dossier_id)

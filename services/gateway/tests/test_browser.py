@@ -43,8 +43,9 @@ def tab_to(page, element_id, limit=40):
 
 
 def test_an_agent_records_a_visit_with_the_keyboard_alone_and_finds_it_in_the_figures(stack, page):
-    # logging in: the login field has the focus, Enter submits
+    # logging in: the login field has the focus (once the page has given it), Enter submits
     page.goto(stack.url("/"))
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'login'")
     page.keyboard.type("agent.lyon8")
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORDS["agent.lyon8"])

@@ -90,3 +90,24 @@ def test_the_desk_lists_its_dossiers_and_a_dossier_s_page_keeps_its_plan(stack):
     assert undated.status_code == 400 and "indiquez le jour" in undated.text
     done = session.post(steps, data={"_csrf": csrf(page), "step_id": str(step_id), "done_on": day()})
     assert done.status_code == 200 and f"fait le {day()}" in done.text
+
+
+def test_a_dossier_is_opened_from_the_person_s_page_and_diagnosed_from_its_own(stack):
+    from services.gateway.tests.test_pages import csrf, logged_in
+    agent = stack.login("agent.lyon8")
+    visit = named_visit(agent, stack)
+    citizen_id = visit["participants"][0]["citizen_id"]
+    session, _ = logged_in(stack, "agent.lyon8")
+    record = session.get(stack.url(f"/citizens/{citizen_id}"))
+    assert "Ouvrir un dossier budget" in record.text and visit["visit_id"] in record.text
+    opened = session.post(stack.url("/budget-dossiers"), data={
+        "_csrf": csrf(record), "visit_id": visit["visit_id"], "citizen_id": str(citizen_id), "origin": "social_worker",
+        "household": "single"})
+    assert opened.status_code == 200 and "Faire le diagnostic" in opened.text, opened.text
+    dossier_path = opened.url.split(stack.url(""), 1)[1]
+    refused = session.post(stack.url(dossier_path + "/diagnosis"), data={"_csrf": csrf(opened), "res_wages": "-3"})
+    assert refused.status_code == 400 and "un montant entre 0 et 10 000 000 €" in refused.text
+    done = session.post(stack.url(dossier_path + "/diagnosis"), data={
+        "_csrf": csrf(opened), "res_wages": "1 450,50", "chg_housing": "600", "debt_kind_0": "tax",
+        "debt_creditor_0": "DGFiP", "debt_owed_0": "900", "debt_monthly_0": "50", "recommendations": "échéancier"})
+    assert done.status_code == 200 and "800,50 €" in done.text and "DGFiP" in done.text
