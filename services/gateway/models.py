@@ -15,7 +15,7 @@ class Account(Base):
     login: Mapped[str] = mapped_column(String(64), primary_key=True)
     role: Mapped[str] = mapped_column(String(20))
     association_id: Mapped[str | None] = mapped_column(String(64))
-    pimms_id: Mapped[str | None] = mapped_column(String(64))
+    pimms_id: Mapped[str | None] = mapped_column(String(64), index=True)  # a manager's desks: its agents' accounts
     agent_id: Mapped[str | None] = mapped_column(String(64))
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at = mapped_column(UtcDateTime(), nullable=False)
