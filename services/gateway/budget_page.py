@@ -44,18 +44,8 @@ def show(accueil, tokens, principal, dossier_id, errors=None, status=200):
 
 
 def post_step(accueil, tokens, principal, dossier_id, form):
-    """The plan's form: a new step (label and due date), or a step of the plan marked done today or on a day."""
-    try:
-        change = forms.plan_step(form)
-        accueil.plan_step({**change, "dossier_id": dossier_id,
-                           "idempotency_key": request_key(principal, form.get(FORM_KEY))})
-    except forms.FormErrors as exc:
-        return show(accueil, tokens, principal, dossier_id, errors=exc.lines, status=400)
-    except InvalidRequest as exc:
-        return show(accueil, tokens, principal, dossier_id, errors=forms.french(exc.errors), status=400)
-    except Conflict as exc:
-        return show(accueil, tokens, principal, dossier_id, errors=[f"Impossible : {exc}"], status=409)
-    return redirect(f"/budget-dossiers/{dossier_id}")
+    """The plan's form: a new step (label and due date), or a step of the plan marked done on a day."""
+    return _change(accueil, tokens, principal, dossier_id, form, accueil.plan_step, forms.plan_step)
 
 
 def post_open(accueil, tokens, principal, form):
@@ -74,10 +64,15 @@ def post_open(accueil, tokens, principal, form):
 
 
 def post_diagnosis(accueil, tokens, principal, dossier_id, form):
+    return _change(accueil, tokens, principal, dossier_id, form, accueil.record_diagnosis,
+                   lambda form: forms.diagnosis(form, RESOURCE_KINDS, CHARGE_KINDS))
+
+
+def _change(accueil, tokens, principal, dossier_id, form, call, read):
+    """A form of the dossier's page sent to accueil (`read` turns it into the request of `call`): back to
+    the dossier, or its page again with why it was refused."""
     try:
-        request = forms.diagnosis(form, RESOURCE_KINDS, CHARGE_KINDS)
-        accueil.record_diagnosis({**request, "dossier_id": dossier_id,
-                                  "idempotency_key": request_key(principal, form.get(FORM_KEY))})
+        call({**read(form), "dossier_id": dossier_id, "idempotency_key": request_key(principal, form.get(FORM_KEY))})
     except forms.FormErrors as exc:
         return show(accueil, tokens, principal, dossier_id, errors=exc.lines, status=400)
     except InvalidRequest as exc:
