@@ -5,10 +5,15 @@ import time
 from kombu import Connection
 
 
-def wait_for(predicate, timeout=15.0, interval=0.05, message="condition"):
+def wait_for(predicate, timeout=15.0, interval=0.05, message="condition", ignoring=()):
+    """The predicate's first true value; `ignoring`: errors that mean "not yet" (figures asked for before the
+    first event that makes them has been applied answer NotFound)."""
     deadline = time.monotonic() + timeout
     while True:
-        value = predicate()
+        try:
+            value = predicate()
+        except ignoring:
+            value = None
         if value:
             return value
         if time.monotonic() > deadline:
