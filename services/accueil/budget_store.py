@@ -15,7 +15,7 @@ from services.accueil.models import (
     CreditorIntervention,
     OverindebtednessFile,
 )
-from services.accueil.store import get_visit, named_in
+from services.accueil.store import get_visit, named_in, of_the_desks
 from shared import localtime
 from shared.errors import NotFound, invalid
 
@@ -40,10 +40,7 @@ def open_dossier(uow, req, now, zone, contract, reader):
 
 
 def get_dossier(session, dossier_id, reader, for_update=False):
-    dossier = session.get(BudgetDossier, str(dossier_id), with_for_update=for_update or None)
-    if dossier is None or not rules.visible(reader, dossier.pimms_id):
-        raise NotFound(f"no budget dossier {dossier_id}")
-    return dossier
+    return of_the_desks(session, BudgetDossier, dossier_id, reader, for_update, "budget dossier")
 
 
 def _open(session, dossier_id, reader):

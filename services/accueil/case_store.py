@@ -15,10 +15,9 @@ from services.accueil.case_views import (
     referral_sent_payload,
 )
 from services.accueil.models import FollowUp, FollowUpVisit, Referral
-from services.accueil.store import citizen_of, get_visit, named_in
+from services.accueil.store import citizen_of, get_visit, named_in, of_the_desks
 from shared import localtime, partner_files
 from shared.contracts.accueil_cases import OPEN_STATUSES
-from shared.errors import NotFound
 from shared.types import as_utc
 
 
@@ -52,17 +51,8 @@ def open_case(uow, req, now, zone, reader):
     return case
 
 
-def _of_the_desks(session, model, record_id, reader, for_update, what):
-    """A follow-up or a referral of the reader's desks (locked until the transaction ends with
-    `for_update`); one of another desk reads as one that does not exist."""
-    record = session.get(model, str(record_id), with_for_update=for_update or None)
-    if record is None or not rules.visible(reader, record.pimms_id):
-        raise NotFound(f"no {what} {record_id}")
-    return record
-
-
 def get_case(session, case_id, reader, for_update=False):
-    return _of_the_desks(session, FollowUp, case_id, reader, for_update, "follow-up")
+    return of_the_desks(session, FollowUp, case_id, reader, for_update, "follow-up")
 
 
 def update_case(uow, req, now, zone, reader):
@@ -134,7 +124,7 @@ def send_referral(uow, req, now, zone, contract, reader):
 
 
 def get_referral(session, referral_id, reader, for_update=False):
-    return _of_the_desks(session, Referral, referral_id, reader, for_update, "referral")
+    return of_the_desks(session, Referral, referral_id, reader, for_update, "referral")
 
 
 def progress_referral(uow, req, now, zone, reader):

@@ -44,10 +44,7 @@ def visible(reader: dict | None, pimms_id: str) -> bool:
 # -- visits -------------------------------------------------------------------------------------------------
 def opened_at(req: dict, now: dt.datetime) -> dt.datetime:
     """When a visit opened: as the desk says (in UTC), or now; never in the future."""
-    moment = req["opened_at"] or now
-    if moment > now + CLOCK_SKEW:
-        raise invalid("opened_at", "must not be in the future")
-    return moment
+    return not_after_now(req["opened_at"], now, "opened_at")
 
 
 def activity_of(motif: dict) -> str:

@@ -73,14 +73,19 @@ def _participant(session, visit_id, index, person, key, now, reader):
                        commune=person["commune"], visitor_ref=ref, first_visit=not seen_before)
 
 
+def of_the_desks(session, model, record_id, reader, for_update, what):
+    """A visit, follow-up, referral or budget dossier of the reader's desks (when the call acts for someone);
+    one of another desk reads as one that does not exist. `for_update` locks its row until the transaction
+    ends (PostgreSQL), so two changes of one record at the same moment run one after the other and the
+    second sees what the first did."""
+    record = session.get(model, str(record_id), with_for_update=for_update or None)
+    if record is None or not rules.visible(reader, record.pimms_id):
+        raise NotFound(f"no {what} {record_id}")
+    return record
+
+
 def get_visit(session, visit_id, reader=None, for_update=False):
-    """A visit (of the reader's desks, when the call acts for someone); `for_update` locks its row until the
-    transaction ends (PostgreSQL), so two changes of one visit at the same moment run one after the other
-    and the second sees what the first did."""
-    visit = session.get(Visit, str(visit_id), with_for_update=for_update or None)
-    if visit is None or not rules.visible(reader, visit.pimms_id):
-        raise NotFound(f"no visit {visit_id}")
-    return visit
+    return of_the_desks(session, Visit, visit_id, reader, for_update, "visit")
 
 
 def add_act(session, req, now, reader=None):
