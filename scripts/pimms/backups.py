@@ -139,11 +139,11 @@ def restore_backup(args, out):
                          f"{manifest['started_at']}: anything recorded after that is not in them\n" + "\n".join(lines))
 
 
-def unknown_revisions(service, revisions):
-    """The revisions this code's migrations (the platform's and the service's) do not know."""
+def migration_scripts(service):
+    """This code's migrations of a service's database: the platform's and the service's (as shared.db.migrate
+    runs them)."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
-    from alembic.util import CommandError
 
     from shared.db import PLATFORM_MIGRATIONS
 
@@ -152,7 +152,14 @@ def unknown_revisions(service, revisions):
     config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", os.pathsep.join(
         [str(PLATFORM_MIGRATIONS / "versions"), str(settings.migrations(service))]))
-    scripts = ScriptDirectory.from_config(config)
+    return ScriptDirectory.from_config(config)
+
+
+def unknown_revisions(service, revisions):
+    """The revisions this code's migrations do not know: a database made by a newer release."""
+    from alembic.util import CommandError
+
+    scripts = migration_scripts(service)
     unknown = []
     for revision in revisions:
         try:
