@@ -206,3 +206,37 @@ def test_dead_letters_are_listed_and_replayed(head_office_and_gateway, rabbit_co
     assert listed() == letters  # listing takes nothing
     status, out, _ = run(*uri, "deadletters", "replay", "--service", "franchise")
     assert (status, out) == (0, "replayed 1 message(s)\n")
+
+
+@pytest.fixture
+def association_broker(vhost_pipeline, rabbit_config, pytestconfig):
+    """A second vhost standing for an association's broker (deleted after, with its shovels), an association
+    code of this test alone, and its link user at head office deleted after."""
+    import secrets
+
+    api = pytestconfig.getoption("RABBIT_API_URI")
+    association_id = "pimms-cli-" + secrets.token_hex(3)
+    with vhost_pipeline.get() as vhost:
+        yield association_id, rabbit_config["AMQP_URI"].rsplit("/", 1)[0] + "/" + vhost, api
+    requests.delete(f"{api.rstrip('/')}/api/users/association.{association_id}", timeout=10)
+
+
+def test_head_office_links_an_association_and_a_contract_signed_comes_down(
+        head_office_and_gateway, association_broker, rabbit_config):
+    from tests.helpers import drain, probe
+
+    association_id, association_uri, api = association_broker
+    uri = ("--amqp-uri", rabbit_config["AMQP_URI"])
+    status, out, err = run(*uri, "link", "--head-office", rabbit_config["AMQP_URI"], "--head-office-management", api,
+                           "--association", f"{association_id}={association_uri},{api}", "--wait", "20")
+    assert (status, err) == (0, ""), err
+    assert out.startswith(f"{association_id}: franchise.contract_changed down; accueil.visit_closed")
+    probe(association_uri, "franchise.contract_changed")
+
+    run(*uri, "association", "register", association_id, "--label", "PIMMS relié")
+    run(*uri, "desk", "register", "lyon-8", "--association", association_id, "--label", "Lyon 8e")
+    assert run(*uri, "contract", "sign", "--association", association_id, "--desk", "lyon-8", "--mandate",
+               "accueil", "--from", "2025-01-01")[0] == 0
+    arrived = wait_for(lambda: drain(association_uri, "probe.franchise.contract_changed"),
+                       message="the contract on the association's broker")
+    assert [body["association_id"] for body, _ in arrived] == [association_id]
