@@ -67,6 +67,8 @@ def make_backup(args, out):
     data = args.data_dir or settings.data_dir()
     started = now()
     target = Path(args.archive or f"pimms-backup-{started:%Y%m%dT%H%M%SZ}.tar.gz")
+    if not target.parent.is_dir():
+        raise Failure(f"no folder {target.parent} to write the archive in")
     targets = [(service, settings.db_url(service, data)) for service in ORDER if service in settings.services()]
     present = [(service, url) for service, url in targets if databases.exists(url)]
     if not present:
@@ -85,9 +87,12 @@ def make_backup(args, out):
             shutil.copy(Path(data) / SECRETS, Path(folder) / SECRETS)
             extras.append({"file": SECRETS, "sha256": archive.sha256(Path(folder) / SECRETS),
                            "bytes": (Path(folder) / SECRETS).stat().st_size})
-        manifest = archive.write(target, folder, {
-            "started_at": started.isoformat(), "finished_at": now().isoformat(),
-            "association_id": os.environ.get("ASSOCIATION_ID"), "members": members, "extras": extras})
+        try:
+            manifest = archive.write(target, folder, {
+                "started_at": started.isoformat(), "finished_at": now().isoformat(),
+                "association_id": os.environ.get("ASSOCIATION_ID"), "members": members, "extras": extras})
+        except OSError as exc:
+            raise Failure(f"cannot write {target}: {exc}") from None
     skipped = sorted(set(dict(targets)) - set(dict(present)))
     out.answer(manifest, f"backed up {', '.join(m['service'] for m in members)} into {target}"
                          + (f" (no database for {', '.join(skipped)}: not part of this stack)" if skipped else "")
@@ -183,7 +188,10 @@ def still_running(data, targets):
                 os.kill(int(pid_file.read_text()), 0)
                 found.append(f"{service} runs as process {pid_file.read_text().strip()}")
                 continue
-            except (ValueError, ProcessLookupError, PermissionError):
+            except PermissionError:  # alive, another user's
+                found.append(f"{service} runs as process {pid_file.read_text().strip()}")
+                continue
+            except (ValueError, ProcessLookupError):
                 pass
         try:
             requests.get(settings.health_url(service), timeout=2)

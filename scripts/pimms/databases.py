@@ -8,6 +8,7 @@ copied in the same snapshot as the state they belong to.
 - PostgreSQL: a REPEATABLE READ transaction exports its snapshot, pg_dump dumps exactly that snapshot, and
   the manifest's figures (schema revisions, outbox) are read in it too. Restoring empties the schema and
   loads the dump in one transaction (psql --single-transaction): all of it, or nothing changed."""
+import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -103,7 +104,7 @@ def _dump_postgresql(url, target):
                 figures = _figures(run)
             except ProgrammingError as exc:
                 raise Failure(f"cannot read {_safe(url)}: {exc.orig}") from None
-            done = subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
+            done = subprocess.run([tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
                                    f"--snapshot={snapshot}", f"--file={target}", f"--dbname={libpq(url)}"],
                                   capture_output=True, text=True)
             if done.returncode != 0:
@@ -138,13 +139,17 @@ def _load_sqlite(source, path):
 
 
 def _load_postgresql(source, url):
-    script = subprocess.run(["pg_restore", "--no-owner", "--no-privileges", "--file=-", str(source)],
-                            capture_output=True, text=True)
-    if script.returncode != 0:
-        raise Failure(f"pg_restore cannot read the dump: {script.stderr.strip()}")
-    sql = "DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n" + script.stdout
-    done = subprocess.run(["psql", "--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1",
-                           f"--dbname={libpq(url)}"], input=sql, capture_output=True, text=True)
+    """pg_restore's SQL, written whole to a file first (psql would commit a script cut short), then run by
+    psql after the schema is emptied, all in psql's one transaction."""
+    script = source.with_name(source.name + ".sql")
+    done = subprocess.run([tool("pg_restore"), "--no-owner", "--no-privileges", f"--file={script}", str(source)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise Failure(f"pg_restore cannot read the dump, nothing changed: {done.stderr.strip()}")
+    done = subprocess.run([tool("psql"), "--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1",
+                           "-c", "DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;", "-f", str(script),
+                           f"--dbname={libpq(url)}"], capture_output=True, text=True)
+    script.unlink()
     if done.returncode != 0:
         raise Failure(f"restoring {_safe(url)} failed, nothing changed: {done.stderr.strip()[-2000:]}")
 
@@ -177,6 +182,15 @@ def republish_since(url, since):
             return conn.execute(update(outbox).where(outbox.c.sent_at >= since).values(sent_at=None)).rowcount
     finally:
         engine.dispose()
+
+
+def tool(name):
+    """The path of a PostgreSQL client program (pg_dump, pg_restore, psql), or a Failure saying how to get it."""
+    found = shutil.which(name)
+    if found is None:
+        raise Failure(f"{name} is not installed: it comes with PostgreSQL's client (apt-get install "
+                      "postgresql-client, of the server's major version or newer)")
+    return found
 
 
 def _driver(url):
