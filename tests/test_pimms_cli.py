@@ -90,11 +90,14 @@ def test_a_manager_without_a_password_on_stdin_is_refused_before_any_call(monkey
     assert (status, err) == (1, "pimms manager: no password on standard input\n")
 
 
-def test_an_unreachable_broker_exits_3_naming_it_without_its_password():
-    status, _, err = run("--amqp-uri", "pyamqp://guest:secret@127.0.0.1:1//", "--timeout", "3",
-                         "association", "register", "pimms-x", "--label", "X")
+@pytest.mark.parametrize("where", ["before the command", "after it"])
+def test_an_unreachable_broker_exits_3_naming_it_without_its_password(where):
+    options = ["--amqp-uri", "pyamqp://guest:secret@127.0.0.1:1//", "--timeout", "3"]
+    command = ["association", "register", "pimms-x", "--label", "X"]
+    status, _, err = run(*(options + command if where == "before the command" else command + options))
     assert status == 3
-    assert "cannot reach the stack's broker at pyamqp://guest:***@127.0.0.1:1//" in err and "secret" not in err
+    assert err.startswith("pimms association: cannot reach the stack's broker at pyamqp://guest:***@127.0.0.1:1//")
+    assert "secret" not in err and len(err.splitlines()) == 1
 
 
 def test_a_backup_of_nothing_and_a_restore_of_no_archive_are_refused(tmp_path):

@@ -11,6 +11,7 @@ back under itself). Run `pimms COMMAND --help` for each.
 """
 import argparse
 import json
+import logging
 import sys
 import warnings
 
@@ -48,19 +49,40 @@ def parser():
     top = argparse.ArgumentParser(prog="pimms", description=__doc__.split("\n\n")[0] + "\n\n" +
                                   __doc__.split("\n\n")[1], epilog=EPILOG,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-    top.add_argument("--amqp-uri", default=settings.amqp_uri(),
-                     help="the stack's broker (default: $AMQP_URI, else the local RabbitMQ)")
-    top.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for a service's answer (30)")
-    top.add_argument("--json", action="store_true", help="print the services' answers as JSON")
+    _common(top, defaults=True)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (head_office, accounts, letters, health, backups):
         module.add_commands(commands)
+    for leaf in _leaves(top):  # `pimms health --json` as well as `pimms --json health`
+        _common(leaf, defaults=False)
     return top
+
+
+def _common(parser, defaults):
+    """The options every command takes; on a command they override the top's only when given."""
+    given = {} if defaults else {"default": argparse.SUPPRESS}
+    parser.add_argument("--amqp-uri", **({"default": settings.amqp_uri()} if defaults else given),
+                        help="the stack's broker (default: $AMQP_URI, else the local RabbitMQ)")
+    parser.add_argument("--timeout", type=float, **({"default": 30.0} if defaults else given),
+                        help="seconds to wait for a service's answer (30)")
+    parser.add_argument("--json", action="store_true", **given, help="print the services' answers as JSON")
+
+
+def _leaves(parser):
+    subcommands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if parser.prog != "pimms" and not subcommands:
+        yield parser
+    for action in subcommands:
+        for sub in action.choices.values():
+            yield from _leaves(sub)
 
 
 def main(argv=None, stdout=None, stderr=None):
     """Run one command; returns its exit status (argparse exits 2 itself on bad usage)."""
     args = parser().parse_args(argv)
+    # the libraries' own warnings (a channel closing, a reconnection) are not the command's to show: its
+    # outcome is said once, in plain words, below
+    logging.basicConfig(level=logging.ERROR, format="pimms: %(name)s: %(message)s")
     out = Output(args.json, stdout, stderr)
     try:
         args.run(args, out)

@@ -46,7 +46,7 @@ def add_commands(commands):
                                               "it holds back, replacing the stack's. Stop the stack first. At "
                                               "the next start each service migrates its database to this "
                                               "code's schema and its outbox resumes.")
-    restore.add_argument("archive", metavar="ARCHIVE")
+    restore.add_argument("archive", metavar="ARCHIVE", help="an archive made by `pimms backup`")
     restore.add_argument("--data-dir", type=Path, default=None,
                          help="the local stack's data folder (default: $PIMMS_DATA_DIR, else var/data)")
     restore.add_argument("--force", action="store_true",
