@@ -1,21 +1,22 @@
 """Databases made by the previous release are upgraded by this code's migrations and keep their data.
 
-tests/fixtures/previous_release/ holds each service's SQLite database as the release named in its
-release.json (72e15f8) left it after its own demo (its migrations, its services, through their real RPC),
-dumped as SQL, with what its services answered then. Each is loaded, migrated to this code's heads by
-shared.db.migrate (as a service does at start), and then read by this code's services: the same rows, the
-same figures, the same contract, the demo manager's password still good, the outbox all sent. When the
-schema changes, this test says whether an association's databases survive the change; the fixture stays
-the previous release until a new one is made (make.py beside it)."""
+tests/fixtures/previous_release/ holds each service's database as the release named in its release.json
+(72e15f8) left it after its own demo (its migrations, its services, through their real RPC), on SQLite
+(`make run`'s) and on PostgreSQL (production's), dumped as SQL, with what its services answered then. Each
+is loaded, migrated to this code's heads by shared.db.migrate (as a service does at start), and read by this
+code's services: the same rows, the same figures, the same contract, the demo's passwords still good, the
+outbox all sent. When the schema changes, this test says whether an association's databases survive the
+change; the fixture stays the previous release until a new one is made (make.py beside it)."""
 import datetime as dt
 import importlib
 import json
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from scripts.pimms.backups import migration_scripts
 from shared.db import Storage, make_engine, migrate
@@ -23,7 +24,8 @@ from tests import kit
 
 FIXTURE = Path(__file__).parent / "fixtures" / "previous_release"
 RELEASE = json.loads((FIXTURE / "release.json").read_text())
-SERVICES = sorted(RELEASE["rows"])
+SERVICES = sorted(RELEASE["sqlite"]["rows"])
+KINDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 def migrations(service):
@@ -35,19 +37,32 @@ def heads(service):
     return set(migration_scripts(service).get_heads())
 
 
+@pytest.fixture(params=KINDS)
+def kind(request):
+    return request.param
+
+
 @pytest.fixture
-def upgraded(tmp_path):
-    """`upgraded(service)`: the previous release's database of the service, migrated by this code, opened."""
+def upgraded(kind, tmp_path, request):
+    """`upgraded(service)`: the previous release's database of the service (on SQLite or PostgreSQL),
+    migrated by this code, opened."""
     opened = []
 
     def make(service):
-        path = tmp_path / f"{service}.db"
-        with sqlite3.connect(path) as db:
-            db.executescript((FIXTURE / f"{service}.sql").read_text())
-        engine = make_engine(f"sqlite:///{path}")
+        dump = FIXTURE / kind / f"{service}.sql"
+        if kind == "sqlite":
+            url = f"sqlite:///{tmp_path / service}.db"
+            with sqlite3.connect(tmp_path / f"{service}.db") as db:
+                db.executescript(dump.read_text())
+        else:
+            assert not opened, "one PostgreSQL database (pg_url) per test: ask upgraded() once"
+            url = request.getfixturevalue("pg_url")
+            subprocess.run(["psql", "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-f", str(dump),
+                            f"--dbname={url.replace('+pg8000', '')}"], check=True, capture_output=True)
+        engine = make_engine(url)
         migrate(engine, migrations(service))
         engine.dispose()
-        opened.append(Storage(f"sqlite:///{path}", migrations(service), "pimms-lyon"))
+        opened.append(Storage(url, migrations(service), "pimms-lyon"))
         return opened[-1]
 
     yield make
@@ -57,47 +72,51 @@ def upgraded(tmp_path):
 
 def rows(storage):
     with storage.engine.connect() as conn:
-        tables = [name for (name,) in conn.execute(text(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))]
-        return {table: conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() for table in tables}
+        return {table: conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar()
+                for table in inspect(conn).get_table_names()}
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_the_previous_release_database_reaches_this_code_schema_and_keeps_its_rows(service, upgraded):
+def test_the_previous_release_database_reaches_this_code_schema_and_keeps_its_rows(service, kind, upgraded):
     storage = upgraded(service)
     with storage.engine.connect() as conn:
         assert set(MigrationContext.configure(conn).get_current_heads()) == heads(service)
-    found = rows(storage)
-    kept = {table: found.get(table) for table in RELEASE["rows"][service] if table != "alembic_version"}
-    assert kept == {table: n for table, n in RELEASE["rows"][service].items() if table != "alembic_version"}
-    assert sum(kept.values()) > 0  # a release's demo left data to carry over
+    before = {table: n for table, n in RELEASE[kind]["rows"][service].items() if table != "alembic_version"}
+    assert {table: rows(storage).get(table) for table in before} == before
+    assert sum(before.values()) > 0  # a release's demo left data to carry over
     with storage.engine.connect() as conn:  # everything was sent by the old release: nothing published again
         assert conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar() == 0
 
 
-def test_reporting_gives_the_previous_release_figures(upgraded):
+def test_reporting_gives_the_previous_release_figures(kind, upgraded):
     from services.reporting.service import ReportingService
 
+    release = RELEASE[kind]
     reporting = kit.worker(ReportingService, upgraded("reporting"), config={"ALLOW_EXACT_FIGURES": True})
-    year = str(dt.date.fromisoformat(RELEASE["demo_date"]).year)
-    for pimms_id, figures in RELEASE["figures"].items():
+    year = str(dt.date.fromisoformat(release["demo_date"]).year)
+    for pimms_id, figures in release["figures"].items():
         assert json.loads(json.dumps(reporting.figures("desk", pimms_id, year, True), default=str)) == figures
+    assert release["figures"]["lyon-8"]["figures"]["visits"]["total"] > 0
 
 
-def test_franchise_and_accueil_answer_as_the_previous_release(upgraded):
-    from services.accueil.service import AccueilService
+def test_franchise_answers_with_the_previous_release_contract(kind, upgraded):
     from services.franchise.service import FranchiseService
 
+    contract = RELEASE[kind]["contract"]
     franchise = kit.worker(FranchiseService, upgraded("franchise"))
-    contract = RELEASE["contract"]
     answered = json.loads(json.dumps(franchise.get_contract(contract["association_id"]), default=str))
     assert answered == contract and answered["status"] == "active"
+
+
+def test_accueil_answers_with_the_previous_release_desk_figures(kind, upgraded):
+    from services.accueil.service import AccueilService
+
     accueil = kit.worker(AccueilService, upgraded("accueil"))
-    assert accueil.desk_figures("lyon-8") == RELEASE["desk_figures"]
-    assert RELEASE["desk_figures"]["visits"] > 0
+    assert accueil.desk_figures("lyon-8") == RELEASE[kind]["desk_figures"]
+    assert RELEASE[kind]["desk_figures"]["visits"] > 0
 
 
-def test_the_previous_release_accounts_still_log_in(upgraded):
+def test_the_previous_release_accounts_still_log_in(kind, upgraded):
     from scripts.demo.gateway import ACCOUNTS
     from services.gateway import accounts
 
