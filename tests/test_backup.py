@@ -338,3 +338,17 @@ def test_a_postgresql_database_goes_through_pg_dump_and_back(quiet_stack, migrat
                            "--republish-hours", "0")
     assert (status, err) == (0, "")
     assert outbox_state(pg_url) == (5, 3)
+
+
+def test_an_archive_of_another_association_is_refused_unless_forced(backed_up, monkeypatch):
+    data, archive = backed_up
+    monkeypatch.setenv("ASSOCIATION_ID", "pimms-lille")
+
+    def of_lyon(manifest, folder):
+        manifest["association_id"] = "pimms-lyon"
+
+    lyon = rebuilt(archive, archive.with_name("lyon.tar.gz"), of_lyon)
+    status, _, err = pimms("restore", str(lyon), "--data-dir", str(data))
+    assert status == 1 and "the archive is of the association pimms-lyon and this stack serves pimms-lille" in err
+    assert outbox_state(f"sqlite:///{data}/accueil.db") == (6, 4)
+    assert pimms("restore", str(lyon), "--data-dir", str(data), "--force")[0] == 0

@@ -50,7 +50,8 @@ def add_commands(commands):
     restore.add_argument("--data-dir", type=Path, default=None,
                          help="the local stack's data folder (default: $PIMMS_DATA_DIR, else var/data)")
     restore.add_argument("--force", action="store_true",
-                         help="restore even though services seem to run on these databases")
+                         help="restore even though services seem to run on these databases, or the archive is "
+                              "another association's")
     restore.add_argument("--republish-hours", type=float, default=REPUBLISH_HOURS, metavar="HOURS",
                          help="events sent in these hours before the backup are published again, for the "
                               f"consumers whose copy had not applied them (default {REPUBLISH_HOURS:g}; 0: none)")
@@ -105,6 +106,10 @@ def restore_backup(args, out):
     data = args.data_dir or settings.data_dir()
     with tempfile.TemporaryDirectory(prefix="pimms-restore-") as folder:
         manifest = archive.read(args.archive, folder)
+        here, there = os.environ.get("ASSOCIATION_ID"), manifest.get("association_id")
+        if here and there and here != there and not args.force:
+            raise Failure(f"the archive is of the association {there} and this stack serves {here} "
+                          "(ASSOCIATION_ID); give --force if that is what you mean; nothing was restored")
         plan = []
         for member in manifest["members"]:
             service = member["service"]

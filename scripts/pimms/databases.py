@@ -162,7 +162,7 @@ def connected_elsewhere(url):
     try:
         with engine.connect() as conn:
             return conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                     "AND pid <> pg_backend_pid()")).scalar()
+                                     "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")).scalar()
     except Exception as exc:
         raise Unreachable(f"cannot reach {_safe(url)}: {exc}") from None
     finally:
