@@ -6,6 +6,8 @@ import importlib.metadata
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -23,3 +25,42 @@ def test_setuptools_is_pinned_below_82_for_nameko_s_pkg_resources():
     assert version(pins["setuptools"]) < (82,)
     assert version(importlib.metadata.version("setuptools")) < (82,)
     import pkg_resources  # noqa: F401 (what nameko imports)
+
+
+# -- the lock files (issue 19): what `make venv` and the image install, hashes checked ----------------------
+def normalized(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins(path):
+    """{name: version} of a requirements file's `name==version` lines (a lock's too, markers aside)."""
+    found = re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", (ROOT / path).read_text(), re.M)
+    return {normalized(name): version for name, version in found}
+
+
+def locked(path):
+    """{name: (version, hashes)} of a lock file: each entry is its pin line and the --hash lines under it."""
+    entries = re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)[^\n]*\\\n((?:\s+--hash=sha256:[0-9a-f]{64}[ \\]*\n)*)",
+                         (ROOT / path).read_text(), re.M)
+    return {normalized(name): (version, re.findall(r"sha256:([0-9a-f]{64})", hashes)) for name, version, hashes in entries}
+
+
+@pytest.mark.parametrize("source, lock", [("requirements.txt", "requirements.lock"),
+                                          ("requirements-dev.txt", "requirements-dev.lock")])
+def test_each_lock_holds_every_pin_of_its_source_file_and_a_hash_for_every_package(source, lock):
+    entries = locked(lock)
+    assert set(entries) == set(pins(lock)), "an entry of the lock has no hash"
+    assert all(hashes for _, hashes in entries.values())
+    stale = {name: (version, entries.get(name, (None,))[0]) for name, version in pins(source).items()
+             if entries.get(name, (None,))[0] != version}
+    assert not stale, f"{lock} is behind {source} (pin, locked): run `make lock`"
+
+
+def test_the_tests_run_on_the_versions_the_image_runs():
+    runtime, dev = locked("requirements.lock"), locked("requirements-dev.lock")
+    assert {name: dev.get(name) for name in runtime} == runtime
+
+
+def test_the_venv_and_the_image_install_from_the_locks_with_their_hashes():
+    assert "pip install --no-cache-dir --require-hashes -r requirements.lock" in (ROOT / "Dockerfile").read_text()
+    assert "install --require-hashes -r requirements-dev.lock" in (ROOT / "Makefile").read_text()
