@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 PIP := $(BIN)/pip --quiet --disable-pip-version-check
 
-.PHONY: run demo test bench chaos docs venv lock clean
+.PHONY: run demo test bench chaos docs venv lock audit clean
 
 venv: $(STAMP)
 
@@ -19,6 +19,11 @@ $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	$(PIP) install --require-hashes -r requirements-dev.lock
 	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+## audit: the locked packages against PyPI's vulnerability records (pip-audit, scripts/audit_lock.py); fails
+## on a known vulnerability. Run by .ci/run
+audit: venv
+	$(BIN)/python -m scripts.audit_lock
 
 ## lock: recompile requirements.lock and requirements-dev.lock after editing requirements.txt or
 ## requirements-dev.txt (needs PyPI); keeps every other pin as it is. Upgrade a transitive dependency with
