@@ -4,14 +4,36 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test bench chaos docs venv clean
+PIP := $(BIN)/pip --quiet --disable-pip-version-check
+
+.PHONY: run demo test bench chaos docs venv lock audit clean
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Only from the lock files: every package, transitive ones included, at its pinned version and checked against
+# its hashes (a tampered or substituted file fails the install). Then the repository itself, without
+# dependencies, so that the console scripts of pyproject.toml (`pimms`) exist in the venv; the code still runs
+# from the source tree (editable install).
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PIP) install --require-hashes -r requirements-dev.lock
+	$(PIP) install --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+## audit: the locked packages against PyPI's vulnerability records (pip-audit, scripts/audit_lock.py); fails
+## on a known vulnerability. Run by .ci/run
+audit: venv
+	$(BIN)/python -m scripts.audit_lock
+
+## lock: recompile requirements.lock and requirements-dev.lock after editing requirements.txt or
+## requirements-dev.txt (needs PyPI); keeps every other pin as it is. Upgrade a transitive dependency with
+## `make lock LOCK_ARGS="--upgrade-package urllib3"`
+LOCK_ARGS ?=
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" $(LOCK_ARGS)
+lock: venv
+	$(UV_COMPILE) requirements.txt -o requirements.lock
+	$(UV_COMPILE) -c requirements.lock requirements-dev.txt -o requirements-dev.lock
 
 ## run: the local stack on SQLite, supervised, its data kept in var/data (a demo day played into an empty
 ## one); keeps running until Ctrl-C. `$(BIN)/python -m scripts.run_local --help` for --fresh, --no-demo

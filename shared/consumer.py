@@ -9,11 +9,15 @@ forever). Here:
 - a handler that raises gets the message back after a growing pause, up to `max_attempts` (config
   EVENT_RETRY), then the message goes to the dead-letter queue with the last error;
 - the message is acked only after the dead-letter or retry copy is confirmed by the broker.
+Each event handled gets one log line (shared/logs.py): its type, id, outcome (applied, duplicate, retried,
+dead-lettered) and the milliseconds since it was received.
 """
 import datetime as dt
 import json
 import logging
+import time
 import traceback
+import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -25,7 +29,7 @@ from nameko.amqp.publish import get_producer
 from nameko.containers import ContainerBeingKilled
 from nameko.messaging import Consumer
 
-from shared import acks, envelope, topology
+from shared import acks, envelope, logs, topology
 from shared.db import ALREADY_APPLIED
 from shared.metrics import metrics_for
 from shared.outages import is_outage
@@ -59,6 +63,7 @@ class SafeQueueConsumer(GuardedQueueConsumer):
     # every delivery is registered and every settlement goes through shared.acks (see why there)
     def handle_message(self, provider, body, message):
         acks.delivered(message)
+        received(message)
         if getattr(provider, "handles_inline", False):
             # a batch consumer only validates and queues here; a green thread per message would cost more
             provider.handle_message(body, message)
@@ -67,6 +72,7 @@ class SafeQueueConsumer(GuardedQueueConsumer):
 
     def _undecodable(self, provider, message, exc):
         acks.delivered(message)
+        received(message)
         provider.handle_undecodable(provider, message, exc)
 
     def ack_message(self, message):
@@ -111,10 +117,12 @@ class EventConsumer(Consumer):
             event = envelope.load(body)
         except ValidationError as exc:
             self.metrics.events_rejected.labels(self.event_type).inc()
-            self._dead_letter(message, "invalid", json.dumps(exc.messages, sort_keys=True, default=str))
+            self._dead_letter(message, "invalid", json.dumps(exc.messages, sort_keys=True, default=str),
+                              event_id=claimed_id(body))
             return None
         if event.type != self.event_type:
-            self._dead_letter(message, "invalid", f"event type {event.type} arrived on {self.queue.name}")
+            self._dead_letter(message, "invalid", f"event type {event.type} arrived on {self.queue.name}",
+                              event_id=event.event_id)
             return None
         if self.sender_check:
             sender = (message.properties or {}).get("user_id")
@@ -122,7 +130,7 @@ class EventConsumer(Consumer):
                 self.metrics.events_rejected.labels(self.event_type).inc()
                 self._dead_letter(message, "spoofed", f"an event of association {event.association_id} sent by "
                                                       f"{sender or 'an unidentified sender'}: only that "
-                                                      f"association's link may send it")
+                                                      f"association's link may send it", event_id=event.event_id)
                 return None
         return event
 
@@ -143,10 +151,13 @@ class EventConsumer(Consumer):
         provider._dead_letter(message, "invalid", f"body cannot be decoded: {exc}")
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        event_id = handled_event_id(worker_ctx)
         if exc_info is None:
-            counter = self.metrics.events_duplicate if result is ALREADY_APPLIED else self.metrics.events_consumed
+            duplicate = result is ALREADY_APPLIED
+            counter = self.metrics.events_duplicate if duplicate else self.metrics.events_consumed
             counter.labels(self.event_type).inc()
             self.queue_consumer.ack_message(message)
+            self._handled(message, event_id, "duplicate" if duplicate else "applied")
             return result, exc_info
         error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()
         if is_outage(exc_info[1]):
@@ -155,19 +166,24 @@ class EventConsumer(Consumer):
             self.metrics.events_retried.labels(self.event_type).inc()
             eventlet.sleep(OUTAGE_PAUSE)
             self.queue_consumer.requeue_message(message)
+            self._handled(message, event_id, "retried", reason="outage")
             return result, exc_info
         attempts = int((message.headers or {}).get(ATTEMPTS, 0)) + 1
         if attempts >= self.max_attempts:
-            self._dead_letter(message, "failed", f"failed {attempts} times, last: {error}", attempts)
+            self._dead_letter(message, "failed", f"failed {attempts} times, last: {error}", attempts, event_id)
         else:
             log.warning("%s: attempt %d failed (%s); retrying", self.queue.name, attempts, error)
             eventlet.sleep(self.backoff * 2 ** (attempts - 1))
             self._forward(message, default_exchange, self.queue.name, {ATTEMPTS: attempts}, None,
                           self.metrics.events_retried.labels(self.event_type))
+            self._handled(message, event_id, "retried", reason="failed", attempt=attempts)
         return result, exc_info
 
+    def _handled(self, message, event_id, outcome, **more):
+        logs.event_handled(self.event_type, event_id, outcome, getattr(message, "_pimms_received", None), **more)
+
     # -- never dropping -----------------------------------------------------------------------------------
-    def _dead_letter(self, message, kind, reason, attempts=None):
+    def _dead_letter(self, message, kind, reason, attempts=None, event_id=None):
         log.error("%s: dead-lettering a message (%s): %s", self.queue.name, kind, reason)
         headers = {
             "x-pimms-reason": reason[:4000],
@@ -177,12 +193,14 @@ class EventConsumer(Consumer):
         }
         if attempts is not None:
             headers[ATTEMPTS] = attempts
-        self._forward(message, topology.dead_letter_exchange, self.service, headers,
-                      topology.dead_letter_queue(self.service),
-                      self.metrics.events_dead_lettered.labels(self.event_type, kind))
+        forwarded = self._forward(message, topology.dead_letter_exchange, self.service, headers,
+                                  topology.dead_letter_queue(self.service),
+                                  self.metrics.events_dead_lettered.labels(self.event_type, kind))
+        # not forwarded: the message was requeued, and comes back to be dead-lettered again
+        self._handled(message, event_id, "dead-lettered" if forwarded else "retried", reason=kind)
 
     def _forward(self, message, exchange, routing_key, extra_headers, declare, counter):
-        """Publish a copy with confirm, then ack the original; if the copy fails, requeue the original."""
+        """Publish a copy with confirm, then ack the original (True); if the copy fails, requeue the original."""
         headers = dict(message.headers or {})
         headers.update(extra_headers)
         # the copy carries the exact bytes received, whatever they are, so a replay sends the same message
@@ -199,9 +217,10 @@ class EventConsumer(Consumer):
             log.exception("%s: could not forward a message; requeueing it", self.queue.name)
             eventlet.sleep(1)  # the broker is likely down: do not spin on the same message
             self.queue_consumer.requeue_message(message)
-            return
+            return False
         counter.inc()
         self.queue_consumer.ack_message(message)
+        return True
 
 
 class EventBatchConsumer(EventConsumer):
@@ -255,6 +274,13 @@ class EventBatchConsumer(EventConsumer):
             self.metrics.events_consumed.labels(self.event_type).inc(applied)
             self.metrics.events_duplicate.labels(self.event_type).inc(duplicates)
             self.queue_consumer.ack_messages([message for _, message in batch])
+            new = getattr(result, "new", None)  # apply_batch's result knows which events were new
+            for event, message in batch:
+                if new is not None:
+                    outcome = "applied" if id(event) in new else "duplicate"
+                else:  # a handler that returned bare counts: exact unless the batch was mixed
+                    outcome = "duplicate" if not applied else "applied" if not duplicates else "applied or duplicate"
+                self._handled(message, event.event_id, outcome)
         elif len(batch) == 1:
             self.handle_result(batch[0][1], worker_ctx, None, exc_info)
         else:
@@ -262,6 +288,29 @@ class EventBatchConsumer(EventConsumer):
             for item in batch:
                 self._spawn([item])
         return result, exc_info
+
+
+def received(message):
+    """Note when a delivery arrived, for the duration on its log line."""
+    message._pimms_received = time.perf_counter()
+
+
+def handled_event_id(worker_ctx):
+    """The id of the event a worker handled (a batch consumer's worker retrying one event gets a list of one)."""
+    event = worker_ctx.args[0] if worker_ctx.args else None
+    if isinstance(event, list):
+        event = event[0] if len(event) == 1 else None
+    return getattr(event, "event_id", None)
+
+
+def claimed_id(body):
+    """The event_id an invalid message claims, for its log line: only if it is a uuid, as event ids are (any
+    other text could be anything, a name included)."""
+    event_id = body.get("event_id") if isinstance(body, dict) else None
+    try:
+        return str(uuid.UUID(event_id))
+    except (TypeError, ValueError, AttributeError):
+        return None
 
 
 def handle_event(event_type: str, **options: Any) -> Callable[[Callable], Callable]:
@@ -272,5 +321,5 @@ def handle_event(event_type: str, **options: Any) -> Callable[[Callable], Callab
 def handle_event_batch(event_type: str, batch_size: int = 200, max_wait: float = 0.05,
                        **options: Any) -> Callable[[Callable], Callable]:
     """`@handle_event_batch("accueil.visit_closed")` on a method `(self, events: list[Event])` that returns
-    `db.apply_batch(...)`'s (applied, duplicates)."""
+    `db.apply_batch(...)`'s (applied, duplicates) as it is (it also tells the log lines which events were new)."""
     return EventBatchConsumer.decorator(event_type, batch_size=batch_size, max_wait=max_wait, **options)

@@ -192,9 +192,9 @@ class Storage:
             return result
 
     def apply_batch(self, consumer: str, events: Sequence[Event], apply: Callable[[UnitOfWork, list[Event]], Any],
-                    journal: Callable[[Session, list[str]], Iterable[str]] | None = None) -> tuple[int, int]:
+                    journal: Callable[[Session, list[str]], Iterable[str]] | None = None) -> "BatchApplied":
         """Run `apply(uow, new_events)` on the events this consumer has not applied yet, and mark them, in
-        one transaction. Returns (applied, duplicates).
+        one transaction. Returns (applied, duplicates), a BatchApplied.
 
         `journal`: for a service whose `apply` itself stores every event it applies under a unique event_id
         (reporting's append-only store), a function (session, ids) -> the ids among them already stored.
@@ -219,7 +219,17 @@ class Storage:
                     now = utcnow()
                     uow.session.execute(insert(processed_events), [
                         {"consumer": consumer, "event_id": e.event_id, "applied_at": now} for e in new])
-            return len(new), len(events) - len(new)
+            return BatchApplied(new, events)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class BatchApplied(tuple):
+    """apply_batch's (applied, duplicates), which also knows which of the events given were new (`new`, their
+    id()s), so that the batch consumer logs each event's own outcome."""
+
+    def __new__(cls, new: Sequence[Event], given: Sequence[Event]) -> "BatchApplied":
+        result = super().__new__(cls, (len(new), len(given) - len(new)))
+        result.new = frozenset(map(id, new))
+        return result

@@ -4,17 +4,21 @@ service's business metrics, served by the service's own `GET /metrics`.
 Each container gets its own CollectorRegistry (not prometheus-client's global one), so several containers
 of one service can live in one process, as they do in tests. A service declares its business metrics once,
 in its own `metrics.py` (`VISITS_CLOSED = counter("pimms_visits_closed_total", "Visits closed", ["motif"])`),
-and its entrypoints use them through the dependency: `self.metrics[VISITS_CLOSED].labels("partner").inc()`."""
+and its entrypoints use them through the dependency: `self.metrics[VISITS_CLOSED].labels("partner").inc()`.
+
+Timing every entrypoint, it also writes the one log line of each HTTP request handled (shared/logs.py)."""
 import time
 import weakref
 from dataclasses import dataclass
 
 from nameko.extensions import DependencyProvider
+from nameko.web.handlers import HttpRequestHandler
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
 from werkzeug.wrappers import Response
 
+from shared import logs
 from shared.db import as_utc
 
 
@@ -144,6 +148,23 @@ class Metrics(DependencyProvider):
             self.platform.latency.labels(name).observe(time.perf_counter() - started)
         if exc_info is not None:
             self.platform.errors.labels(name, exc_info[0].__name__).inc()
+        entrypoint = worker_ctx.entrypoint
+        if started is not None and isinstance(entrypoint, HttpRequestHandler):
+            request = worker_ctx.args[0]
+            logs.request_handled(request.method, entrypoint.url, http_status(entrypoint, result, exc_info), started,
+                                 request.headers.get("X-Request-Id"))
 
     def get_dependency(self, worker_ctx):
         return self.platform
+
+
+def http_status(entrypoint: HttpRequestHandler, result, exc_info) -> int:
+    """The status nameko answers for what the worker gave (HttpRequestHandler.response_from_result and
+    response_from_exception), read without building the response's body."""
+    if exc_info is not None:
+        return entrypoint.response_from_exception(exc_info[1]).status_code
+    if isinstance(result, Response):
+        return result.status_code
+    if isinstance(result, tuple):
+        return Response(status=result[0]).status_code
+    return 200

@@ -168,11 +168,12 @@ class ReportingService(PlatformService):
     # -- the work behind the entrypoints -------------------------------------------------------------------------
     def _apply(self, events):
         """A batch of one event type, in one transaction; each event is applied once (apply_batch)."""
-        applied, duplicates = self.db.apply_batch(
+        result = self.db.apply_batch(
             events, lambda uow, new: store.apply_events(uow, new, utcnow(), self._zone()), journal=store.stored_ids)
+        applied, _ = result
         if applied:
             self.metrics[metrics.EVENTS_APPLIED].labels(events[0].type).inc(applied)
-        return applied, duplicates
+        return result  # as it is: it tells the consumer's log lines which events were new
 
     def _close(self, month, now):
         with self.db.unit_of_work() as uow:
