@@ -64,3 +64,33 @@ def test_every_alert_has_a_runbook_line_in_the_operations_guide():
     assert section, "docs/operations.md has no section '## Alerts: what to do'"
     missing = [name for name in alert_names() if f"`{name}`" not in section.group(1)]
     assert not missing, missing
+
+
+def test_the_scrape_configurations_the_operations_guide_gives_are_valid_prometheus_configurations(tmp_path):
+    """Its file_sd example (with its targets file) and its Kubernetes pod discovery, through promtool."""
+    guide = (ROOT / "docs" / "operations.md").read_text()
+    watching = re.search(r"^## Watching\n(.*?)(?=^## )", guide, re.S | re.M).group(1)
+    blocks = re.findall(r"```(yaml|json)\n(.*?)```", watching, re.S)
+    configs = [text for kind, text in blocks if kind == "yaml"]
+    [targets] = [text for kind, text in blocks if kind == "json"]
+    assert len(configs) == 2
+    (tmp_path / "targets").mkdir()
+    (tmp_path / "targets" / "lyon.json").write_text(targets)
+    for number, text in enumerate(configs):
+        text = text.replace("/etc/prometheus/pimms/alerts.yaml", str(RULES / "alerts.yaml"))
+        text = text.replace("/etc/prometheus/pimms/targets", str(tmp_path / "targets"))
+        config = yaml.safe_load(text)
+        for scrape in config["scrape_configs"]:
+            # Debian builds Prometheus without Kubernetes discovery: promtool checks the rest (relabelling,
+            # path, parameters) with a static target in its place, the discovery block is checked here
+            for discovery in scrape.pop("kubernetes_sd_configs", []):
+                assert discovery["role"] == "pod" and discovery["namespaces"]["names"], discovery
+                scrape["static_configs"] = [{"targets": ["127.0.0.1:8080"]}]
+        path = tmp_path / f"prometheus-{number}.yml"
+        path.write_text(yaml.safe_dump(config))
+        checked = subprocess.run([promtool(), "check", "config", str(path)], capture_output=True, text=True,
+                                 timeout=60)
+        assert checked.returncode == 0, text + checked.stdout + checked.stderr
+        assert "SUCCESS" in checked.stdout + checked.stderr
+    for group in yaml.safe_load(targets):  # what the rules read of each target
+        assert {"job", "app_kubernetes_io_part_of"} <= set(group["labels"]), group
