@@ -1,9 +1,12 @@
 """Entrypoints every service shares, as base classes of the nameko service classes.
 
-`PlatformService` installs the speed patches, gives readiness over RPC, health and metrics over HTTP, and
-forgets the idempotency keys once they are a day old; `ContractCopy` gives a service that records activity its local copy of the
+`PlatformService` installs the speed patches, gives readiness over RPC, health and metrics over HTTP (with
+the gauges read at scrape time, `read_gauges`), looks at its dead-letter queue's oldest letter every 5 minutes
+for the operators, and forgets the idempotency keys once they are a day old; `ContractCopy` gives a service that records activity its local copy of the
 franchise contract. A service class declares the dependencies
 they use (`config = Config()`, `db = Database(...)`, `metrics = Metrics()`)."""
+import logging
+
 from nameko.timer import timer
 from nameko.web.handlers import http
 
@@ -11,9 +14,11 @@ from shared import contract_terms, deadletters, health, idempotency
 from shared.consumer import handle_event
 from shared.db import utcnow
 from shared.metrics import gauge
+from shared.outages import is_outage
 from shared.rpc import rpc
 from shared.speedups import Speedups
 
+log = logging.getLogger(__name__)
 DEAD_LETTERS_CHECK_S = 300  # the alert waits for a day-old letter: a look every 5 minutes is plenty
 # read from the database at scrape time: behind head office's revision (pimms_contract_revision) means the
 # service enforces terms that changed (alert PimmsContractCopyBehind); 0 before the first contract arrived
@@ -36,7 +41,13 @@ class PlatformService:
     def look_at_dead_letters(self):
         """Set pimms_dead_letters_oldest_timestamp_seconds from the head of the service's dead-letter queue;
         when the broker is away the gauge keeps what was last seen."""
-        oldest = deadletters.oldest_dead_lettered_at(self.config["AMQP_URI"], self.name)
+        try:
+            oldest = deadletters.oldest_dead_lettered_at(self.config["AMQP_URI"], self.name)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            log.warning("dead letters of %s not looked at: %s", self.name, exc)  # the broker has its own alerts
+            return None
         self.metrics.dead_letters_oldest.set(oldest or 0)
         return oldest
 
