@@ -24,6 +24,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from scripts import local_prometheus, run_local
 from scripts.demo import accueil as demo_day
 from scripts.demo import franchise as franchise_demo
+from services.reporting import periods
 from shared import topology
 from tests.helpers import wait_for
 
@@ -126,7 +127,9 @@ def test_prometheus_scrapes_the_stack_answers_every_panel_evaluates_every_rule_a
              message="every dashboard panel to return a series (still empty: see empty_panels())")
 
     # the gauges the new alerts read are scraped, with the values the stack holds
-    assert prometheus.query('pimms_reporting_last_month_sent{job="reporting"} > 0')
+    this_month = periods.month_number(f"{demo_day.demo_date():%Y-%m}")  # the demo closed it: sent once relayed
+    wait_for(lambda: prometheus.query(f'pimms_reporting_last_month_sent{{job="reporting"}} == {this_month}'),
+             timeout=10, interval=0.5, message="the month closed counted as sent")
     copies = prometheus.query("pimms_contract_copy_revision")
     assert {series["metric"]["job"] for series in copies} >= set(run_local.ENFORCING)
     assert prometheus.query("pimms_contract_copy_revision < on(association_id) group_left() "
