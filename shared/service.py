@@ -1,10 +1,10 @@
 """Entrypoints every service shares, as base classes of the nameko service classes.
 
 `PlatformService` installs the speed patches, gives readiness over RPC, health and metrics over HTTP (with
-the gauges read at scrape time, `read_gauges`), looks at its dead-letter queue's oldest letter every 5 minutes
-for the operators, and forgets the idempotency keys once they are a day old; `ContractCopy` gives a service that records activity its local copy of the
-franchise contract. A service class declares the dependencies
-they use (`config = Config()`, `db = Database(...)`, `metrics = Metrics()`)."""
+the gauges read at scrape time, `read_gauges`), looks at its dead-letter queue's oldest letter every 5
+minutes for the operators, and forgets the idempotency keys once they are a day old; `ContractCopy` gives a
+service that records activity its local copy of the franchise contract. A service class declares the
+dependencies they use (`config = Config()`, `db = Database(...)`, `metrics = Metrics()`)."""
 import logging
 
 from nameko.timer import timer
