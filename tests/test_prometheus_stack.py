@@ -10,9 +10,11 @@ PimmsOutboxStuck goes to firing for accueil, and back to inactive once the relay
 
 That one alert is rendered here with a short `for:` and threshold (5 s old for 3 s instead of 300 s for 5
 minutes) so the test takes seconds; its real values are proven by promtool's unit tests
-(deploy/prometheus/alerts_test.yaml, tests/test_prometheus_rules.py)."""
+(deploy/prometheus/alerts_test.yaml, tests/test_prometheus_rules.py). PimmsServiceRestarting, with no `for:`,
+is seen firing as it is, when a service is killed three times and its supervisor starts it again."""
 import datetime as dt
 import os
+import signal
 import time
 
 import amqp
@@ -72,7 +74,7 @@ def watched_stack(rabbit_config, tmp_path):
         with ClusterRpcProxy(rabbit_config, timeout=30) as rpc:
             run_local.wait_ready(rpc, stack, data=tmp_path / "stack")
             prometheus.start()
-            yield rpc, prometheus
+            yield rpc, prometheus, tmp_path / "stack"
     finally:
         set_events_writable(rabbit_config["vhost"], True)
         prometheus.stop()
@@ -112,7 +114,7 @@ def firing(prometheus, name, job):
 
 def test_prometheus_scrapes_the_stack_answers_every_panel_evaluates_every_rule_and_fires_outbox_stuck(
         watched_stack, rabbit_config):
-    rpc, prometheus = watched_stack
+    rpc, prometheus, _ = watched_stack
     desk_activity(rpc, rabbit_config)
 
     # every service is scraped
@@ -178,3 +180,26 @@ def test_prometheus_scrapes_the_stack_answers_every_panel_evaluates_every_rule_a
     print(f"PimmsOutboxStuck fired {fired_after:.1f}s after the relays stopped, "
           f"cleared {time.monotonic() - recovered:.1f}s after they could publish again")
     assert prometheus.query('pimms_outbox_oldest_unsent_age_seconds{job="accueil"} == 0')
+
+
+def start_time(prometheus, job):
+    series = prometheus.query(f'process_start_time_seconds{{job="{job}"}}')
+    return float(series[0]["value"][1]) if series else None
+
+
+def test_a_service_killed_three_times_raises_service_restarting_as_it_is(watched_stack):
+    """PimmsServiceRestarting has no `for:`: its real rule fires on the third start seen within 30 minutes."""
+    _, prometheus, data = watched_stack
+    wait_for(lambda: start_time(prometheus, "formation"), timeout=10, interval=0.5, message="formation scraped")
+    assert not prometheus.alerts("PimmsServiceRestarting")
+    for restart in range(1, 4):
+        before = start_time(prometheus, "formation")
+        os.kill(run_local.pid_of(data, "formation"), signal.SIGKILL)  # the supervisor starts it again
+        wait_for(lambda: start_time(prometheus, "formation") not in (None, before), timeout=30, interval=0.5,
+                 message=f"formation's start number {restart + 1} scraped")
+        if restart < 3:
+            assert not prometheus.alerts("PimmsServiceRestarting")  # twice is not repeatedly
+    [alert] = wait_for(lambda: prometheus.alerts("PimmsServiceRestarting"), timeout=5, interval=0.5,
+                       message="PimmsServiceRestarting")
+    assert alert["state"] == "firing" and alert["labels"]["job"] == "formation"
+    assert alert["annotations"]["summary"] == "formation restarted 3 times in 30 minutes"
