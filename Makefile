@@ -46,9 +46,10 @@ demo: venv
 	bash scripts/ensure-services.sh
 	$(BIN)/python -m scripts.run_local --fresh --exit
 
-## test: the whole suite (unit tests without a broker, integration tests on the local RabbitMQ and PostgreSQL)
+## test: the whole suite (unit tests without a broker, integration tests on the local RabbitMQ and PostgreSQL,
+## the alert rules through promtool and a real Prometheus scraping a stack)
 test: venv
-	bash scripts/ensure-services.sh --management --postgres
+	bash scripts/ensure-services.sh --management --postgres --prometheus
 	$(BIN)/ruff check .
 	$(BIN)/nameko test -q
 

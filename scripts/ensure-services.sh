@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Make sure the local RabbitMQ (and, with --postgres, PostgreSQL) is up; start it, or install it where we can.
 # Used by `make run` (RabbitMQ only: the services run on SQLite) and by .ci/run (everything the tests need).
+# --prometheus installs Debian's prometheus (the server and promtool, for the alert and dashboard tests) when
+# missing, and leaves no daemon of it running: the tests and `make run` start their own.
 set -euo pipefail
 
-want_pg=0; want_mgmt=0
+want_pg=0; want_mgmt=0; want_prom=0
 for arg in "$@"; do
   case "$arg" in
     --postgres) want_pg=1 ;;
+    --prometheus) want_prom=1 ;;
     --management) want_mgmt=1 ;;
   esac
 done
@@ -50,6 +53,22 @@ fi
 # --- Chromium (the web app's end-to-end tests drive Debian's build; never a downloaded browser) -----------
 if [ "$want_mgmt" = 1 ] && ! command -v chromium >/dev/null && can_install; then
   apt_install chromium || echo "warning: chromium could not be installed; browser tests will fail" >&2
+fi
+
+# --- Prometheus (alert rules checked with promtool, a real server scraping a stack in the tests) -------------
+if [ "$want_prom" = 1 ] && ! { command -v prometheus >/dev/null && command -v promtool >/dev/null; }; then
+  if can_install; then
+    apt_install --no-install-recommends prometheus
+    # Debian's package enables a daemon on :9090; ours are started on free ports with their own data
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+      systemctl disable --now prometheus >/dev/null 2>&1 || true
+    elif [ -x /etc/init.d/prometheus ]; then
+      /etc/init.d/prometheus stop >/dev/null 2>&1 || true
+    fi
+  else
+    # the Prometheus tests then skip locally, and fail under CI=true, where it must be there
+    echo "warning: Prometheus is not installed and cannot be installed here (Debian: apt-get install prometheus)" >&2
+  fi
 fi
 
 # --- PostgreSQL -------------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ starts again a service that exits), with its database under the data folder (`va
 PIMMS_DATA_DIR says otherwise; logs in its `logs/`). On the first start, into an empty data folder, the
 association's secrets are generated (`secrets.json`, mode 0600) and a demo day is played through the real
 RPC (unless `--no-demo`); later starts keep everything and play nothing. `--fresh` (what `make demo` does)
-deletes the data folder first. Ctrl-C (or SIGTERM) stops every service cleanly."""
+deletes the data folder first. When Debian's `prometheus` is installed, a Prometheus scrapes the stack with
+the platform's alert rules (scripts/local_prometheus.py; its data in the data folder's `prometheus/`) and its
+address is printed (`--no-prometheus`: none). Ctrl-C (or SIGTERM) stops every service cleanly."""
 import argparse
 import os
 import shutil
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from nameko.standalone.rpc import ClusterRpcProxy
 
-from scripts import stack_secrets
+from scripts import local_prometheus, stack_secrets
 from scripts.demo import accueil as demo_day
 from scripts.demo import budget as budget_demo
 from scripts.demo import formation as formation_demo
@@ -40,6 +42,7 @@ STACK = [  # (service, nameko module:class, HTTP port)
     ("gateway", "services.gateway.service:GatewayService", 8100),
 ]
 ENFORCING = ("accueil", "mediation_sortante", "formation")  # they keep a copy of the contract terms
+PROMETHEUS_PORT = 9090  # Prometheus' usual port, or a free one when something else holds it
 
 
 def logs(data):
@@ -107,6 +110,24 @@ def stop(stack):
         os.killpg(stack.pid, signal.SIGKILL)
 
 
+def start_prometheus(data):
+    """The stack's own Prometheus, or None when Debian's `prometheus` is not installed (or fails to start)."""
+    if not local_prometheus.installed():
+        print("no Prometheus: `apt-get install prometheus` (or scripts/ensure-services.sh --prometheus as root) "
+              "and `make run` starts one beside the stack")
+        return None
+    port = PROMETHEUS_PORT if local_prometheus.port_free(PROMETHEUS_PORT) else local_prometheus.free_port()
+    try:
+        prometheus = local_prometheus.LocalPrometheus(
+            data / "prometheus", local_prometheus.targets(STACK), port=port).start()
+    except RuntimeError as exc:  # the stack is worth running without it
+        print(f"warning: {exc}", file=sys.stderr)
+        return None
+    print(f"Prometheus: {prometheus.url}/ (alerts at {prometheus.url}/alerts; rules "
+          f"{local_prometheus.ALERTS.relative_to(ROOT)}; its data in {data / 'prometheus'})")
+    return prometheus
+
+
 def play_demo(rpc, visits):
     day = demo_day.demo_date()
     franchise_demo.play(rpc, day)  # first: the contract that covers everything below
@@ -131,6 +152,7 @@ def main():
     parser.add_argument("--fresh", action="store_true", help=f"delete the data folder ({DATA}) first")
     parser.add_argument("--no-demo", action="store_true", help="start an empty stack without the demo day")
     parser.add_argument("--visits", type=int, default=300, help="visits of the demo day")
+    parser.add_argument("--no-prometheus", action="store_true", help="start no Prometheus beside the stack")
     args = parser.parse_args()
 
     if args.fresh:
@@ -138,6 +160,7 @@ def main():
     new = not stack_secrets.path(DATA).exists()
     DATA.mkdir(parents=True, exist_ok=True)
     stack = start_stack(DATA)
+    prometheus = None
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
         with ClusterRpcProxy({"AMQP_URI": AMQP_URI}, timeout=30) as rpc:
@@ -145,6 +168,8 @@ def main():
             print("stack up: " + ", ".join(f"{n} (http://127.0.0.1:{p})" for n, _, p in STACK))
             print(f"data in {DATA} (databases, secrets.json, logs/); `make run` again keeps it, "
                   f"`make demo` or `python -m scripts.run_local --fresh` starts over")
+            if not (args.exit or args.no_prometheus):
+                prometheus = start_prometheus(DATA)
             if new and not args.no_demo:
                 play_demo(rpc, args.visits)
                 (DATA / "demo-played").write_text(demo_day.demo_date().isoformat())
@@ -162,6 +187,8 @@ def main():
     except KeyboardInterrupt:
         print("\nstopping")
     finally:
+        if prometheus is not None:
+            prometheus.stop()
         stop(stack)
     return 0
 

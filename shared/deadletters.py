@@ -108,6 +108,32 @@ def replay(amqp_uri, service=None, unrouted=False, event_id=None):
     return replayed
 
 
+def oldest_dead_lettered_at(amqp_uri, service, timeout=5.0):
+    """When the letter at the head of the service's dead-letter queue (the oldest: letters queue in the order
+    they were dead-lettered) was dead-lettered, as epoch seconds; None when the queue is empty or absent.
+    Peeks without taking it: the channel closes unacked, and the broker puts the letter back in its place."""
+    import datetime as dt
+
+    import amqp
+
+    name = topology.dead_letter_queue(service).name
+    with Connection(amqp_uri, connect_timeout=timeout) as conn:
+        channel = conn.channel()
+        try:
+            channel.queue_declare(queue=name, passive=True)  # never create it: a service may have none
+        except amqp.exceptions.NotFound:
+            return None
+        msg = channel.basic_get(name, no_ack=False)
+        channel.close()
+    if msg is None:
+        return None
+    stamp = dict(msg.properties.get("application_headers") or {}).get("x-pimms-dead-lettered-at")
+    try:
+        return dt.datetime.fromisoformat(stamp).timestamp()
+    except (TypeError, ValueError):  # not put there by a consumer of ours: no date to read (the broker's
+        return None  # own gauge, alert PimmsDeadLettersWaiting, still sees it)
+
+
 def _declare(channel, service, unrouted):
     if unrouted:
         topology.declare_publishing(channel)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
 from werkzeug.wrappers import Response
@@ -85,6 +85,12 @@ class PlatformMetrics:
         self.idempotency_keys_forgotten = Counter(
             "pimms_idempotency_keys_forgotten_total", "Idempotency keys deleted after IDEMPOTENCY_KEEP_HOURS",
             registry=r)
+        self.dead_letters_oldest = Gauge(
+            "pimms_dead_letters_oldest_timestamp_seconds", "When the oldest letter waiting in the service's "
+            "dead-letter queue was dead-lettered (0: none waiting), as last looked at", registry=r)
+        # process_start_time_seconds: a start time that keeps changing is a service restarting (alert
+        # PimmsServiceRestarting), seen the same under `make run`'s supervisor and under the kubelet
+        ProcessCollector(registry=r)
 
     def watch_outbox(self, relay):
         self.registry.register(_OutboxCollector(relay))

@@ -128,8 +128,11 @@ class FranchiseService(PlatformService):
         desks = self.metrics[metrics.COMPLIANCE_DESKS]
         with self.db.unit_of_work() as uow:
             counts = store.desks_by_status(uow.session)
+            revisions = store.latest_revisions(uow.session)
         for status in ("ok", "warning", "breach"):
             desks.labels(status).set(counts.get(status, 0))
+        for association_id, revision in revisions.items():
+            self.metrics[metrics.CONTRACT_REVISION].labels(association_id).set(revision)
         return self.metrics.expose(request.headers.get("Accept"))
 
     # -- helpers ------------------------------------------------------------------------------------------

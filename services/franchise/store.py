@@ -343,6 +343,13 @@ def network_scorecard(session, today):
         [activity.desk_card(r.pimms_id, r.association_id, r.card, as_utc(r.evaluated_at)) for r in rows], today)
 
 
+def latest_revisions(session):
+    """{association_id: its contract's latest revision}, for the operators' gauge."""
+    rows = session.execute(select(ContractRevision.association_id, func.max(ContractRevision.revision))
+                           .group_by(ContractRevision.association_id))
+    return {association_id: revision for association_id, revision in rows}
+
+
 def desks_by_status(session):
     """{status: number of desks} from each desk's last evaluation, for the operators' gauge."""
     rows = session.execute(select(DeskStanding.status, func.count()).group_by(DeskStanding.status))

@@ -19,6 +19,7 @@ from services.reporting.store import dialect_insert
 from services.reporting.suppression import protect
 from shared import localtime
 from shared.errors import Conflict
+from shared.tables import outbox
 
 PERIOD_CLOSED = "reporting.period_closed"
 
@@ -101,6 +102,26 @@ def months_due(session, now, grace, association_id, zone=localtime.UTC):
         periods.c.dirty.is_(True), periods.c.revision > 0, func.length(periods.c.period) == 7,
         periods.c.period < current)))
     return sorted(due)
+
+
+def last_month_sent(session, association_id):
+    """The latest month ("YYYY-MM") of this association whose `period_closed` the broker confirmed (the
+    outbox keeps sent events with their sent_at), or None; the operators' gauge of the 5th-of-the-month rule."""
+    bodies = session.scalars(select(outbox.c.body).where(
+        outbox.c.event_type == PERIOD_CLOSED, outbox.c.sent_at.is_not(None)))
+    months = set()
+    for body in bodies:
+        doc = json.loads(body)
+        period = doc["payload"]["period"]
+        if doc["association_id"] == association_id and len(period) == 7:
+            months.add(period)
+    return max(months, default=None)
+
+
+def month_number(month):
+    """"2026-11" -> 2026 * 12 + 10: months since year 0, as PromQL's year() * 12 + month() - 1 counts them."""
+    year, number = month.split("-")
+    return int(year) * 12 + int(number) - 1
 
 
 # -- head office ------------------------------------------------------------------------------------------------

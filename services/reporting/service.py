@@ -165,6 +165,13 @@ class ReportingService(PlatformService):
         return {"mode": HEAD_OFFICE if head_office(self.config) else "association",
                 "association_id": self.config["ASSOCIATION_ID"], "threshold": self._threshold(), **state}
 
+    def read_gauges(self):
+        if not head_office(self.config):  # head office receives months, it owes none
+            with self.db.unit_of_work() as uow:
+                month = periods.last_month_sent(uow.session, self.config["ASSOCIATION_ID"])
+            self.metrics[metrics.LAST_MONTH_SENT].set(0 if month is None else periods.month_number(month))
+        super().read_gauges()
+
     # -- the work behind the entrypoints -------------------------------------------------------------------------
     def _apply(self, events):
         """A batch of one event type, in one transaction; each event is applied once (apply_batch)."""
