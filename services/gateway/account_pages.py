@@ -91,7 +91,7 @@ def show(db, tokens, principal, done=None, login=None, created=None, errors=None
     return render("accounts.html", title, principal, tokens, status=status, flash=flash, errors=errors,
                   accounts=[_row(a, principal) for a in accounts], created=created,
                   roles=[(r, ROLE_LABELS[r]) for r in roles], desks=[(d, d) for d in principal.desks],
-                  form=form or {"role": roles[0]})
+                  form={"login": "", "role": roles[0], "pimms_id": None, "agent_id": "", **(form or {})})
 
 
 def _row(account, principal):
