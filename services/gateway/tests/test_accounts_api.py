@@ -178,6 +178,16 @@ def test_each_rule_is_refused_with_its_status_and_what_is_wrong(stack):
         assert answer.status_code == 400, (body, answer.text)
         assert words in " ".join(answer.json()["fields"][field]), (body, answer.json())
     assert manager.get(url).status_code == 200  # refused changes changed nothing
+    # no credential: 401 on every accounts route; a body that is not a JSON object: 400
+    routes = [("GET", "/api/accounts"), ("POST", "/api/accounts"), ("GET", "/api/accounts/agent.lyon8"),
+              ("POST", "/api/me/password")] + [("POST", f"/api/accounts/agent.lyon8/{action}") for action in (
+                  "disable", "enable", "unlock", "password-reset")]
+    for method, path in routes:
+        assert requests.request(method, stack.url(path), json={}).status_code == 401, path
+        if method == "POST":
+            answer = manager.post(stack.url(path), data="[1, 2", headers={"Content-Type": "application/json"})
+            assert answer.status_code == 400 and answer.json()["error"] == "InvalidRequest", path
+    assert log_in(stack, "agent.lyon8", PASSWORDS["agent.lyon8"]).status_code == 200  # none of these touched it
 
 
 def test_head_office_manages_its_own_staff_and_a_repeated_create_happens_once(stack):
