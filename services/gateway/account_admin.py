@@ -16,7 +16,7 @@ from services.gateway import account_rules, accounts
 from services.gateway.access import require_role
 from services.gateway.errors import Forbidden
 from services.gateway.models import Account, AuditEntry
-from services.gateway.schemas import NewAccountRequest
+from services.gateway.schemas import NewAccountRequest, PasswordChange
 from shared.db import as_utc, utcnow
 from shared.errors import InvalidRequest, NotFound, parse_request
 from shared.idempotency import KEY_FIELD
@@ -185,8 +185,6 @@ def change_own(db, tokens, config, principal, body):
     every other one ended. The current password is checked as a login is (its failures count toward the
     lock). Not replayed by idempotency key: the answer is a credential, never kept; a repeat finds the
     password changed and is refused, naming the field."""
-    from services.gateway.schemas import PasswordChange
-
     req = parse_request(PasswordChange, body)
     problems = account_rules.new_password_problems(principal.login, req["current_password"], req["new_password"])
     if problems:

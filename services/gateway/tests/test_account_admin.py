@@ -6,8 +6,9 @@ import datetime as dt
 import uuid
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
-from services.gateway import account_admin, account_rules, accounts, sessions
+from services.gateway import account_admin, account_pages, account_rules, accounts, sessions
 from services.gateway.access import Principal
 from services.gateway.errors import Forbidden, Unauthorized
 from services.gateway.models import Account
@@ -85,9 +86,10 @@ def db(storage):
         for login, role, association, desk in [("manager.lyon", "manager", "pimms-lyon", None),
                                                ("agent.lyon8", "agent", "pimms-lyon", "lyon-8"),
                                                ("agent.grenoble", "agent", "pimms-grenoble", "grenoble-1"),
-                                               ("manager.grenoble", "manager", "pimms-grenoble", None)]:
+                                               ("manager.grenoble", "manager", "pimms-grenoble", None),
+                                               ("siege", "head_office", None, None)]:
             uow.session.add(Account(login=login, role=role, association_id=association, pimms_id=desk,
-                                    agent_id=f"code-{login}", password_hash=accounts.hash_password("x" * 12),
+                                    agent_id=None if role == "head_office" else f"code-{login}", password_hash=accounts.hash_password("x" * 12),
                                     created_at=NOW, failed_logins=0))
     return WorkerDatabase(storage, None)
 
@@ -159,3 +161,20 @@ def test_a_token_of_an_earlier_session_generation_or_of_a_disabled_account_is_re
     account_admin.disable(db, principal(db, "manager.lyon"), "agent.lyon8", "d")
     with pytest.raises(Unauthorized, match="disabled"):
         principal_for(db.storage, tokens, tokens.issue("agent.lyon8", 2)[0])
+
+
+def test_head_office_s_page_offers_its_own_staff_only_and_a_refused_form_says_why_in_french(db):
+    tokens = accounts.Tokens("a-secret-of-sixteen-chars", dt.timedelta(minutes=30))
+    page = account_pages.show(db, tokens, principal(db, "siege")).get_data(as_text=True)
+    assert "Comptes du siège" in page and 'data-login="siege"' in page and "agent.lyon8" not in page
+    assert 'name="pimms_id"' not in page and 'name="agent_id"' not in page  # head office has no desk, no code
+    assert 'data-action="disable"' not in page  # its own account: changed on its own page
+    manager = principal(db, "manager.lyon")
+    refused = account_pages.post_create(db, CONFIG, tokens, manager, MultiDict(
+        {"login": "<b>agent</b>", "role": "agent", "pimms_id": "lyon-8"}))
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Identifiant : 2 à 64 caractères" in text
+    assert "<b>agent</b>" not in text and "&lt;b&gt;agent&lt;/b&gt;" in text  # escaped, kept in its field
+    taken = account_pages.post_create(db, CONFIG, tokens, manager, MultiDict(
+        {"login": "agent.lyon8", "role": "agent", "pimms_id": "lyon-8"}))
+    assert taken.status_code == 400 and "un compte porte déjà cet identifiant" in taken.get_data(as_text=True)
