@@ -9,13 +9,17 @@ before any other service is called.
 - operator: the health and metrics of the services, nothing else."""
 from dataclasses import dataclass
 
-from services.gateway.errors import Forbidden
+from services.gateway.errors import Forbidden, PasswordChangeRequired
 from services.gateway.schemas import AGENT, HEAD_OFFICE, MANAGER, OPERATOR
 
 STAFF = (AGENT, MANAGER)
+ANY_ROLE = (AGENT, MANAGER, HEAD_OFFICE, OPERATOR)
 ROLE_LABELS = {AGENT: "agent médiateur", MANAGER: "responsable d'association", HEAD_OFFICE: "siège",
                OPERATOR: "exploitation"}
 HOMES = {AGENT: "/desk", MANAGER: "/desk", HEAD_OFFICE: "/figures", OPERATOR: "/ops"}  # each role's first page
+PASSWORD_PAGE = "/password"  # where a temporary password is changed, before any other page
+# What an account with a temporary password may do before changing it: change it, read itself, leave.
+BEFORE_PASSWORD_CHANGE = {PASSWORD_PAGE, "/logout", "/api/me/password", "/api/me", "/api/logout"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class Principal:
     agent_id: str | None
     desks: tuple
     jti: str
+    must_change_password: bool = False  # a temporary password: only BEFORE_PASSWORD_CHANGE until changed
 
     @property
     def staff(self):
@@ -92,6 +97,13 @@ def citizen_reader(principal):
     if not principal.desks:
         raise Forbidden(f"{principal.login} has no desk")
     return principal
+
+
+def require_changed_password(principal, path):
+    """An account whose password is a temporary one changes it before anything else."""
+    if principal.must_change_password and path not in BEFORE_PASSWORD_CHANGE:
+        raise PasswordChangeRequired(f"{principal.login} has a temporary password: change it first "
+                                     f"(POST /api/me/password, or the page {PASSWORD_PAGE})")
 
 
 def home(principal):

@@ -27,6 +27,7 @@ from services.gateway.errors import Unauthorized
 from services.gateway.models import Account, AuditEntry, RevokedToken
 from services.gateway.schemas import AGENT, MANAGER
 from shared import contract_terms
+from shared.db import as_utc
 from shared.errors import Conflict, invalid
 
 # OWASP Password Storage Cheat Sheet (2024-2026): argon2id, m=19 MiB, t=2, p=1
@@ -81,14 +82,18 @@ def create_account(session, req, now, association_id):
         raise Conflict(f"an account {req['login']} already exists")
     agent_id = req["agent_id"]
     if agent_id is None and req["role"] in (AGENT, MANAGER):
-        # a code of no meaning: the login is often the person's name, and the agent's code travels in the
-        # events of their work up to head office (the association gives formation's code when it has one)
-        agent_id = "agent-" + secrets.token_hex(6)
+        agent_id = new_agent_code()
     account = Account(login=req["login"], role=req["role"], association_id=req["association_id"],
                       pimms_id=req["pimms_id"], agent_id=agent_id, password_hash=hash_password(req["password"]),
                       created_at=now, failed_logins=0)
     session.add(account)
     return account
+
+
+def new_agent_code():
+    """A code of no meaning: the login is often the person's name, and the agent's code travels in the events
+    of their work up to head office (the association gives formation's code when it has one)."""
+    return "agent-" + secrets.token_hex(6)
 
 
 def register(unit_of_work, req, now, association_id):
@@ -103,7 +108,7 @@ def register(unit_of_work, req, now, association_id):
 @dataclass(frozen=True)
 class LoginResult:
     account: Account | None
-    outcome: str  # ok, unknown, wrong_password, locked
+    outcome: str  # ok, unknown, wrong_password, locked, disabled, expired (a temporary password not changed in time)
 
 
 def authenticate(unit_of_work, login, password, now, max_failures, lock_for):
@@ -118,6 +123,9 @@ def authenticate(unit_of_work, login, password, now, max_failures, lock_for):
     with unit_of_work() as uow:
         account = uow.session.get(Account, login)
         counted = None
+        if account is not None and account.disabled_at is not None:  # no guess counts: it logs in no more
+            verify_password(password, _DECOY)
+            return LoginResult(account, "disabled")
         if account is not None:
             unlocked = (Account.locked_until.is_(None)) | (Account.locked_until <= now)
             counted = uow.session.execute(
@@ -136,6 +144,11 @@ def authenticate(unit_of_work, login, password, now, max_failures, lock_for):
                 return LoginResult(account, "locked")
             return LoginResult(account, "wrong_password")
         values = {"failed_logins": 0, "locked_until": None}
+        if account.temporary_until is not None and as_utc(account.temporary_until) <= now:
+            # a temporary password not changed in time: the right one, but its holder asks for a new one
+            uow.session.execute(update(Account).where(mine).values(**values)
+                                .execution_options(synchronize_session=False))
+            return LoginResult(account, "expired")
         if stale:  # the parameters changed since this hash was made: a new one, now that the password is known
             values["password_hash"] = hash_password(password)
         uow.session.execute(update(Account).where(mine).values(**values)
@@ -165,7 +178,8 @@ def desks_of(session, account):
 
 def account_view(account, desks):
     return {"login": account.login, "role": account.role, "association_id": account.association_id,
-            "pimms_id": account.pimms_id, "agent_id": account.agent_id, "desks": list(desks)}
+            "pimms_id": account.pimms_id, "agent_id": account.agent_id, "desks": list(desks),
+            "must_change_password": account.temporary_until is not None}
 
 
 # -- tokens -----------------------------------------------------------------------------------------------------
@@ -185,6 +199,7 @@ class TokenClaims:
     login: str
     jti: str
     expires_at: dt.datetime
+    generation: int = 0  # the account's session_generation when issued: a raised one ends this session
 
 
 class Tokens:
@@ -198,10 +213,10 @@ class Tokens:
             signer_kwargs={"clock": clock, "digest_method": hashlib.sha256})
         self._csrf_key = hashlib.sha256(b"pimms-gateway-csrf:" + secret.encode()).digest()
 
-    def issue(self, login):
+    def issue(self, login, generation=0):
         jti = uuid.uuid4().hex
-        token = self._serializer.dumps({"sub": login, "jti": jti})
-        return token, TokenClaims(login, jti, self._expiry(self.clock()))
+        token = self._serializer.dumps({"sub": login, "jti": jti, "gen": generation})
+        return token, TokenClaims(login, jti, self._expiry(self.clock()), generation)
 
     def read(self, token):
         """The claims of a valid token; Unauthorized when it is forged, malformed or expired."""
@@ -214,7 +229,10 @@ class Tokens:
             raise Unauthorized("the token is not valid") from None
         if not isinstance(claims, dict) or not isinstance(claims.get("sub"), str) or not claims.get("jti"):
             raise Unauthorized("the token is not valid")
-        return TokenClaims(claims["sub"], str(claims["jti"]), self._expiry(issued.timestamp()))
+        generation = claims.get("gen", 0)  # tokens of earlier releases carry none: the first generation
+        if type(generation) is not int:
+            raise Unauthorized("the token is not valid")
+        return TokenClaims(claims["sub"], str(claims["jti"]), self._expiry(issued.timestamp()), generation)
 
     def csrf(self, jti):
         """The anti-forgery value of the pages' forms: bound to one login session, useless in another."""

@@ -8,6 +8,10 @@ class Unauthorized(Exception):
     """No valid login: missing, forged, expired or revoked token, or wrong credentials (401)."""
 
 
+class PasswordChangeRequired(Forbidden):
+    """A temporary password not changed yet: nothing else until it is (403, or the password page)."""
+
+
 class BackendError(Exception):
     """A service behind the gateway failed with an error it does not type (502)."""
 

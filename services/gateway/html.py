@@ -8,7 +8,8 @@ import jinja2
 from werkzeug.wrappers import Response
 
 from services.gateway import labels
-from services.gateway.access import ROLE_LABELS, STAFF
+from services.gateway.access import PASSWORD_PAGE, ROLE_LABELS, STAFF
+from services.gateway.account_rules import MANAGERS
 from shared.contracts.accueil_budget import HOUSEHOLDS, ORIGINS
 
 FORM_KEY = "_request_key"  # the hidden field of a form's idempotency key (web.request_key)
@@ -50,6 +51,12 @@ def _viewer(principal, tokens):
         links.append({"href": "/figures", "label": "Chiffres", "key": "c"})
     if principal.role == "operator":
         links.append({"href": "/ops", "label": "Exploitation", "key": None})
+    if principal.role in MANAGERS:
+        links.append({"href": "/accounts", "label": "Comptes", "key": None})
+    links.append({"href": PASSWORD_PAGE, "label": "Mon mot de passe", "key": None})
+    # nothing else opens before a temporary password is changed (a page's own tests may hand in a bare account)
+    if getattr(principal, "must_change_password", False):
+        links = []
     return {"login": principal.login, "role": ROLE_LABELS[principal.role], "desks": principal.desks,
             "links": links, "shortcuts": principal.role in STAFF, "csrf": tokens.csrf(principal.jti)}
 

@@ -21,6 +21,13 @@ class Account(Base):
     created_at = mapped_column(UtcDateTime(), nullable=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until = mapped_column(UtcDateTime())
+    # a disabled account logs in no more and its sessions stop (account_admin.py); None: in use
+    disabled_at = mapped_column(UtcDateTime())
+    # set: the password is a temporary one, to be changed before anything else and refused after this instant
+    temporary_until = mapped_column(UtcDateTime())
+    # carried by each token: raised when the password changes or the account is disabled, it ends every
+    # session opened before (tokens are not stored, so they cannot be listed and revoked one by one)
+    session_generation: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RevokedToken(Base):

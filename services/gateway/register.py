@@ -5,14 +5,20 @@ from shared.register import EMPLOYMENT, SECURITY, Personal
 
 HOLDER = ("a person with an account: the association's agents and managers, head office's staff, operators, "
           "by login")
-ACCOUNT_KEPT = ("as long as the account exists: the platform has no way to close or delete an account yet (no "
-                "RPC, no job), so it stays until removed from the gateway's database")
+ACCOUNT_KEPT = ("as long as the account exists: a manager (or head office, for its own staff) disables an account "
+                "on the accounts page, which stops its logins and sessions but keeps it for the audit log; it "
+                "stays until removed from the gateway's database")
 ACCOUNT = Personal(
     HOLDER, "the login the association gave the person (it may be their name), their role, their desk and "
     "when the account was made", "let the person work with the rights of their job (which pages, which desks) "
     "and name them in the audit log", EMPLOYMENT, ACCOUNT_KEPT,
-    "the person (their own account, at login); the platform's administrators, who create accounts over RPC; "
-    "a manager's desks are read from their agents' accounts")
+    "the person (their own account, at login); the association's manager on the accounts page (the accounts "
+    "of their association), head office (its own staff's accounts); the platform's administrators, who create "
+    "accounts over RPC; a manager's desks are read from their agents' accounts")
+ACCOUNT_STATE = Personal(
+    HOLDER, "when the account was disabled (it then logs in no more)", "stop a person who left, or whose account "
+    "is misused, from working with the platform, while keeping who did what in the audit log", EMPLOYMENT,
+    ACCOUNT_KEPT, "the association's manager and head office on the accounts page, for the accounts they manage")
 AGENT_CODE = Personal(
     "an agent médiateur or manager", "the agent's code, under which accueil records their visits and workshops "
     "(formation's code when the association gives it, else a random one: never derived from the login)",
@@ -21,9 +27,13 @@ AGENT_CODE = Personal(
     "office, franchise")
 CREDENTIALS = Personal(
     HOLDER, "the password as an argon2id hash (never the password itself); failed logins in a row, and until "
-    "when the account is locked after LOGIN_MAX_FAILURES of them",
+    "when the account is locked after LOGIN_MAX_FAILURES of them; until when a temporary password (given at "
+    "creation or reset) logs in, before it must be changed; the generation of its sessions (raised when the "
+    "password changes or the account is disabled, ending the sessions opened before)",
     "check the password and stop guessing (LOGIN_MAX_FAILURES, LOGIN_LOCK_MINUTES)", SECURITY,
-    ACCOUNT_KEPT + "; the failure count is reset by a successful login", "nobody: compared, never shown")
+    ACCOUNT_KEPT + "; the failure count is reset by a successful login, the temporary password's deadline by "
+    "the password's change", "nobody sees the hash; the account's manager sees whether it is locked or waits for "
+    "a new password, on the accounts page")
 LOGGED_OUT = Personal(
     HOLDER, "the login of a session ended by logging out, and when its token would have expired",
     "refuse a token once its holder logged out", SECURITY,
@@ -31,7 +41,9 @@ LOGGED_OUT = Personal(
     "logout, of anyone", "nobody: checked at each request, never shown")
 TRAIL = Personal(
     HOLDER + " and, by record number, the citizen whose record was read",
-    "who did what and when: account created, login, failed or locked login (a known login only), logout, "
+    "who did what and when: account created, disabled, enabled, unlocked, its password reset or changed (who "
+    "did it, on which account: never a password), login, failed, locked or refused login (a known login only), "
+    "logout, "
     "access denied (the method and path asked), citizens searched (how many found, never who), a citizen's "
     "record read (`citizen:<number>`); never the data read",
     "account for every login and every access to a citizen's identity", SECURITY,
@@ -42,7 +54,8 @@ PERSONAL = {
     "accounts.login": ACCOUNT, "accounts.role": ACCOUNT, "accounts.pimms_id": ACCOUNT, "accounts.created_at": ACCOUNT,
     "accounts.agent_id": AGENT_CODE,
     "accounts.password_hash": CREDENTIALS, "accounts.failed_logins": CREDENTIALS,
-    "accounts.locked_until": CREDENTIALS,
+    "accounts.locked_until": CREDENTIALS, "accounts.temporary_until": CREDENTIALS,
+    "accounts.session_generation": CREDENTIALS, "accounts.disabled_at": ACCOUNT_STATE,
     "revoked_tokens.login": LOGGED_OUT, "revoked_tokens.expires_at": LOGGED_OUT,
     "audit_log.at": TRAIL, "audit_log.login": TRAIL, "audit_log.role": TRAIL, "audit_log.action": TRAIL,
     "audit_log.target": TRAIL,

@@ -85,6 +85,8 @@ class AccountView(Schema):
     pimms_id = fields.String(allow_none=True)
     agent_id = fields.String(allow_none=True)
     desks = fields.List(fields.String(), metadata={"description": "the desks this account may act on"})
+    must_change_password = fields.Boolean(metadata={
+        "description": "the password is a temporary one: POST /api/me/password before anything else"})
 
 
 class TokenView(Schema):
@@ -92,6 +94,48 @@ class TokenView(Schema):
     token_type = fields.String(required=True, validate=validate.OneOf(["Bearer"]))
     expires_at = fields.AwareDateTime(required=True)
     account = fields.Nested(AccountView, required=True)
+
+
+# -- accounts managed from the web app (account_admin.py) ----------------------------------------------------------
+ACCOUNT_STATES = ("active", "locked", "disabled", "must_change_password", "password_expired")
+
+
+class NewAccountRequest(RequestSchema):
+    """An account made by its manager: an association's manager makes agents (at one of the association's
+    desks) and managers, head office its own staff's accounts. The gateway makes a temporary password, shows
+    it once, and its holder changes it at their first login."""
+
+    login = fields.String(required=True, validate=LOGIN)
+    role = fields.String(load_default=AGENT, validate=one_of((AGENT, MANAGER, HEAD_OFFICE)))
+    pimms_id = fields.String(load_default=None, validate=CODE, metadata={"description": "an agent's desk"})
+    agent_id = fields.String(load_default=None, validate=CODE, metadata={
+        "description": "the association's code for the agent (formation's); a random one when left out"})
+
+
+class AccountSummary(Schema):
+    login = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    association_id = fields.String(allow_none=True)
+    pimms_id = fields.String(allow_none=True)
+    agent_id = fields.String(allow_none=True)
+    state = fields.String(required=True, validate=validate.OneOf(ACCOUNT_STATES))
+    created_at = fields.AwareDateTime(required=True)
+    disabled_at = fields.AwareDateTime(allow_none=True)
+    locked_until = fields.AwareDateTime(allow_none=True)
+    temporary_until = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "until when the temporary password logs in"})
+
+
+class ManagedAccount(Schema):
+    account = fields.Nested(AccountSummary, required=True)
+    temporary_password = fields.String(allow_none=True, metadata={
+        "description": "shown this once (never stored in clear, never shown again): give it to the person, who "
+                       "changes it at their first login; null when the request is a repeat of one already done"})
+
+
+class PasswordChange(RequestSchema):
+    current_password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+    new_password = fields.String(required=True, load_only=True, validate=PASSWORD)
 
 
 # -- visits and workshops: accueil's requests, the desk and the agent filled in from the account ---------------

@@ -23,7 +23,9 @@ from services.gateway import (
     operations,
     sessions,
 )
-from services.gateway.access import STAFF
+from services.gateway.access import ANY_ROLE, STAFF
+from services.gateway.account_pages import AccountPages
+from services.gateway.api_accounts import AccountRoutes
 from services.gateway.api_budget import BudgetRoutes
 from services.gateway.api_suivis import FollowUpRoutes
 from services.gateway.backends import Backends
@@ -80,10 +82,9 @@ log = logging.getLogger(__name__)
 STATIC = {name: (Path(__file__).parent / "static" / name).read_bytes() for name in ("app.js", "app.css")}
 STATIC_TYPES = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
 FIGURE_READERS = ("agent", "manager", HEAD_OFFICE)
-ANY_ROLE = ("agent", "manager", HEAD_OFFICE, OPERATOR)
 
 
-class GatewayService(PlatformService, ContractCopy, FollowUpRoutes, BudgetRoutes):
+class GatewayService(PlatformService, ContractCopy, FollowUpRoutes, BudgetRoutes, AccountRoutes, AccountPages):
     """ping, /health and /metrics come from PlatformService; ContractCopy keeps the franchise contract, whose
     desks are a manager's (accounts.desks_of)."""
 
@@ -139,7 +140,8 @@ class GatewayService(PlatformService, ContractCopy, FollowUpRoutes, BudgetRoutes
          roles=ANY_ROLE, response=AccountView)
     def api_me(self, request, principal):
         return {"login": principal.login, "role": principal.role, "association_id": principal.association_id,
-                "pimms_id": principal.pimms_id, "agent_id": principal.agent_id, "desks": list(principal.desks)}
+                "pimms_id": principal.pimms_id, "agent_id": principal.agent_id, "desks": list(principal.desks),
+                "must_change_password": principal.must_change_password}
 
     # -- JSON API: visits and workshops (the association's staff, within their desks) -------------------------------
     @api("GET", "/api/visits", summary="A desk's visits (default: the agent's desk)", tag="accueil",

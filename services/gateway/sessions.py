@@ -11,6 +11,10 @@ from services.gateway.web import COOKIE, LOGIN_COOKIE, local_path, login_guard, 
 from shared.db import utcnow
 
 
+class PasswordExpired(Unauthorized):
+    """The right temporary password, not changed in time (401)."""
+
+
 def throttle_attempt(throttle, metrics, request, login):
     """TooManyRequests when this address or this login tried too often lately; every attempt counts."""
     wait = throttle.wait_before(request, login)
@@ -28,16 +32,19 @@ def log_in(db, tokens, metrics, config, login, password):
                                    lock)
     with db.unit_of_work() as uow:
         account = result.account
-        action = {"ok": "login", "locked": "login_locked"}.get(result.outcome, "login_failed")
+        action = {"ok": "login", "locked": "login_locked", "disabled": "login_disabled",
+                  "expired": "login_expired"}.get(result.outcome, "login_failed")
         # an unknown login is not written down: it may be a password typed in the wrong field
         uow.session.add(AuditEntry(at=now, login=account and account.login, role=account and account.role,
                                    action=action))
         view = result.outcome == "ok" and accounts.account_view(account, accounts.desks_of(uow.session, account))
     metrics[LOGINS].labels(result.outcome).inc()
+    if result.outcome == "expired":  # the password was right: saying so tells its holder what to do
+        raise PasswordExpired("this temporary password has expired: ask the account's manager for a new one")
     if result.outcome != "ok":
         raise Unauthorized("wrong login or password, or the account is locked for a while after repeated "
                            "failures")
-    token, claims = tokens.issue(account.login)
+    token, claims = tokens.issue(account.login, account.session_generation)
     return token, claims, view
 
 
@@ -86,10 +93,15 @@ def log_in_from_form(db, tokens, throttle, metrics, config, request):
                           status=429)
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
+    except PasswordExpired:
+        return login_form(tokens, config, target, "Ce mot de passe provisoire a expiré : demandez-en un nouveau à "
+                          "votre responsable.", login, status=401)
     except Unauthorized:
         return login_form(tokens, config, target, "Identifiant ou mot de passe incorrect, ou compte verrouillé "
                           "quelques minutes après plusieurs échecs.", login, status=401)
     target = local_path(target) if target != "/" else None  # only a path of this site, never another address
+    if view["must_change_password"]:  # a temporary password: changed before anything else
+        target = access.PASSWORD_PAGE
     response = session_cookie(redirect(target or access.HOMES[view["role"]]), token, claims,
                               config.get("COOKIE_SECURE"))
     response.delete_cookie(LOGIN_COOKIE, path="/login")

@@ -19,8 +19,15 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from services.gateway import accounts, audit
-from services.gateway.access import Principal
-from services.gateway.errors import BackendError, Forbidden, TooManyRequests, Unauthorized, Unavailable
+from services.gateway.access import PASSWORD_PAGE, Principal, require_changed_password
+from services.gateway.errors import (
+    BackendError,
+    Forbidden,
+    PasswordChangeRequired,
+    TooManyRequests,
+    Unauthorized,
+    Unavailable,
+)
 from services.gateway.models import Account
 from shared.config import require_secret
 from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound
@@ -68,9 +75,14 @@ def principal_for(storage, tokens, token):
         account = uow.session.get(Account, claims.login)
         if account is None:
             raise Unauthorized("this account no longer exists")
+        if account.disabled_at is not None:
+            raise Unauthorized("this account is disabled")
+        if claims.generation != account.session_generation:  # password changed or reset since: log in again
+            raise Unauthorized("this session was ended: log in again")
         desks = accounts.desks_of(uow.session, account)
     return Principal(login=account.login, role=account.role, association_id=account.association_id,
-                     pimms_id=account.pimms_id, agent_id=account.agent_id, desks=desks, jti=claims.jti), claims
+                     pimms_id=account.pimms_id, agent_id=account.agent_id, desks=desks, jti=claims.jti,
+                     must_change_password=account.temporary_until is not None), claims
 
 
 def bearer_token(request):
@@ -187,10 +199,13 @@ def api(method, url, *, summary, tag, roles, body=None, query=None, response=Non
                 cap_body(request)
                 if route.roles:
                     principal, _ = principal_for(self.db.storage, self.tokens, bearer_token(request))
+                    require_changed_password(principal, route.url)
                     if principal.role not in route.roles:
                         raise Forbidden(f"the role {principal.role} may not use {route.method} {route.url}")
                     self.vouch(principal.claims())  # every call this request makes acts as this account
                 result = fn(self, request, principal, **path)
+            except PasswordChangeRequired as exc:  # not a refusal to write down: the person is on their way
+                return api_error(exc)
             except Forbidden as exc:
                 audit.access_denied(self.db, self.metrics, principal, f"{request.method} {request.path}"[:200])
                 return api_error(exc)
@@ -251,6 +266,7 @@ def page(method, url, *, roles=None, public=False):
                     self.vouch(principal.claims())
                     if request.method == "POST" and not self.tokens.csrf_ok(principal.jti, request.form.get("_csrf")):
                         raise Forbidden("the form's anti-forgery field is missing or stale: reload the page")
+                    require_changed_password(principal, request.path)
                     if roles and principal.role not in roles:
                         raise Forbidden(f"the role {principal.role} may not open {request.path}")
                 response = fn(self, request, principal, **path)
@@ -258,6 +274,8 @@ def page(method, url, *, roles=None, public=False):
                 target = request.full_path.rstrip("?") if request.method == "GET" else "/"
                 response = redirect(f"/login?suite={quote(target)}")
                 response.delete_cookie(COOKIE, path="/")
+            except PasswordChangeRequired:
+                response = redirect(PASSWORD_PAGE)
             except Forbidden as exc:
                 audit.access_denied(self.db, self.metrics, principal, f"{request.method} {request.path}"[:200])
                 response = html.error_page(principal, self.tokens, 403, "Accès refusé", _forbidden_text(principal),

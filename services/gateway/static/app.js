@@ -38,6 +38,9 @@
   // After a refused form, the list of problems takes the focus so a screen reader reads it first.
   var errors = document.getElementById("erreurs");
   if (errors) errors.focus();
+  // A temporary password just made is read first, to be passed on (it is shown this once).
+  var shownOnce = document.getElementById("mot-de-passe-provisoire");
+  if (shownOnce && !errors) shownOnce.focus();
   // The export's print button (no inline script: the pages' Content-Security-Policy forbids it).
   document.querySelectorAll("button[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });

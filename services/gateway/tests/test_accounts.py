@@ -88,7 +88,7 @@ def test_an_account_is_created_with_its_password_hashed_and_the_creation_audited
     view = gateway.create_account(agent())
     assert re.fullmatch(r"agent-[0-9a-f]{12}", view.pop("agent_id"))  # never the login: it may be a name
     assert view == {"login": "agent.lyon8", "role": "agent", "association_id": "pimms-lyon", "pimms_id": "lyon-8",
-                    "desks": ["lyon-8"]}
+                    "desks": ["lyon-8"], "must_change_password": False}
     with storage.sessionmaker() as s:
         stored = s.get(Account, "agent.lyon8")
         assert accounts.verify_password("a-long-enough-password", stored.password_hash)
