@@ -16,6 +16,13 @@ A request whose reply was lost may be delivered again once the broker is back: e
 state therefore carries an idempotency key (shared/idempotency.py), so a second run answers the first's
 result and changes nothing.
 
+On a RabbitMQ cluster (PIMMS_QUEUE_TYPE=quorum) each service's request queue `rpc-<service>` is a quorum
+queue, so that requests keep flowing while any one node is down (a classic queue lives on one node, and its
+consumers elsewhere are cancelled when that node goes). Reply queues stay classic: quorum queues are
+durable and cannot expire or be deleted with their consumer, and a reply queue lives only as long as its
+caller's connection; when the caller's node goes, its connection and reply queue go with it, the caller
+reconnects to another node and declares a new one, and a reply lost meanwhile is a timeout, retried.
+
 Use `from shared.rpc import rpc, RpcProxy` everywhere instead of nameko's: two kinds of RPC entrypoint in
 one service would compete for its `rpc-<service>` queue."""
 import logging
@@ -23,10 +30,12 @@ import sys
 
 import amqp.exceptions
 import kombu.exceptions
+from kombu import Queue
 from nameko import rpc as nameko_rpc
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import QueueConsumer
 
+from shared import redelivery, topology
 from shared.errors import Unavailable
 from shared.metrics import metrics_for
 from shared.outages import is_outage
@@ -63,6 +72,16 @@ class GuardedQueueConsumer(QueueConsumer):
 
 class RpcConsumer(nameko_rpc.RpcConsumer):
     queue_consumer = GuardedQueueConsumer()
+
+    def setup(self):
+        # nameko's own setup, with a queue of this stack's type (classic: exactly nameko's queue)
+        if self.queue is None:
+            service = self.container.service_name
+            self.queue = Queue(nameko_rpc.RPC_QUEUE_TEMPLATE.format(service), exchange=nameko_rpc.get_rpc_exchange(
+                self.container.config), routing_key=f"{service}.*", durable=True,
+                queue_arguments=redelivery.plain_arguments(topology.queue_type()))
+            self.queue_consumer.register_provider(self)
+            self._registered = True
 
     def handle_message(self, body, message):
         try:
