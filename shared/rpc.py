@@ -34,6 +34,7 @@ from kombu import Queue
 from nameko import rpc as nameko_rpc
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import QueueConsumer
+from nameko.utils import sanitize_url
 
 from shared import redelivery, topology
 from shared.errors import Unavailable
@@ -61,7 +62,12 @@ def settle(message, how):
 
 
 class GuardedQueueConsumer(QueueConsumer):
-    """Nameko's queue consumer, whose acks and requeues never raise into a worker."""
+    """Nameko's queue consumer, whose acks and requeues never raise into a worker, and whose reconnection
+    warnings name every node of a cluster's URI list without its password (nameko hides the first only)."""
+
+    def on_connection_error(self, exc, interval):
+        nodes = ";".join(sanitize_url(uri) for uri in self.amqp_uri.split(";"))
+        log.warning("Error connecting to broker at %s (%s). Retrying in %s seconds.", nodes, exc, interval)
 
     def ack_message(self, message):
         settle(message, "ack")
