@@ -18,6 +18,7 @@ import argparse
 import collections
 import datetime as dt
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -141,14 +142,14 @@ def main():
     parser.add_argument("--max-minutes", type=float, default=40, help="give up (and fail) after this long")
     args = parser.parse_args()
     started = time.monotonic()
-    shutil.rmtree(VAR, ignore_errors=True)
-    VAR.mkdir(parents=True)
     cluster = Cluster(Path(tempfile.mkdtemp(prefix="pimms-chaos-cluster-")))
     log(f"starting three RabbitMQ nodes under {cluster.root}")
-    cluster.start()
+    cluster.start()  # first: it refuses to start while another run holds its ports, before anything is deleted
     stack, clients, rounds, failures, result, alive = None, [], [], [], {}, False
     stop, enough = threading.Event(), threading.Event()
     try:
+        shutil.rmtree(VAR, ignore_errors=True)
+        VAR.mkdir(parents=True)
         uri = cluster.amqp_uri
         stack = run_local.start_stack(VAR, uri, port_offset=chaos.PORTS, ASSOCIATION_ID=chaos.ASSOCIATION,
                                       GATEWAY_RPC_TIMEOUT_SECONDS="10", PIMMS_QUEUE_TYPE="quorum")
@@ -193,6 +194,7 @@ def main():
         log(f"dead letters: {dead_letters(cluster)}")
         alive = stack.poll() is None
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not leave nodes running
         stop.set()
         enough.set()
         if stack is not None:

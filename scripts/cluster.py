@@ -1,7 +1,7 @@
 """A RabbitMQ cluster of three nodes on loopback, for `make chaos-cluster` and `make cluster-smoke`.
 
-Each node is a RabbitMQ of its own: its node name (`pimms-c1@localhost`...), its AMQP, management and
-distribution ports (5701/15701/25701...), its data, logs and configuration under one temporary folder, and
+Each node is a RabbitMQ of its own: its node name (`pimms-c1@localhost`...), its AMQP, management, metrics and
+distribution ports (5701/15701/15791/25701...), its data, logs and configuration under one temporary folder, and
 the Erlang cookie of that folder (HOME). The machine's own RabbitMQ (rabbit@localhost on 5672) is never
 touched: every rabbitmqctl here names its node with `-n`. The nodes form the cluster by RabbitMQ's classic
 peer discovery, the first started alone and the others joining it, with `pause_minority` (a node cut off
@@ -28,7 +28,7 @@ import requests
 
 RABBITMQ_BIN = Path(os.environ.get("RABBITMQ_BIN", "/usr/lib/rabbitmq/bin"))
 NODES = 3
-AMQP_BASE, MANAGEMENT_BASE, DIST_BASE = 5700, 15700, 25700
+AMQP_BASE, MANAGEMENT_BASE, PROMETHEUS_BASE, DIST_BASE = 5700, 15700, 15790, 25700
 COOKIE = "PIMMSCHAOSCLUSTERCOOKIE"  # only these nodes, on loopback, in a folder of mode 0700
 DEFAULT_DIR = Path(tempfile.gettempdir()) / "pimms-cluster"
 
@@ -39,6 +39,7 @@ class Node:
         self.name = f"pimms-c{number}@localhost"
         self.amqp_port = AMQP_BASE + number
         self.management_port = MANAGEMENT_BASE + number
+        self.prometheus_port = PROMETHEUS_BASE + number  # the metrics an operator's Prometheus would scrape
         self.dist_port = DIST_BASE + number
         self.home = cluster.root / f"c{number}"
         self.process = None
@@ -76,13 +77,13 @@ class Node:
 listeners.tcp.1 = 127.0.0.1:{self.amqp_port}
 management.tcp.ip = 127.0.0.1
 management.tcp.port = {self.management_port}
+prometheus.tcp.ip = 127.0.0.1
+prometheus.tcp.port = {self.prometheus_port}
 cluster_formation.peer_discovery_backend = classic_config
 {peers}
 cluster_partition_handling = pause_minority
-# a paused node is seen gone within 15 s instead of the default 60
-net_ticktime = 15
 """)
-        (self.home / "enabled_plugins").write_text("[rabbitmq_management].\n")
+        (self.home / "enabled_plugins").write_text("[rabbitmq_management,rabbitmq_prometheus].\n")
         (self.home / "rabbitmq-env.conf").write_text("")
         (self.home / "advanced.config").write_text("[].\n")
 
@@ -157,18 +158,23 @@ class Cluster:
         return self
 
     def wait_clustered(self, timeout=120):
+        """Until every node sees the three running and none reports a partition."""
         deadline = time.monotonic() + timeout
         names = {node.name for node in self.nodes}
+        seen = None
         while time.monotonic() < deadline:
             try:
-                running = {n["name"] for n in requests.get(f"{self.nodes[0].management}/nodes", timeout=5,
-                                                           auth=("guest", "guest")).json() if n.get("running")}
-                if running == names:
+                views = [requests.get(f"{node.management}/nodes", auth=("guest", "guest"), timeout=5).json()
+                         for node in self.nodes]
+                seen = [{n["name"]: (n.get("running"), n.get("partitions")) for n in view} for view in views]
+                if all({name for name, (running, _) in view.items() if running} == names and
+                       not any(partitions for _, partitions in view.values()) for view in seen):
                     return
             except (requests.RequestException, ValueError):
                 pass
             time.sleep(1)
-        raise RuntimeError(f"the nodes did not form one cluster in {timeout}s: see {self.root}/c*/log")
+        raise RuntimeError(f"the nodes did not form one cluster in {timeout}s (last seen: {seen}): "
+                           f"see {self.root}/c*/log")
 
     # -- faults ---------------------------------------------------------------------------------------------
     def kill(self, index):

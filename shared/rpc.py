@@ -18,10 +18,13 @@ result and changes nothing.
 
 On a RabbitMQ cluster (PIMMS_QUEUE_TYPE=quorum) each service's request queue `rpc-<service>` is a quorum
 queue, so that requests keep flowing while any one node is down (a classic queue lives on one node, and its
-consumers elsewhere are cancelled when that node goes). Reply queues stay classic: quorum queues are
-durable and cannot expire or be deleted with their consumer, and a reply queue lives only as long as its
-caller's connection; when the caller's node goes, its connection and reply queue go with it, the caller
-reconnects to another node and declares a new one, and a reply lost meanwhile is a timeout, retried.
+consumers elsewhere are cancelled when that node goes). Reply queues stay classic, and transient: a reply
+queue serves one caller process (its name holds a random id) and is worth nothing once that process is
+gone, so Raft replication would only cost; but nameko declares it durable, and a durable classic queue whose
+node is down cannot be declared again anywhere ("home node ... is down or inaccessible"): the caller could
+not get a reply until that node came back (seen with `make chaos-cluster`). Transient, it disappears with
+its node, the caller declares it again on the node it reconnects to, and a reply lost meanwhile is a
+timeout, which the desk retries with its idempotency key.
 
 Use `from shared.rpc import rpc, RpcProxy` everywhere instead of nameko's: two kinds of RPC entrypoint in
 one service would compete for its `rpc-<service>` queue."""
@@ -119,6 +122,12 @@ class Rpc(nameko_rpc.Rpc):
 
 class ReplyListener(nameko_rpc.ReplyListener):
     queue_consumer = GuardedQueueConsumer()
+
+    def setup(self):
+        super().setup()
+        queue = self.queue  # nameko's, made transient (see the module's docstring); declared only at start
+        self.queue = Queue(queue.name, exchange=queue.exchange, routing_key=queue.routing_key, durable=False,
+                           queue_arguments=dict(queue.queue_arguments or {}))
 
 
 class RpcProxy(nameko_rpc.RpcProxy):

@@ -3,12 +3,14 @@ shows a node's password."""
 import logging
 import socket
 from types import SimpleNamespace
+from urllib.parse import unquote, urlparse
 
 import kombu.exceptions
 import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
 
 from shared import amqp_io
-from shared.rpc import GuardedQueueConsumer
+from shared.rpc import GuardedQueueConsumer, RpcProxy, rpc
 
 
 def closed_port():
@@ -40,3 +42,33 @@ def test_a_reconnection_warning_hides_the_password_of_every_node(caplog):
         consumer.on_connection_error(ConnectionRefusedError(111, "refused"), 0)
     assert "node1" in caplog.text and "node2" in caplog.text
     assert "first-secret" not in caplog.text and "second-secret" not in caplog.text
+
+
+class Echo:
+    name = "echo"
+
+    @rpc
+    def echo(self, value):
+        return value
+
+
+class Caller:
+    name = "caller"
+    echo = RpcProxy("echo")
+
+    @rpc
+    def relay(self, value):
+        return self.echo.echo(value)
+
+
+def test_a_callers_reply_queue_is_transient_so_another_node_can_declare_it_when_its_own_is_lost(
+        container_factory, rabbit_config, rabbit_manager):
+    container_factory(Echo, rabbit_config).start()
+    container_factory(Caller, rabbit_config).start()
+    with ServiceRpcProxy("caller", rabbit_config, timeout=5) as caller:
+        assert caller.relay("through") == "through"
+    vhost = unquote(urlparse(rabbit_config["AMQP_URI"]).path[1:])
+    [reply] = [q for q in rabbit_manager.get_queues(vhost) if q["name"].startswith("rpc.reply-caller-")]
+    assert reply["durable"] is False and reply["arguments"].get("x-expires")  # still expires as nameko's
+    [requests] = [q for q in rabbit_manager.get_queues(vhost) if q["name"] == "rpc-echo"]
+    assert requests["durable"] is True
