@@ -47,7 +47,7 @@ chaos-cluster: venv
 	$(BIN)/python -W ignore -m scripts.chaos_cluster
 
 ## cluster-smoke: a three-node cluster on loopback, a quorum queue that keeps its messages and serves them
-## from another node while the node leading it is down; about a minute, not part of `make test`
+## from another node while the node leading it is down or paused; about 2.5 minutes, not in `make test`
 cluster-smoke: venv
 	$(BIN)/python -W ignore -m scripts.cluster_smoke
 
