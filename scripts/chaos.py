@@ -254,13 +254,15 @@ def settled(timeout=900):
     raise SystemExit(f"chaos: the stack did not settle (backlog, applied, waiting = {last})")
 
 
-def count():
-    """Per desk: the visits accueil holds as closed, reporting's applied events per visit, and its total."""
-    with engine("accueil").connect() as conn:
+def count(engine_of=None):
+    """Per desk: the visits accueil holds as closed, reporting's applied events per visit, and its total.
+    `engine_of(service)`: its database (this run's PostgreSQL ones unless given)."""
+    engine_of = engine_of or engine
+    with engine_of("accueil").connect() as conn:
         stored = collections.defaultdict(set)
         for visit_id, desk in conn.execute(text("SELECT id, pimms_id FROM visits WHERE status = 'closed'")):
             stored[desk].add(visit_id)
-    with engine("reporting").connect() as conn:
+    with engine_of("reporting").connect() as conn:
         applied = collections.defaultdict(collections.Counter)
         for pimms_id, payload in conn.execute(text(
                 "SELECT pimms_id, payload FROM reporting_applied_events WHERE type = 'accueil.visit_closed'")):

@@ -1,4 +1,5 @@
-"""Reading from the broker in chunks instead of one frame part at a time.
+"""Reading from the broker in chunks instead of one frame part at a time, and connecting to the first node
+of a cluster that answers (`connect`).
 
 py-amqp's TCP transport asks the socket for exactly the bytes it needs next: a frame's 7-byte header, then
 its body, then its end octet, so a delivery (three frames) costs nine recv calls, each a trip through
@@ -17,6 +18,7 @@ import socket
 from importlib.metadata import version
 
 from amqp.transport import TCPTransport
+from kombu import Connection
 from kombu.transport import pyamqp
 
 READ_AHEAD = 16384  # small enough that slicing a frame off the front of the buffer stays cheap
@@ -71,3 +73,20 @@ def install() -> bool:
 
 def uninstall():
     pyamqp.Transport.Connection = _ORIGINAL
+
+
+def connect(amqp_uri: str, **options) -> Connection:
+    """A connected kombu Connection to the first node that answers, trying each node of `amqp_uri` once.
+
+    `amqp_uri` may list the nodes of a cluster, `pyamqp://u:p@node1//;pyamqp://u:p@node2//`: kombu's own
+    failover (which nameko's consumers and publishers use as well) moves to the next one on a connection
+    error. `Connection.connect()` alone gives up after two nodes, so a cluster with two nodes down
+    would not be reached; here every node is tried once, and the caller retries the whole list later."""
+    conn = Connection(amqp_uri, **options)
+    try:
+        conn.ensure_connection(max_retries=max(1, len(conn.alt)), interval_start=0, interval_step=0,
+                               interval_max=0)
+    except BaseException:
+        conn.release()
+        raise
+    return conn

@@ -7,8 +7,12 @@ forever). Here:
   queue at once, with the reason; so does, at head office (SENDER_CHECK), an event that did not come
   through its association's own link (the broker-validated `user_id`);
 - a handler that raises gets the message back after a growing pause, up to `max_attempts` (config
-  EVENT_RETRY), then the message goes to the dead-letter queue with the last error;
-- the message is acked only after the dead-letter or retry copy is confirmed by the broker.
+  EVENT_RETRY), then the message goes to the dead-letter queue with the last error; the pause is spent in
+  a delay queue of the broker (shared/topology.py), never by a worker, which is free again at once;
+- while the database or the broker is away, the message waits in a delay queue too, its attempts unused;
+- the message is acked only after the dead-letter or retry copy is confirmed by the broker;
+- on quorum queues (PIMMS_QUEUE_TYPE=quorum) the broker itself dead-letters a message returned to its
+  queue more than its delivery limit (a message whose consumer dies each time), its reason in `x-death`.
 Each event handled gets one log line (shared/logs.py): its type, id, outcome (applied, duplicate, retried,
 dead-lettered) and the milliseconds since it was received.
 """
@@ -23,13 +27,12 @@ from functools import partial
 from typing import Any
 
 import eventlet
-from kombu import Exchange
 from marshmallow import ValidationError
 from nameko.amqp.publish import get_producer
 from nameko.containers import ContainerBeingKilled
 from nameko.messaging import Consumer
 
-from shared import acks, envelope, logs, topology
+from shared import acks, envelope, logs, redelivery, topology
 from shared.db import ALREADY_APPLIED
 from shared.metrics import metrics_for
 from shared.outages import is_outage
@@ -38,11 +41,6 @@ from shared.rpc import BROKER_ERRORS, GuardedQueueConsumer
 log = logging.getLogger(__name__)
 
 ATTEMPTS = "x-pimms-attempts"
-OUTAGE_PAUSE = 1.0  # seconds a message waits before another try while the database or broker is away
-
-
-default_exchange = Exchange("", type="direct")
-
 
 
 class SafeQueueConsumer(GuardedQueueConsumer):
@@ -58,6 +56,10 @@ class SafeQueueConsumer(GuardedQueueConsumer):
         consumers = super().get_consumers(consumer_cls, channel)
         for provider, consumer in self._consumers.items():
             consumer.on_decode_error = partial(self._undecodable, provider)
+        # the dead-letter queue exists before the first message the broker dead-letters by itself (quorum
+        # queues' delivery limit); declared again after every reconnection, which may be to another node
+        for queue in {q.name: q for p in self._providers for q in getattr(p, "declared_beside", ())}.values():
+            queue(channel).declare()
         return consumers
 
     # every delivery is registered and every settlement goes through shared.acks (see why there)
@@ -104,7 +106,10 @@ class EventConsumer(Consumer):
         self.backoff = float(retry.get("backoff", 0.2))
         self.amqp_uri = config["AMQP_URI"]
         self.service = self.container.service_name
-        self.queue = topology.consumer_queue(self.service, self.event_type)
+        self.queue_type = topology.queue_type()
+        self.queue = topology.consumer_queue(self.service, self.event_type, self.queue_type)
+        self.dead_letters = topology.dead_letter_queue(self.service, self.queue_type)
+        self.declared_beside = (self.dead_letters,)
         self.metrics = metrics_for(self.container)
         # at head office: each event must come through its association's own link (deploy/topology)
         self.sender_check = str(config.get("SENDER_CHECK", False)).lower() in ("true", "1", "yes")
@@ -163,21 +168,24 @@ class EventConsumer(Consumer):
         if is_outage(exc_info[1]):
             # the database or broker is away: the event is fine, so it waits instead of using up attempts
             log.warning("%s: infrastructure unavailable (%s); the message waits", self.queue.name, error)
-            self.metrics.events_retried.labels(self.event_type).inc()
-            eventlet.sleep(OUTAGE_PAUSE)
-            self.queue_consumer.requeue_message(message)
+            self._retry_later(message, redelivery.OUTAGE_PAUSE_MS, {})
             self._handled(message, event_id, "retried", reason="outage")
             return result, exc_info
-        attempts = int((message.headers or {}).get(ATTEMPTS, 0)) + 1
-        if attempts >= self.max_attempts:
+        what, attempts, delay_ms = redelivery.after_failure(
+            int((message.headers or {}).get(ATTEMPTS, 0)), self.max_attempts, self.backoff)
+        if what == "dead_letter":
             self._dead_letter(message, "failed", f"failed {attempts} times, last: {error}", attempts, event_id)
         else:
-            log.warning("%s: attempt %d failed (%s); retrying", self.queue.name, attempts, error)
-            eventlet.sleep(self.backoff * 2 ** (attempts - 1))
-            self._forward(message, default_exchange, self.queue.name, {ATTEMPTS: attempts}, None,
-                          self.metrics.events_retried.labels(self.event_type))
+            log.warning("%s: attempt %d failed (%s); retrying in %d ms", self.queue.name, attempts, error, delay_ms)
+            self._retry_later(message, delay_ms, {ATTEMPTS: attempts})
             self._handled(message, event_id, "retried", reason="failed", attempt=attempts)
         return result, exc_info
+
+    def _retry_later(self, message, delay_ms, extra_headers):
+        """Back to this queue after `delay_ms`, by way of a delay queue: no worker waits meanwhile."""
+        return self._forward(message, topology.retry_exchange(delay_ms), self.queue.name, extra_headers,
+                             topology.retry_queue(delay_ms, self.queue_type),
+                             self.metrics.events_retried.labels(self.event_type))
 
     def _handled(self, message, event_id, outcome, **more):
         logs.event_handled(self.event_type, event_id, outcome, getattr(message, "_pimms_received", None), **more)
@@ -193,8 +201,7 @@ class EventConsumer(Consumer):
         }
         if attempts is not None:
             headers[ATTEMPTS] = attempts
-        forwarded = self._forward(message, topology.dead_letter_exchange, self.service, headers,
-                                  topology.dead_letter_queue(self.service),
+        forwarded = self._forward(message, topology.dead_letter_exchange, self.service, headers, self.dead_letters,
                                   self.metrics.events_dead_lettered.labels(self.event_type, kind))
         # not forwarded: the message was requeued, and comes back to be dead-lettered again
         self._handled(message, event_id, "dead-lettered" if forwarded else "retried", reason=kind)

@@ -6,16 +6,18 @@
     python -m shared.deadletters replay --unrouted
 
 A replayed dead letter goes back to the queue it failed on, with its attempts reset; an unrouted event goes
-back to the events exchange with its routing key. Each is acked only once its copy is confirmed."""
+back to the events exchange with its routing key. Each is acked only once its copy is confirmed.
+
+A letter is dead-lettered either by the consumer (`x-pimms-reason`: invalid, spoofed, failed N times) or, on
+quorum queues, by the broker itself when its delivery limit is reached (`x-death`: delivery_limit); both
+are listed with their reason and replayed the same way."""
 import argparse
 import json
 import os
 import sys
 from dataclasses import dataclass
 
-from kombu import Connection
-
-from shared import topology
+from shared import amqp_io, redelivery, topology
 from shared.consumer import ATTEMPTS
 
 DEFAULT_URI = os.environ.get("AMQP_URI", "pyamqp://guest:guest@127.0.0.1:5672//")
@@ -37,16 +39,38 @@ class Letter:
         except (ValueError, AttributeError):
             return None
 
+    @property
+    def origin(self):
+        """The queue the letter failed on: named by the consumer, or by the broker's last `x-death`."""
+        if self.headers.get("x-pimms-queue"):
+            return self.headers["x-pimms-queue"]
+        deaths = self.headers.get("x-death") or [{}]
+        queue = deaths[0].get("queue")
+        return queue.decode() if isinstance(queue, bytes) else queue
+
+    @property
+    def reason(self):
+        """(kind, reason): the consumer's, or else the broker's (a quorum queue's delivery limit)."""
+        if self.headers.get("x-pimms-reason") is not None:
+            return self.headers.get("x-pimms-reason-kind"), self.headers["x-pimms-reason"]
+        return redelivery.death_reason(self.headers)
+
     def describe(self):
+        kind, reason = self.reason
+        deaths = self.headers.get("x-death") or [{}]
         return {
             "event_id": self.event_id,
-            "queue": self.headers.get("x-pimms-queue"),
+            "queue": self.origin,
             "routing_key": self.routing_key,
-            "reason": self.headers.get("x-pimms-reason"),
-            "kind": self.headers.get("x-pimms-reason-kind"),
-            "dead_lettered_at": self.headers.get("x-pimms-dead-lettered-at"),
+            "reason": reason,
+            "kind": kind,
+            "dead_lettered_at": self.headers.get("x-pimms-dead-lettered-at") or _text(deaths[0].get("time")),
             "body": self.body.decode("utf-8", "replace"),
         }
+
+
+def _text(value):
+    return value if value is None or isinstance(value, str) else str(value)
 
 
 def _queue_name(service, unrouted):
@@ -69,7 +93,7 @@ def _fetch_all(channel, queue):
 
 def list_letters(amqp_uri, service=None, unrouted=False):
     """Read every letter without taking it: the channel closes unacked, so they all go back."""
-    with Connection(amqp_uri) as conn:
+    with amqp_io.connect(amqp_uri) as conn:
         channel = conn.channel()
         _declare(channel, service, unrouted)
         letters = _fetch_all(channel, _queue_name(service, unrouted))
@@ -82,7 +106,7 @@ def replay(amqp_uri, service=None, unrouted=False, event_id=None):
     import amqp
 
     replayed = 0
-    with Connection(amqp_uri) as conn:
+    with amqp_io.connect(amqp_uri) as conn:
         channel = conn.channel()
         _declare(channel, service, unrouted)
         channel.confirm_select()
@@ -90,11 +114,13 @@ def replay(amqp_uri, service=None, unrouted=False, event_id=None):
         for letter in letters:
             if event_id is not None and letter.event_id != event_id:
                 continue
-            headers = {k: v for k, v in letter.headers.items() if not k.startswith("x-pimms-")}
+            # its history of failures stays behind: back in its queue it starts again from nothing
+            headers = {k: v for k, v in letter.headers.items()
+                       if not k.startswith(("x-pimms-", "x-death", "x-first-death-", "x-delivery-count"))}
             if unrouted:
                 exchange, routing_key = topology.EVENTS, letter.routing_key
             else:
-                exchange, routing_key = "", letter.headers["x-pimms-queue"]
+                exchange, routing_key = "", letter.origin
                 headers[ATTEMPTS] = 0
             channel.basic_publish_confirm(
                 amqp.Message(letter.body, content_type=letter.content_type,
@@ -117,7 +143,7 @@ def oldest_dead_lettered_at(amqp_uri, service, timeout=5.0):
     import amqp
 
     name = topology.dead_letter_queue(service).name
-    with Connection(amqp_uri, connect_timeout=timeout) as conn:
+    with amqp_io.connect(amqp_uri, connect_timeout=timeout) as conn:
         channel = conn.channel()
         try:
             channel.queue_declare(queue=name, passive=True)  # never create it: a service may have none

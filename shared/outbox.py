@@ -8,10 +8,9 @@ import threading
 import time
 
 import amqp
-from kombu import Connection
 from sqlalchemy import func, select, update
 
-from shared import topology
+from shared import amqp_io, topology
 from shared.db import utcnow
 from shared.tables import outbox
 
@@ -149,8 +148,7 @@ class Relay:
     # -- connection ---------------------------------------------------------------------------------------
     def _ensure_channel(self):
         if self._channel is None:
-            conn = Connection(self.amqp_uri, connect_timeout=10)
-            conn.connect()
+            conn = amqp_io.connect(self.amqp_uri, connect_timeout=10)  # the first node of a cluster that answers
             # py-amqp polls the socket before every publish when the broker can send connection.blocked; a
             # relay waits for its confirms anyway (and times out if blocked), so skip that per-message read
             conn.connection.client_properties.setdefault("capabilities", {})["connection.blocked"] = False

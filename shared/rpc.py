@@ -16,6 +16,16 @@ A request whose reply was lost may be delivered again once the broker is back: e
 state therefore carries an idempotency key (shared/idempotency.py), so a second run answers the first's
 result and changes nothing.
 
+On a RabbitMQ cluster (PIMMS_QUEUE_TYPE=quorum) each service's request queue `rpc-<service>` is a quorum
+queue, so that requests keep flowing while any one node is down (a classic queue lives on one node, and its
+consumers elsewhere are cancelled when that node goes). Reply queues stay classic, and transient: a reply
+queue serves one caller process (its name holds a random id) and is worth nothing once that process is
+gone, so Raft replication would only cost; but nameko declares it durable, and a durable classic queue whose
+node is down cannot be declared again anywhere ("home node ... is down or inaccessible"): the caller could
+not get a reply until that node came back (seen with `make chaos-cluster`). Transient, it disappears with
+its node, the caller declares it again on the node it reconnects to, and a reply lost meanwhile is a
+timeout, which the desk retries with its idempotency key.
+
 Use `from shared.rpc import rpc, RpcProxy` everywhere instead of nameko's: two kinds of RPC entrypoint in
 one service would compete for its `rpc-<service>` queue."""
 import logging
@@ -23,10 +33,13 @@ import sys
 
 import amqp.exceptions
 import kombu.exceptions
+from kombu import Queue
 from nameko import rpc as nameko_rpc
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import QueueConsumer
+from nameko.utils import sanitize_url
 
+from shared import redelivery, topology
 from shared.errors import Unavailable
 from shared.metrics import metrics_for
 from shared.outages import is_outage
@@ -52,7 +65,12 @@ def settle(message, how):
 
 
 class GuardedQueueConsumer(QueueConsumer):
-    """Nameko's queue consumer, whose acks and requeues never raise into a worker."""
+    """Nameko's queue consumer, whose acks and requeues never raise into a worker, and whose reconnection
+    warnings name every node of a cluster's URI list without its password (nameko hides the first only)."""
+
+    def on_connection_error(self, exc, interval):
+        nodes = ";".join(sanitize_url(uri) for uri in self.amqp_uri.split(";"))
+        log.warning("Error connecting to broker at %s (%s). Retrying in %s seconds.", nodes, exc, interval)
 
     def ack_message(self, message):
         settle(message, "ack")
@@ -63,6 +81,16 @@ class GuardedQueueConsumer(QueueConsumer):
 
 class RpcConsumer(nameko_rpc.RpcConsumer):
     queue_consumer = GuardedQueueConsumer()
+
+    def setup(self):
+        # nameko's own setup, with a queue of this stack's type (classic: exactly nameko's queue)
+        if self.queue is None:
+            service = self.container.service_name
+            self.queue = Queue(nameko_rpc.RPC_QUEUE_TEMPLATE.format(service), exchange=nameko_rpc.get_rpc_exchange(
+                self.container.config), routing_key=f"{service}.*", durable=True,
+                queue_arguments=redelivery.plain_arguments(topology.queue_type()))
+            self.queue_consumer.register_provider(self)
+            self._registered = True
 
     def handle_message(self, body, message):
         try:
@@ -94,6 +122,12 @@ class Rpc(nameko_rpc.Rpc):
 
 class ReplyListener(nameko_rpc.ReplyListener):
     queue_consumer = GuardedQueueConsumer()
+
+    def setup(self):
+        super().setup()
+        queue = self.queue  # nameko's, made transient (see the module's docstring); declared only at start
+        self.queue = Queue(queue.name, exchange=queue.exchange, routing_key=queue.routing_key, durable=False,
+                           queue_arguments=dict(queue.queue_arguments or {}))
 
 
 class RpcProxy(nameko_rpc.RpcProxy):

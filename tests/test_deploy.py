@@ -19,6 +19,7 @@ K8S = DEPLOY / "k8s"
 MANDATES = yaml.safe_load((K8S / "mandates.yaml").read_text())
 K8S_VERSION = "1.30.0"
 STORES = {"rabbitmq", "postgres"}
+STORE_SERVICES = STORES | {"rabbitmq-nodes"}  # the broker's nodes' own names (its cluster's headless Service)
 
 
 def kubectl():
@@ -34,7 +35,7 @@ def kubectl():
 def rendered(tmp_path_factory):
     """Each overlay built as an operator would: a copy of deploy/k8s with freshly made credentials."""
     work = tmp_path_factory.mktemp("k8s") / "k8s"
-    shutil.copytree(K8S, work, ignore=shutil.ignore_patterns("credentials.env"))
+    shutil.copytree(K8S, work, ignore=shutil.ignore_patterns("credentials.env", "postgres-owner.env"))
     out = {}
     for overlay in MANDATES["overlays"]:
         subprocess.run(["bash", str(work / "make-credentials.sh"), overlay], check=True, capture_output=True)
@@ -70,7 +71,7 @@ def test_each_overlay_validates_against_the_kubernetes_schemas(rendered, overlay
 @pytest.mark.parametrize("overlay", sorted(MANDATES["overlays"]))
 def test_each_overlay_holds_exactly_the_services_of_its_mandate(rendered, overlay):
     deployments = {d["metadata"]["name"] for d in kinds(rendered[overlay], "Deployment")}
-    services = {s["metadata"]["name"] for s in kinds(rendered[overlay], "Service")} - STORES
+    services = {s["metadata"]["name"] for s in kinds(rendered[overlay], "Service")} - STORE_SERVICES
     assert deployments == services == expected_services(overlay)
     assert {s["metadata"]["name"] for s in kinds(rendered[overlay], "StatefulSet")} == STORES
 
@@ -124,7 +125,7 @@ def test_network_policies_deny_by_default(rendered, overlay):
 
 
 def test_no_default_or_guest_credentials_anywhere_in_deploy(rendered):
-    committed = [p for p in DEPLOY.rglob("*") if p.is_file() and p.name != "credentials.env"]
+    committed = [p for p in DEPLOY.rglob("*") if p.is_file() and p.name not in ("credentials.env", "postgres-owner.env")]
     weak = re.compile(r"guest|changeme|change_me|password123|\badmin:admin\b|secret123", re.I)
     for path in committed:
         assert not weak.search(path.read_text()), f"{path} holds a default credential"
@@ -165,3 +166,102 @@ def test_alert_rules_and_dashboard_use_only_metrics_the_services_export():
     for panel in dashboard["panels"]:
         for target in panel["targets"]:
             assert used_metric_names(target["expr"]) <= exported, panel["title"]
+
+
+# -- the broker as a three-node cluster, PostgreSQL's high-availability option -------------------------------
+def named(docs, kind, name):
+    [doc] = [d for d in kinds(docs, kind) if d["metadata"]["name"] == name]
+    return doc
+
+
+def secret_value(docs, key):
+    return base64.b64decode(named(docs, "Secret", next(
+        s["metadata"]["name"] for s in kinds(docs, "Secret") if key in s.get("data", {})))["data"][key]).decode()
+
+
+@pytest.mark.parametrize("overlay", sorted(MANDATES["overlays"]))
+def test_the_broker_is_a_three_node_cluster_that_a_disruption_takes_one_node_of_at_a_time(rendered, overlay):
+    docs = rendered[overlay]
+    broker = named(docs, "StatefulSet", "rabbitmq")
+    pod = broker["spec"]["template"]
+    assert broker["spec"]["replicas"] == 3
+    headless = named(docs, "Service", broker["spec"]["serviceName"])
+    assert headless["spec"]["clusterIP"] == "None" and headless["spec"]["publishNotReadyAddresses"] is True
+    budget = named(docs, "PodDisruptionBudget", "rabbitmq")["spec"]
+    assert budget["maxUnavailable"] == 1
+    assert budget["selector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
+    # the nodes find each other through the headless Service, and name themselves after it
+    config = named(docs, "ConfigMap", pod["spec"]["volumes"][0]["configMap"]["name"])["data"]
+    settings = dict(line.split(" = ", 1) for line in config["cluster.conf"].splitlines()
+                    if line.strip() and not line.startswith("#"))
+    assert settings["cluster_formation.peer_discovery_backend"] == "rabbit_peer_discovery_k8s"
+    assert settings["cluster_formation.k8s.service_name"] == headless["metadata"]["name"]
+    assert settings["cluster_partition_handling"] == "pause_minority"
+    assert "rabbitmq_peer_discovery_k8s" in config["enabled_plugins"]
+    env = {e["name"]: e.get("value") for e in pod["spec"]["containers"][0]["env"]}
+    assert env["RABBITMQ_NODENAME"].endswith(settings["cluster_formation.k8s.hostname_suffix"])
+    # the plugin may read the endpoints, with the account the pods run as
+    role = named(docs, "Role", "rabbitmq-peer-discovery")
+    assert any("endpoints" in rule["resources"] and "get" in rule["verbs"] for rule in role["rules"])
+    binding = named(docs, "RoleBinding", "rabbitmq-peer-discovery")
+    assert binding["subjects"][0]["name"] == pod["spec"]["serviceAccountName"]
+    # the same Erlang cookie on every node, a random one per stack
+    assert len(secret_value(docs, "erlang-cookie")) >= 32
+
+
+@pytest.mark.parametrize("overlay", sorted(MANDATES["overlays"]))
+def test_every_service_declares_quorum_queues_and_fails_over_along_every_node(rendered, overlay):
+    docs = rendered[overlay]
+    replicas = named(docs, "StatefulSet", "rabbitmq")["spec"]["replicas"]
+    headless = named(docs, "StatefulSet", "rabbitmq")["spec"]["serviceName"]
+    nodes = [uri.rsplit("@", 1)[1] for uri in secret_value(docs, "amqp-uri").split(";")]
+    assert nodes == [f"rabbitmq-{n}.{headless}:5672//" for n in range(replicas)]
+    for deployment in kinds(docs, "Deployment"):
+        env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert env["PIMMS_QUEUE_TYPE"]["value"] == "quorum", deployment["metadata"]["name"]
+        assert env["AMQP_URI"]["valueFrom"]["secretKeyRef"]["key"] == "amqp-uri"
+
+
+@pytest.mark.parametrize("overlay", sorted(MANDATES["overlays"]))
+def test_only_the_brokers_nodes_reach_each_others_cluster_ports(rendered, overlay):
+    policy = named(rendered[overlay], "NetworkPolicy", "rabbitmq-cluster-links")["spec"]
+    [rule] = policy["ingress"]
+    assert rule["from"] == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "rabbitmq"}}}]
+    assert {p["port"] for p in rule["ports"]} == {4369, 25672, 35672}
+    clients = named(rendered[overlay], "NetworkPolicy", "services-to-rabbitmq")["spec"]["ingress"]
+    assert not {4369, 25672} & {p["port"] for rule in clients for p in rule["ports"]}
+
+
+def test_postgres_high_availability_renders_a_cloudnativepg_cluster_behind_the_same_service(rendered, tmp_path):
+    work = tmp_path / "k8s"
+    shutil.copytree(K8S, work, ignore=shutil.ignore_patterns("credentials.env", "postgres-owner.env"))
+    subprocess.run(["bash", str(work / "make-credentials.sh"), "association-full"], check=True, capture_output=True)
+    (work / "overlays" / "ha").mkdir()
+    (work / "overlays" / "ha" / "kustomization.yaml").write_text(
+        "resources: [../association-full]\ncomponents: [../../components/postgres-ha]\n")
+    built = subprocess.run([kubectl(), "kustomize", str(work / "overlays" / "ha")], check=True,
+                           capture_output=True, text=True)
+    docs = [doc for doc in yaml.safe_load_all(built.stdout) if doc]
+    for doc in docs:
+        if doc["apiVersion"] != "postgresql.cnpg.io/v1":  # the operator's resource has no schema here
+            kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+    assert {s["metadata"]["name"] for s in kinds(docs, "StatefulSet")} == {"rabbitmq"}
+    cluster = named(docs, "Cluster", "postgres")["spec"]
+    assert cluster["instances"] == 3 and cluster["minSyncReplicas"] >= 1 and cluster["enablePDB"]
+    # every database the single instance would create, owned by the user of the services' URLs
+    wanted = set(named(docs, "ConfigMap", next(c["metadata"]["name"] for c in kinds(docs, "ConfigMap")
+                                               if "databases" in c.get("data", {})))["data"]["databases"].split())
+    created = {cluster["bootstrap"]["initdb"]["database"]} | {
+        sql.split()[2] for sql in cluster["bootstrap"]["initdb"]["postInitSQL"]}
+    assert wanted <= created
+    owner = named(docs, "Secret", next(s["metadata"]["name"] for s in kinds(docs, "Secret")
+                                       if s["metadata"]["name"].startswith("postgres-owner")))
+    assert owner["type"] == "kubernetes.io/basic-auth"
+    assert base64.b64decode(owner["data"]["username"]).decode() == cluster["bootstrap"]["initdb"]["owner"]
+    url = secret_value(docs, "accueil-db-url")
+    assert url.startswith(f"postgresql://{cluster['bootstrap']['initdb']['owner']}:"
+                          f"{base64.b64decode(owner['data']['password']).decode()}@postgres:5432/")
+    service = named(docs, "Service", "postgres")["spec"]["selector"]
+    assert service == {"cnpg.io/cluster": "postgres", "cnpg.io/instanceRole": "primary"}
+    labels = named(docs, "NetworkPolicy", "services-to-postgres")["spec"]["podSelector"]["matchLabels"]
+    assert labels.items() <= named(docs, "Cluster", "postgres")["spec"]["inheritedMetadata"]["labels"].items()

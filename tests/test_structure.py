@@ -54,7 +54,8 @@ PURE = ["services/accueil/rules.py", "services/accueil/views.py", "services/accu
         "services/franchise/activity.py", "services/mediation_sortante/rules.py",
         "services/mediation_sortante/statement.py", "services/mediation_sortante/contact_file.py", "services/reporting/projectors.py",
         "services/reporting/folding.py", "services/reporting/cells.py", "services/reporting/suppression.py",
-        "services/reporting/rendering.py", "shared/localtime.py", "services/gateway/account_rules.py"]
+        "services/reporting/rendering.py", "shared/localtime.py", "services/gateway/account_rules.py",
+        "shared/redelivery.py"]
 IMPURE = ("sqlalchemy", "nameko", "kombu", "amqp", "shared.db", "shared.dependencies", "eventlet")
 
 

@@ -127,6 +127,28 @@ def test_a_brokers_uri_gives_the_shovels_uri_its_vhost_and_its_management_api(ur
     assert (broker.vhost, broker.shovel_uri, broker.api) == (vhost, shovel_uri, api)
 
 
+def test_a_cluster_is_given_as_its_nodes_and_its_shovels_get_every_node_to_fail_over_along():
+    broker = Broker("amqp://hq:s3cret@hq-0.example/pimms;amqp://hq:s3cret@hq-1.example/pimms;"
+                    "amqp://hq:s3cret@hq-2.example/pimms", queue_type="quorum")
+    assert broker.vhost == "pimms" and broker.api == "http://hq:s3cret@hq-0.example:15672"
+    assert broker.shovel_uri == [f"amqp://hq:s3cret@hq-{n}.example/pimms" for n in range(3)]
+    link = broker.as_user("association.pimms-lyon", "pw/1")
+    assert link.nodes == [f"amqp://association.pimms-lyon:pw%2F1@hq-{n}.example/pimms" for n in range(3)]
+    assert (link.user, link.password, link.queue_type) == ("association.pimms-lyon", "pw/1", "quorum")
+
+
+def test_the_link_queues_take_their_brokers_queue_type_from_the_command_line(monkeypatch):
+    declared = {}
+    monkeypatch.setattr(setup_shovels, "setup", lambda head_office, associations: declared.update(
+        head_office=head_office, **associations))
+    setup_shovels.main(["--head-office", "amqp://hq:pw@hq.example/%2F", "--head-office-queue-type", "quorum",
+                        "--association", "pimms-lyon=amqp://u:p@lyon.example/%2F"])
+    assert declared["head_office"].queue_type == "quorum" and declared["pimms-lyon"].queue_type is None
+    with pytest.raises(SystemExit):
+        setup_shovels.main(["--head-office", "amqp://hq:pw@hq.example/%2F", "--head-office-queue-type", "mirrored",
+                            "--association", "pimms-lyon=amqp://u:p@lyon.example/%2F"])
+
+
 def test_the_command_line_names_each_association_and_its_broker():
     association_id, broker = setup_shovels.parse_association(
         "pimms-lyon=amqp://u:p@lyon.example/%2F,https://u:p@lyon.example:15671")
@@ -170,3 +192,15 @@ def link_state(head_office, association):
         "down": keys(head_office, down_queue("pimms-lyon")), "up": keys(association, UP_QUEUE),
         "shovels": {name: api.shovel_definition(name) for name in ("pimms-downlink", "pimms-uplink")},
     }
+
+
+def test_on_a_cluster_the_link_queues_and_the_consumers_queues_are_quorum_queues(rabbit_config, rabbit_manager):
+    from urllib.parse import unquote, urlparse
+
+    broker = Broker(rabbit_config["AMQP_URI"], queue_type="quorum")
+    setup_shovels.link_queue(broker, UP_QUEUE, UPLINK)
+    setup_shovels.declare_consumers(broker, ASSOCIATION_CONSUMERS, DOWNLINK)
+    vhost = unquote(urlparse(rabbit_config["AMQP_URI"]).path[1:])
+    types = {q["name"]: q["type"] for q in rabbit_manager.get_queues(vhost)}
+    assert types[UP_QUEUE] == types["accueil.franchise.contract_changed"] == types["accueil.dead_letters"] == \
+        types[topology.UNROUTED] == "quorum"

@@ -10,7 +10,10 @@ rabbit_user="pimms-$(secret | head -c 8)"; rabbit_pass=$(secret); pg_user="pimms
 {
   echo "rabbitmq-user=$rabbit_user"
   echo "rabbitmq-password=$rabbit_pass"
-  echo "amqp-uri=pyamqp://$rabbit_user:$rabbit_pass@rabbitmq:5672//"
+  # the three nodes of the broker's cluster, in turn: kombu fails over to the next when one is lost
+  node() { echo "pyamqp://$rabbit_user:$rabbit_pass@rabbitmq-$1.rabbitmq-nodes:5672//"; }
+  echo "amqp-uri=$(node 0);$(node 1);$(node 2)"
+  echo "erlang-cookie=$(secret)$(secret)"
   echo "postgres-user=$pg_user"
   echo "postgres-password=$pg_pass"
   for svc in accueil mediation-sortante formation franchise reporting gateway; do
@@ -21,4 +24,7 @@ rabbit_user="pimms-$(secret | head -c 8)"; rabbit_pass=$(secret); pg_user="pimms
   echo "principal-key=$(secret)$(secret)"
 } > "$dir/credentials.env"
 chmod 600 "$dir/credentials.env"
+# the database owner as CloudNativePG reads it (components/postgres-ha): the same user and password
+printf 'username=%s\npassword=%s\n' "$pg_user" "$pg_pass" > "$dir/postgres-owner.env"
+chmod 600 "$dir/postgres-owner.env"
 echo "wrote $dir/credentials.env"

@@ -5,7 +5,8 @@ this script only declares queues, bindings and dynamic shovels, and the broker m
     python -m deploy.topology.setup_shovels \\
         --head-office amqp://hq:secret@hq.pimms.example:5672/%2F \\
         --association pimms-lyon=amqp://lyon:secret@lyon.pimms.example:5672/%2F \\
-        [--association ID=AMQP_URI[,MANAGEMENT_URL] ...] [--wait 30]
+        [--association ID=AMQP_URI[,MANAGEMENT_URL] ...] [--wait 30] \\
+        [--head-office-queue-type quorum] [--association-queue-type classic]
 
 For each association it converges to this state (running it twice changes nothing):
 - at head office, a durable queue `shovel.down.<association_id>` bound to `pimms.events` for DOWNLINK;
@@ -19,6 +20,13 @@ For each association it converges to this state (running it twice changes nothin
 The shovels live on the association's broker: associations connect out to head office, head office
 needs no route into the associations' networks. See README.md beside this file for what travels and why.
 
+A broker that is a cluster is given as the list of its nodes, `amqp://u:p@node1/%2F;amqp://u:p@node2/%2F`
+(or as one address that reaches any node, such as a Kubernetes Service): the script connects to the first
+node that answers, and the shovels get every node as their list of URIs, the plugin picking one and moving
+to another when it fails. The link queues are of the type of their broker's queues (`--head-office-queue-type`,
+`--association-queue-type`; by default PIMMS_QUEUE_TYPE, see shared/redelivery.py): quorum on a cluster, so
+that they outlive the loss of a node.
+
 Each association connects to head office as a user of its own, `association.<id>`, made here on head
 office's broker with a random password (kept in the association's shovel definitions, and replaced when
 they are lost) and allowed to read its own downlink queue and write to `pimms.events`, nothing else. The
@@ -31,13 +39,13 @@ import re
 import secrets
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import requests
-from kombu import Connection, Queue, binding
+from kombu import Queue, binding
 
-from shared import topology
+from shared import amqp_io, redelivery, topology
 
 # What head office sends down: the contracts. Every association receives every contract (see README.md).
 DOWNLINK = ("franchise.contract_changed",)
@@ -77,41 +85,53 @@ association_user = topology.sender_of  # head office's broker user for one assoc
 class Broker:
     """One stack's broker: its AMQP URI (vhost included) and its management API."""
 
-    amqp_uri: str
+    amqp_uri: str  # one node, or a cluster's nodes separated by ";" (kombu's failover list)
     management_url: str = None
+    queue_type: str = None  # classic or quorum; None: this process's PIMMS_QUEUE_TYPE
+
+    @property
+    def nodes(self):
+        return [uri.strip() for uri in self.amqp_uri.split(";") if uri.strip()]
 
     @property
     def vhost(self):
-        path = urlsplit(self.amqp_uri).path
+        path = urlsplit(self.nodes[0]).path
         return unquote(path[1:]) if len(path) > 1 else "/"
 
     @property
     def shovel_uri(self):
-        """The URI the shovel plugin connects with (plain amqp://, as the broker spells it)."""
-        parts = urlsplit(self.amqp_uri)
-        scheme = "amqps" if parts.scheme in ("amqps", "pyamqps") else "amqp"
-        return urlunsplit((scheme, parts.netloc, "/" + quote(self.vhost, safe=""), parts.query, ""))
+        """The URI the shovel plugin connects with (plain amqp://, as the broker spells it); for a cluster,
+        the list of its nodes' URIs, of which the plugin uses one and fails over to another."""
+        uris = []
+        for node in self.nodes:
+            parts = urlsplit(node)
+            scheme = "amqps" if parts.scheme in ("amqps", "pyamqps") else "amqp"
+            uris.append(urlunsplit((scheme, parts.netloc, "/" + quote(self.vhost, safe=""), parts.query, "")))
+        return uris[0] if len(uris) == 1 else uris
 
     def as_user(self, user, password):
         """The same broker reached as another user."""
-        parts = urlsplit(self.amqp_uri)
-        host = parts.hostname + (f":{parts.port}" if parts.port else "")
-        netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
-        return Broker(urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")), self.management_url)
+        nodes = []
+        for node in self.nodes:
+            parts = urlsplit(node)
+            host = parts.hostname + (f":{parts.port}" if parts.port else "")
+            netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{host}"
+            nodes.append(urlunsplit((parts.scheme, netloc, parts.path, parts.query, "")))
+        return Broker(";".join(nodes), self.management_url, self.queue_type)
 
     @property
     def user(self):
-        return unquote(urlsplit(self.amqp_uri).username or "")
+        return unquote(urlsplit(self.nodes[0]).username or "")
 
     @property
     def password(self):
-        return unquote(urlsplit(self.amqp_uri).password or "")
+        return unquote(urlsplit(self.nodes[0]).password or "")
 
     @property
     def api(self):
         if self.management_url:
             return self.management_url.rstrip("/")
-        parts = urlsplit(self.amqp_uri)
+        parts = urlsplit(self.nodes[0])
         if not (parts.username and parts.password):
             raise SystemExit(f"{self.amqp_uri}: the broker URI must carry a user and a password")
         return f"http://{parts.username}:{parts.password}@{parts.hostname or '127.0.0.1'}:15672"
@@ -182,7 +202,8 @@ def link_user(head_office, association_id, association_api):
     known = association_api.shovel_definition(UP_SHOVEL)
     password = None
     if known is not None and api.user_exists(user):
-        dest = Broker(known["dest-uri"])
+        dest_uri = known["dest-uri"]
+        dest = Broker(";".join(dest_uri) if isinstance(dest_uri, list) else dest_uri)
         if dest.user == user:
             password = dest.password
     if password is None:
@@ -214,11 +235,12 @@ def setup(head_office, associations, *, down=DOWNLINK, up=UPLINK, head_office_co
 
 def link_queue(broker, queue, event_types):
     """A durable queue on the stack's events exchange, bound to exactly these event types."""
-    with Connection(broker.amqp_uri, connect_timeout=10) as conn:
+    kind = topology.queue_type(broker.queue_type)
+    with amqp_io.connect(broker.amqp_uri, connect_timeout=10) as conn:
         channel = conn.channel()
-        topology.declare_publishing(channel)
-        Queue(queue, durable=True, bindings=[binding(topology.events_exchange, routing_key=t) for t in event_types]
-              )(channel).declare()
+        topology.declare_publishing(channel, kind)
+        Queue(queue, durable=True, bindings=[binding(topology.events_exchange, routing_key=t) for t in event_types],
+              queue_arguments=redelivery.plain_arguments(kind))(channel).declare()
     api = Management(broker)
     for bound in api.bindings(queue):
         if bound["source"] == topology.EVENTS and bound["routing_key"] not in event_types:
@@ -226,10 +248,11 @@ def link_queue(broker, queue, event_types):
 
 
 def declare_consumers(broker, by_service, event_types):
-    with Connection(broker.amqp_uri, connect_timeout=10) as conn:
+    with amqp_io.connect(broker.amqp_uri, connect_timeout=10) as conn:
         channel = conn.channel()
         for service, consumed in sorted(by_service.items()):
-            topology.declare_service(channel, service, [t for t in consumed if t in event_types])
+            topology.declare_service(channel, service, [t for t in consumed if t in event_types],
+                                     topology.queue_type(broker.queue_type))
 
 
 def wait_running(associations, timeout):
@@ -262,9 +285,14 @@ def main(argv=None):
     parser.add_argument("--association", action="append", type=parse_association, required=True,
                         metavar="ID=AMQP_URI[,MANAGEMENT_URL]")
     parser.add_argument("--wait", type=float, default=0, help="seconds to wait for the shovels to run")
+    parser.add_argument("--head-office-queue-type", choices=redelivery.QUEUE_TYPES,
+                        help="its queues' type (default: PIMMS_QUEUE_TYPE, else classic)")
+    parser.add_argument("--association-queue-type", choices=redelivery.QUEUE_TYPES,
+                        help="the associations' queues' type (default: PIMMS_QUEUE_TYPE, else classic)")
     args = parser.parse_args(argv)
-    head_office = Broker(args.head_office, args.head_office_management)
-    associations = dict(args.association)
+    head_office = Broker(args.head_office, args.head_office_management, args.head_office_queue_type)
+    associations = {association_id: replace(broker, queue_type=args.association_queue_type)
+                    for association_id, broker in args.association}
     setup(head_office, associations)
     if args.wait:
         wait_running(associations, args.wait)
