@@ -125,3 +125,17 @@ def test_the_desk_s_waiting_page_registers_an_arrival_and_suivant_opens_its_visi
     assert f"{label}</span> → guichet <span class=\"counter\">4" in requests.get(stack.url("/salle-attente/lyon-8")).text
     nobody = session.post(stack.url("/desk/tickets/next"), data={"_csrf": csrf(page), "pimms_id": "lyon-8"})
     assert nobody.status_code == 409 and "attend pour l" in nobody.text
+
+
+def test_the_demo_plays_a_morning_of_tickets_and_appointments_through_the_api(stack):
+    from scripts.demo import waiting as demo
+    played = demo.play(None, base=stack.base)
+    assert played == {"tickets": 12, "served": 8, "left": 2, "booked": 6, "kept": 2, "cancelled": 1}
+    agent = stack.login("agent.lyon8")
+    tickets = agent.get(stack.url("/api/tickets")).json()
+    assert sorted(t["status"] for t in tickets).count("waiting") == 2
+    assert {t["counter"] for t in tickets if t["status"] == "served"} == {1, 2}
+    named = [a for a in agent.get(stack.url("/api/appointments"), params={"days": 2}).json() if a["citizen_id"]]
+    assert [a["citizen_id"] for a in named] == [stack.citizen_id]
+    lines = demo.figures(None, base=stack.base)
+    assert "2 waiting" in lines[1]
