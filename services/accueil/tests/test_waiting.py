@@ -8,10 +8,11 @@ import eventlet
 import pytest
 from sqlalchemy import update
 
-from services.accueil.models import Ticket
+from services.accueil.models import Appointment, Ticket
 from services.accueil.service import MIGRATIONS
 from services.accueil.tests.conftest import AGENT, MANAGER, make_accueil
 from services.accueil.tests.test_citizens import named_visit
+from shared import localtime
 from shared.errors import Conflict, InvalidRequest, NotFound
 from tests import kit
 
@@ -190,3 +191,23 @@ def test_a_named_appointment_needs_consent_shows_in_the_export_and_is_unlinked_b
     assert received["visit"]["participants"][0]["citizen_id"] == citizen_id
     accueil.erase_citizen({"citizen_id": citizen_id})
     assert accueil.get_appointment(booked["appointment_id"])["citizen_id"] is None
+
+
+def test_the_timer_closes_yesterday_s_tickets_and_appointments_at_yesterday_s_end(storage):
+    accueil = make_accueil(storage, MANAGER)
+    ticket = accueil.take_ticket({"pimms_id": "lyon-8", "motif": CAF})
+    booked = accueil.book_appointment({"pimms_id": "lyon-8", "agent_id": "a1", "starts_at": soon(60), "motif": CAF})
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    with storage.sessionmaker() as session, session.begin():  # both were of yesterday
+        session.execute(update(Ticket).where(Ticket.id == ticket["ticket_id"]).values(
+            day=yesterday, arrived_at=dt.datetime.combine(yesterday, dt.time(9), tzinfo=UTC)))
+        session.execute(update(Appointment).where(Appointment.id == booked["appointment_id"]).values(
+            starts_at=dt.datetime.combine(yesterday, dt.time(10), tzinfo=UTC), slot_key=None))
+    make_accueil(storage, None).close_waiting_days()  # the timer's entrypoint acts for nobody
+    [left] = kit.published(storage, "accueil.ticket_left")
+    [missed] = kit.published(storage, "accueil.appointment_missed")
+    assert left["payload"]["at_day_end"] is True and missed["payload"]["by"] == "end_of_day"
+    assert dt.datetime.fromisoformat(left["payload"]["left_at"]) <= dt.datetime.combine(
+        dt.date.today(), dt.time(0), tzinfo=localtime.zone_of({}))
+    make_accueil(storage, None).close_waiting_days()  # a second run finds nothing left
+    assert len(kit.published(storage, "accueil.ticket_left")) == 1

@@ -139,3 +139,16 @@ def test_the_demo_plays_a_morning_of_tickets_and_appointments_through_the_api(st
     assert [a["citizen_id"] for a in named] == [stack.citizen_id]
     lines = demo.figures(None, base=stack.base)
     assert "2 waiting" in lines[1]
+    # and reporting counts the morning: the figures of the desk's month, through the gateway
+    from services.gateway.schemas import FiguresRow
+    from tests.helpers import wait_for
+
+    def counted():
+        answer = agent.get(stack.url("/api/figures"), params={"scope": "desk", "id": "lyon-8",
+                                                             "period": dt.date.today().strftime("%Y-%m")})
+        waiting = answer.status_code == 200 and answer.json()["figures"]["waiting"]
+        return waiting and waiting["tickets_served"] == 8 and waiting["appointments_kept"] == 2 and answer.json()
+    row = wait_for(counted, message="the morning counted by reporting")
+    waiting = row["figures"]["waiting"]
+    assert (waiting["tickets_left"], waiting["appointments_booked"], waiting["appointments_cancelled"]) == (2, 6, 1)
+    assert waiting["walk_in_waiting_median_min"] == 0.0 and FiguresRow().validate(row) == {}
