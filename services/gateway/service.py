@@ -357,6 +357,14 @@ class GatewayService(PlatformService, ContractCopy, FollowUpRoutes, BudgetRoutes
         return waiting_page.post_appointment_change(self.backends.accueil, self.tokens, principal, appointment_id,
                                                     action, request.form, localtime.zone_of(self.config))
 
+    @page("GET", "/desk/kiosk", roles=STAFF)
+    def desk_kiosk(self, request, principal):
+        return waiting_page.kiosk(self.tokens, principal, request.args)
+
+    @page("POST", "/desk/kiosk", roles=STAFF)
+    def desk_kiosk_ticket(self, request, principal):
+        return waiting_page.post_kiosk(self.backends.accueil, self.tokens, principal, request.form)
+
     @page("GET", "/salle-attente/<string:pimms_id>", public=True)
     def waiting_room(self, request, principal, pimms_id):
         return waiting_page.board(self.backends.accueil, pimms_id)

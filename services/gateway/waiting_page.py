@@ -177,6 +177,33 @@ def post_appointment_change(accueil, tokens, principal, appointment_id, action, 
     return redirect(f"/desk/waiting?pimms_id={pimms_id}&fait={'absent' if action == 'absent' else 'rdv-annule'}")
 
 
+# The kiosk's choices: the motifs people come for most, in words they read at the door
+KIOSK_MOTIFS = (("generaliste:caf", "CAF (allocations)"), ("generaliste:cpam", "CPAM (santé)"),
+                ("generaliste:employment", "Emploi"), ("generaliste:housing", "Logement"),
+                ("generaliste:taxes", "Impôts"), ("generaliste:pension", "Retraite"),
+                ("generaliste:digital", "Démarche en ligne"), ("partenaire:edf", "Facture EDF"),
+                ("partenaire:sncf", "SNCF"), ("partenaire:la_poste", "La Poste"), ("generaliste:other", "Autre"))
+KIOSK_SHOWN_SECONDS = 8  # how long the kiosk shows the number just given before it offers the motifs again
+
+
+def kiosk(tokens, principal, args):
+    """GET /desk/kiosk: the tablet at the door, logged in as the desk's account: a person chooses their motif
+    and is given a number, shown a few seconds (`?numero=`)."""
+    pimms_id = access.default_desk(principal, args.get("pimms_id") or None)
+    number = args.get("numero") if TICKET_LABEL.fullmatch(args.get("numero") or "") else None
+    return render("kiosk.html", "Bienvenue au PIMMS", principal, tokens, pimms_id=pimms_id, motifs=KIOSK_MOTIFS,
+                  number=number, refresh=KIOSK_SHOWN_SECONDS, csrf=tokens.csrf(principal.jti),
+                  back=f"/desk/kiosk?pimms_id={pimms_id}")
+
+
+def post_kiosk(accueil, tokens, principal, form):
+    pimms_id = _desk(principal, form)
+    if form.get("motif") not in dict(KIOSK_MOTIFS):
+        raise InvalidRequest({"motif": ["must be one of the kiosk's motifs"]})
+    ticket = waiting_work.take_ticket(accueil, principal, {"pimms_id": pimms_id, "motif": _motif(form)}, _key(form))
+    return redirect(f"/desk/kiosk?pimms_id={pimms_id}&numero={ticket['label']}")
+
+
 def board(accueil, pimms_id):
     """The public screen of a desk's waiting room: no login, nothing about anyone."""
     req = parse_request(WaitingBoardRequest, {"pimms_id": pimms_id})

@@ -152,3 +152,20 @@ def test_the_demo_plays_a_morning_of_tickets_and_appointments_through_the_api(st
     waiting = row["figures"]["waiting"]
     assert (waiting["tickets_left"], waiting["appointments_booked"], waiting["appointments_cancelled"]) == (2, 6, 1)
     assert waiting["walk_in_waiting_median_min"] == 0.0 and FiguresRow().validate(row) == {}
+
+
+def test_the_kiosk_gives_a_number_for_a_motif_and_nothing_else(stack):
+    session, _ = logged_in(stack, "agent.lyon8")
+    kiosk = session.get(stack.url("/desk/kiosk"))
+    assert kiosk.status_code == 200 and 'value="generaliste:caf"' in kiosk.text
+    given = session.post(stack.url("/desk/kiosk"), data={"_csrf": csrf(kiosk), "motif": "generaliste:caf"},
+                         allow_redirects=False)
+    assert given.status_code == 303, given.text
+    shown = session.get(stack.url(given.headers["Location"]))
+    label = re.search(r'id="numero">(A-\d+)<', shown.text).group(1)
+    assert 'http-equiv="refresh"' in shown.text
+    waiting = stack.login("agent.lyon8").get(stack.url("/api/tickets"), params={"status": "waiting"}).json()
+    assert [t["motif"]["domain"] for t in waiting if t["label"] == label] == ["caf"]
+    refused = session.post(stack.url("/desk/kiosk"), data={"_csrf": csrf(kiosk), "motif": "generaliste:justice"})
+    assert refused.status_code == 400
+    assert requests.get(stack.url("/desk/kiosk"), allow_redirects=False).status_code in (302, 303)
