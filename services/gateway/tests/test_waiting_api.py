@@ -95,6 +95,12 @@ def test_an_appointment_through_the_api_booked_taken_received_and_another_missed
     listed = agent.get(stack.url("/api/appointments"), params={"days": 2}).json()
     assert {a["appointment_id"] for a in listed} >= {booked.json()["appointment_id"], named.json()["appointment_id"]}
     assert stack.login("siege").get(appointment).status_code == 403
+    # the named person's appointment is in their export, as data and on the printed page
+    exported = agent.get(stack.url(f"/api/citizens/{stack.citizen_id}/export")).json()
+    assert named.json()["appointment_id"] in [a["appointment_id"] for a in exported["appointments"]]
+    session, _ = logged_in(stack, "agent.lyon8")
+    printed = session.get(stack.url(f"/citizens/{stack.citizen_id}/export"))
+    assert 'id="export-appointments"' in printed.text and "Annulé" in printed.text
 
 
 def test_the_routes_are_in_the_openapi_document(stack):
