@@ -142,6 +142,7 @@ def book_appointment(uow, req, now, contract, reader):
         citizen = citizen_of(session, req["citizen_id"], reader)
         rules.require_purpose(citizen.consent_purposes, rules.FOLLOW_UP, citizen.id, "citizen_id", "an appointment")
         citizen_id = citizen.id
+    _hold_agent(session, req["agent_id"])
     window = (starts_at - dt.timedelta(hours=4), starts_at + dt.timedelta(hours=4))
     held = [(as_utc(a.starts_at), a.duration_min) for a in session.scalars(select(Appointment).where(
         Appointment.agent_id == req["agent_id"], Appointment.status == "booked",
@@ -160,6 +161,14 @@ def book_appointment(uow, req, now, contract, reader):
     uow.publish("accueil.appointment_booked", appointment_booked_payload(appointment), pimms_id=appointment.pimms_id,
                 occurred_at=now)
     return appointment
+
+
+def _hold_agent(session, agent_id):
+    """Bookings of one agent's calendar run one after the other: on PostgreSQL a lock on the agent until the
+    transaction ends, so two overlapping slots booked at the same moment cannot both see the calendar free
+    (SQLite has one writer anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:agent))"), {"agent": "appointments:" + agent_id})
 
 
 def get_appointment(session, appointment_id, reader, for_update=False):

@@ -89,6 +89,20 @@ def test_two_agents_pressing_suivant_at_once_serve_two_tickets_never_one_twice(a
     assert len({a["visit"]["visit_id"] for a in answers if a}) == 3
 
 
+def test_overlapping_slots_of_one_agent_booked_at_once_are_booked_once(any_storage):
+    starts = [soon(60), soon(70), soon(80), soon(65)]  # 30 minutes each: every one overlaps every other
+
+    def book(at):
+        try:
+            return make_accueil(any_storage, MANAGER).book_appointment(
+                {"pimms_id": "lyon-8", "agent_id": "a1", "starts_at": at, "motif": CAF})
+        except Conflict:
+            return None
+    answers = list(eventlet.GreenPool().imap(book, starts))
+    assert len([a for a in answers if a]) == 1, answers
+    assert len(kit.published(any_storage, "accueil.appointment_booked")) == 1
+
+
 def _press(storage, agent):
     try:
         return make_accueil(storage, MANAGER).call_next({"pimms_id": "lyon-8", "agent_id": f"a{agent}"})
