@@ -175,3 +175,33 @@ def test_the_kiosk_gives_a_number_for_a_motif_and_nothing_else(stack):
     refused = session.post(stack.url("/desk/kiosk"), data={"_csrf": csrf(kiosk), "motif": "generaliste:justice"})
     assert refused.status_code == 400
     assert requests.get(stack.url("/desk/kiosk"), allow_redirects=False).status_code in (302, 303)
+
+
+def test_the_waiting_room_s_routes_refuse_no_credential_bad_bodies_and_other_desks_alike(stack):
+    from services.gateway.tests.test_new_routes_hygiene import NOWHERE, other_desk_agent
+    agent = stack.login("agent.lyon8")
+    ticket = agent.post(stack.url("/api/tickets"), json={"motif": CAF}).json()
+    booked = agent.post(stack.url("/api/appointments"), json={"motif": CAF, "starts_at": later(300)}).json()
+    mine = {"ticket": ticket["ticket_id"], "appointment": booked["appointment_id"]}
+    routes = [  # (method, path with {id}, which id, a malformed body or None)
+        ("POST", "/api/tickets/{id}/left", "ticket", {"why": "gone"}),
+        ("GET", "/api/appointments/{id}", "appointment", None),
+        ("POST", "/api/appointments/{id}/arrival", "appointment", {"arrived_at": "ce matin"}),
+        ("POST", "/api/appointments/{id}/no-show", "appointment", {"by": "me"}),
+        ("POST", "/api/appointments/{id}/cancel", "appointment", {"reason": "x"}),
+    ]
+    other = other_desk_agent(stack)
+    for method, path, kind, bad in routes:
+        url = stack.url(path.format(id=mine[kind]))
+        assert requests.request(method, url, json=bad or {}).status_code == 401, (method, path)
+        if bad is not None:
+            answer = agent.request(method, url, json=bad)
+            assert answer.status_code == 400 and answer.json()["error"] == "InvalidRequest", (method, path)
+        theirs = other.request(method, url, json={})
+        nowhere = other.request(method, stack.url(path.format(id=NOWHERE)), json={})
+        assert theirs.status_code == nowhere.status_code == 404, (method, path, theirs.text)
+        assert theirs.json()["message"].replace(mine[kind], "N") == nowhere.json()["message"].replace(NOWHERE, "N")
+    # and the other desk's lists and board show nothing of ours
+    assert other.get(stack.url("/api/tickets")).json() == []
+    assert other.get(stack.url("/api/tickets"), params={"pimms_id": "lyon-8"}).status_code == 403
+    assert agent.get(stack.url(f"/api/appointments/{booked['appointment_id']}")).json()["status"] == "booked"
