@@ -61,6 +61,8 @@ def test_suivant_retried_with_its_key_answers_the_same_ticket_and_serves_nothing
     assert once == again
     assert [t["status"] for t in accueil.list_tickets({"pimms_id": "lyon-8"})] == ["served", "waiting"]
     assert len(kit.published(storage, "accueil.ticket_served")) == 1
+    sample = accueil.metrics.registry.get_sample_value
+    assert [sample("pimms_tickets_total", {"event": e}) for e in ("taken", "served")] == [2.0, 1.0]
 
 
 @pytest.fixture
