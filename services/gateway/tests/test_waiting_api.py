@@ -158,6 +158,11 @@ def test_the_demo_plays_a_morning_of_tickets_and_appointments_through_the_api(st
     waiting = row["figures"]["waiting"]
     assert (waiting["tickets_left"], waiting["appointments_booked"], waiting["appointments_cancelled"]) == (2, 6, 1)
     assert waiting["walk_in_waiting_median_min"] == 0.0 and FiguresRow().validate(row) == {}
+    session, _ = logged_in(stack, "agent.lyon8")
+    page = session.get(stack.url("/figures"))
+    assert page.status_code == 200 and "Tickets servis (sans rendez-vous)" in page.text
+    served = re.search(r'id="fig-waiting-tickets_served-month">([^<]*)<', page.text).group(1)
+    assert served == "8"
 
 
 def test_the_kiosk_gives_a_number_for_a_motif_and_nothing_else(stack):
