@@ -28,6 +28,7 @@ from scripts.demo import gateway as gateway_demo
 from scripts.demo import mediation_sortante as mediation_sortante_demo
 from scripts.demo import reporting as reporting_demo
 from scripts.demo import suivis as suivis_demo
+from scripts.demo import waiting as waiting_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("PIMMS_DATA_DIR") or ROOT / "var" / "data")
@@ -138,11 +139,12 @@ def play_demo(rpc, visits):
     gateway_demo.play(rpc, day)  # accounts, and one named visit before reporting closes the month
     suivis_demo.play(rpc, day)  # a week of follow-ups and referrals, through the API
     budget_demo.play(rpc, day)  # three households' budget dossiers, one through admissibility
+    waiting_demo.play(rpc, day)  # a morning's tickets and appointments, through the API
     reporting_demo.play(rpc, day)  # last: it closes the month of what came before
     demo_day.print_figures(rpc)
     print("\n" + "\n".join(gateway_demo.lifecycle(rpc, day)))
     for demo in (mediation_sortante_demo, formation_demo, reporting_demo, franchise_demo, suivis_demo, budget_demo,
-                 gateway_demo):
+                 waiting_demo, gateway_demo):
         print("\n" + "\n".join(demo.figures(rpc)))
 
 

@@ -17,6 +17,7 @@ from services.accueil.budget_store import file_of
 from services.accueil.budget_views import dossier_view
 from services.accueil.case_views import case_view, referral_view
 from services.accueil.models import (
+    Appointment,
     BudgetDossier,
     BudgetStep,
     Citizen,
@@ -31,6 +32,7 @@ from services.accueil.models import (
 )
 from services.accueil.store import audit_access, citizen_of
 from services.accueil.views import citizen_export, consent_view
+from services.accueil.waiting_views import appointment_view
 from shared.db import secure_delete
 from shared.types import as_utc
 
@@ -58,8 +60,11 @@ def export_citizen(session, citizen_id, reader, now, citizen_months):
     referrals = session.scalars(select(Referral).where(Referral.citizen_id == citizen.id).order_by(Referral.sent_at))
     dossiers = session.scalars(select(BudgetDossier).where(BudgetDossier.citizen_id == citizen.id)
                                .order_by(BudgetDossier.opened_at))
+    appointments = session.scalars(select(Appointment).where(Appointment.citizen_id == citizen.id)
+                                   .order_by(Appointment.starts_at))
     return {**export, "follow_ups": [case_view(c) for c in cases], "referrals": [referral_view(r) for r in referrals],
-            "budget_dossiers": [dossier_view(d, file_of(session, d.id)) for d in dossiers]}
+            "budget_dossiers": [dossier_view(d, file_of(session, d.id)) for d in dossiers],
+            "appointments": [appointment_view(a) for a in appointments]}
 
 
 def _searches_that_found(session, citizen):
@@ -114,6 +119,9 @@ def erase(session, citizen, reader, now):
     _empty_budgets(session, dossiers)
     session.execute(update(BudgetDossier).where(BudgetDossier.citizen_id == citizen.id).values(citizen_id=None)
                     .execution_options(synchronize_session=False))
+    # their appointments stay for the figures (kept, missed), no longer theirs
+    session.execute(update(Appointment).where(Appointment.citizen_id == citizen.id).values(citizen_id=None)
+                    .execution_options(synchronize_session=False))
     citizen.first_name = citizen.last_name = citizen.phone = citizen.email = None
     citizen.consent_given_at = citizen.consent_channel = citizen.consent_purposes = None
     citizen.erased_at = now
@@ -151,6 +159,10 @@ def purge_expired(session, now, citizen_months, audit_months):
     old = select(BudgetDossier.id).where(BudgetDossier.closed_at < cutoffs["identities"],
                                          BudgetDossier.diagnosis.is_not(None) | BudgetDossier.recommendations.is_not(None))
     notes += _empty_budgets(session, old.scalar_subquery())
+    # an anonymous appointment's slip reference, once its day is past retention, recognises no one any more
+    notes += session.execute(update(Appointment).where(
+        Appointment.starts_at < cutoffs["identities"], Appointment.reference.is_not(None)).values(reference=None)
+        .execution_options(synchronize_session=False)).rowcount
     reads = session.execute(delete(CitizenRead).where(CitizenRead.read_at < cutoffs["trails"])).rowcount
     searches = session.execute(delete(CitizenSearch).where(CitizenSearch.searched_at < cutoffs["trails"])).rowcount
     return {"identities": len(due), "notes": notes, "reads": reads, "searches": searches}

@@ -21,3 +21,6 @@ RETENTION_RUNS = counter("pimms_citizen_retention_runs_total", "Runs of the dail
 REFERRAL_ANSWER_ROWS = counter("pimms_referral_answer_rows_total",
                                "Rows of partners' answers files imported: applied, unchanged or rejected",
                                ["partner", "result"])
+# the waiting room: how many wait and how it ends, for the desk's dashboard (the figures have the waits)
+TICKETS = counter("pimms_tickets_total", "Tickets of the waiting room: taken, served, left unseen", ["event"])
+APPOINTMENTS = counter("pimms_appointments_total", "Appointments: booked, cancelled, kept, missed", ["event"])

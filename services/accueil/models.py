@@ -1,5 +1,5 @@
 """Accueil's tables. Identities (`citizens`) never leave this database: events carry visitor_ref only."""
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.types import UtcDateTime
@@ -242,3 +242,59 @@ class OverindebtednessFile(Base):
     orientation: Mapped[str | None] = mapped_column(String(30))
     orientation_on = mapped_column(Date)
     closed_on = mapped_column(Date)
+
+
+class Ticket(Base):
+    """A ticket of the waiting room (issue 20): anonymous, numbered within its desk's day (A-001), with the
+    motif given on arrival; served by "Suivant" (its visit opened, at a counter) or left unseen."""
+    __tablename__ = "tickets"
+    __table_args__ = (UniqueConstraint("pimms_id", "day", "number", name="uq_tickets_desk_day_number"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pimms_id: Mapped[str] = mapped_column(String(64), index=True)
+    day = mapped_column(Date, nullable=False)
+    number: Mapped[int] = mapped_column(Integer)
+    motif_kind: Mapped[str] = mapped_column(String(20))
+    partner: Mapped[str | None] = mapped_column(String(40))
+    domain: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    arrived_at = mapped_column(UtcDateTime(), nullable=False, index=True)
+    served_at = mapped_column(UtcDateTime())
+    left_at = mapped_column(UtcDateTime())
+    counter: Mapped[int | None] = mapped_column(Integer)
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    visit_id: Mapped[str | None] = mapped_column(ForeignKey("visits.id"), unique=True)
+
+
+class TicketDay(Base):
+    """The last ticket number given at a desk on a day: one row, bumped atomically, so two arrivals at the
+    same moment never get the same number."""
+    __tablename__ = "ticket_days"
+    pimms_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class Appointment(Base):
+    """An appointment (rendez-vous): an agent's slot at a desk, for a person's record (citizen_id, with their
+    consent to be followed) or an anonymous reference on their slip. `slot_key` (agent and start) is set while
+    the slot is held, so two bookings of one slot at the same moment cannot both succeed."""
+    __tablename__ = "appointments"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pimms_id: Mapped[str] = mapped_column(String(64), index=True)
+    agent_id: Mapped[str] = mapped_column(String(64), index=True)
+    starts_at = mapped_column(UtcDateTime(), nullable=False, index=True)
+    duration_min: Mapped[int] = mapped_column(Integer)
+    motif_kind: Mapped[str] = mapped_column(String(20))
+    partner: Mapped[str | None] = mapped_column(String(40))
+    domain: Mapped[str | None] = mapped_column(String(40))
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
+    reference: Mapped[str | None] = mapped_column(String(12), unique=True)
+    slot_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    booked_at = mapped_column(UtcDateTime(), nullable=False)
+    arrived_at = mapped_column(UtcDateTime())
+    seen_at = mapped_column(UtcDateTime())
+    visit_id: Mapped[str | None] = mapped_column(ForeignKey("visits.id"), unique=True)
+    cancelled_at = mapped_column(UtcDateTime())
+    missed_at = mapped_column(UtcDateTime())
+    missed_by: Mapped[str | None] = mapped_column(String(12))

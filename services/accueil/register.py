@@ -56,6 +56,13 @@ PROCEDURE = Personal(CITIZEN + " and their household", "the over-indebtedness pr
                      "report the label's activity (as counts)", CONSENT, "kept with the dossier; unlinked from the "
                      "person when the identity is erased", READERS + "; in figures only as counts")
 
+APPOINTMENT = Personal(CITIZEN, "that the person has an appointment at a desk (their record number on it), when "
+                      "and about what", "receive the person at the time agreed and prepare their visit", CONSENT,
+                      "unlinked from the person when the identity is erased", READERS)
+APPOINTMENT_SLIP = Personal("an anonymous person with an appointment", "the reference printed on their slip",
+                            "recognise the appointment when they come, without naming them", PUBLIC_TASK,
+                            "emptied CITIZEN_RETENTION_MONTHS (24) after the appointment's day", READERS)
+
 PERSONAL = {
     "citizens.first_name": IDENTITY, "citizens.last_name": IDENTITY, "citizens.phone": IDENTITY,
     "citizens.email": IDENTITY,
@@ -75,6 +82,8 @@ PERSONAL = {
     "budget_dossiers.household": PROCEDURE, "budget_steps.label": BUDGET, "creditor_interventions.creditor": BUDGET,
     "creditor_interventions.asked": BUDGET, "overindebtedness_files.admissible": PROCEDURE,
     "overindebtedness_files.orientation": PROCEDURE, "referrals.citizen_id": LINK, "referrals.asked": NOTE, "referrals.agent_id": AGENT,
+    "appointments.citizen_id": APPOINTMENT, "appointments.reference": APPOINTMENT_SLIP,
+    "appointments.agent_id": AGENT, "appointments.slot_key": AGENT, "tickets.agent_id": AGENT,
     "citizen_reads.citizen_id": TRAIL, "citizen_reads.reader_id": TRAIL, "citizen_reads.reader_role": TRAIL,
     "citizen_searches.reader_id": TRAIL, "citizen_searches.reader_role": TRAIL, "citizen_searches.found": TRAIL,
 }
@@ -101,4 +110,11 @@ NOT_PERSONAL = {
     "referrals": ("id", "pimms_id", "visit_id", "case_id", "partner", "named", "status", "answer", "reason",
                   "redirected_to", "sent_at", "acknowledged_at", "answered_at"),
     "citizen_searches": ("id", "searched_at"),
+    # a ticket is anonymous: a number of the desk's day and a motif
+    "tickets": ("id", "pimms_id", "day", "number", "motif_kind", "partner", "domain", "status", "arrived_at",
+                "served_at", "left_at", "counter", "visit_id"),
+    "ticket_days": ("pimms_id", "day", "last_number"),
+    "appointments": ("id", "pimms_id", "starts_at", "duration_min", "motif_kind", "partner", "domain",
+                     "status", "booked_at", "arrived_at", "seen_at", "visit_id", "cancelled_at", "missed_at",
+                     "missed_by"),
 }

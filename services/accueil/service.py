@@ -13,6 +13,7 @@ from services.accueil.budget_entrypoints import BudgetDesk
 from services.accueil.case_entrypoints import FollowUps
 from services.accueil.case_views import case_view
 from services.accueil.views import visit_view
+from services.accueil.waiting_entrypoints import WaitingRoom
 from shared import localtime
 from shared.contracts.accueil import (
     AddActRequest,
@@ -39,7 +40,7 @@ MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 log = logging.getLogger(__name__)
 
 
-class AccueilService(PlatformService, ContractCopy, FollowUps, BudgetDesk):
+class AccueilService(PlatformService, ContractCopy, FollowUps, BudgetDesk, WaitingRoom):
     name = "accueil"
 
     config = Config()

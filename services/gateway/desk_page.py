@@ -46,7 +46,8 @@ def show(accueil, tokens, principal, args, zone):
     """GET /desk (`?pimms_id=` another of the account's desks; `?fait=` what was just done)."""
     pimms_id = access.default_desk(principal, args.get("pimms_id") or None)
     return render(principal, tokens, pimms_id, desk_work.today(accueil, pimms_id, zone), zone, flash=args.get("fait"),
-                  calls=desk_work.calls(accueil, pimms_id, zone), dossiers=desk_work.open_dossiers(accueil, pimms_id))
+                  calls=desk_work.calls(accueil, pimms_id, zone), dossiers=desk_work.open_dossiers(accueil, pimms_id),
+                  waiting=len(accueil.list_tickets({"pimms_id": pimms_id, "status": "waiting"})))
 
 
 def post_visit(accueil, tokens, principal, form, zone):
@@ -100,7 +101,7 @@ def refused(accueil, tokens, principal, pimms_id, zone, form, exc, focus=None):
 
 
 def render(principal, tokens, pimms_id, visits, zone, flash=None, errors=None, form=None, status=200, focus=None,
-           calls=(), dossiers=()):
+           calls=(), dossiers=(), waiting=None):
     """`visits`: the desk's visits of its day and those left open on an earlier day (still to close);
     `zone`: the association's, whose calendar says what "today" is; `form`: what a refused form carried,
     shown again (in the workshop's form when `focus` is "atelier", else in the visit's)."""
@@ -115,7 +116,8 @@ def render(principal, tokens, pimms_id, visits, zone, flash=None, errors=None, f
                        visit=_visit_typed(form), workshop=_workshop_typed(form if focus == "atelier" else {}, today),
                        in_progress=[_in_progress(v, zone, today) for v in opened],
                        of_today=[_of_today(v, zone) for v in of_today], day=today.strftime("%d/%m/%Y"),
-                       calls=[_call(c, today) for c in calls], dossiers=[_dossier(d) for d in dossiers])
+                       calls=[_call(c, today) for c in calls], dossiers=[_dossier(d) for d in dossiers],
+                       waiting=waiting)
 
 
 def _visit_typed(form):

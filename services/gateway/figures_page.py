@@ -16,6 +16,17 @@ from shared.contracts.accueil_cases import CASE_OUTCOMES
 from shared.contracts.reporting import PCB_REPORT
 from shared.errors import InvalidRequest
 
+# the waiting room (issue 20): walk-ins and appointments, their waits as the server measured them
+WAITING_FIGURES = (
+    ("waiting.tickets_served", "Tickets servis (sans rendez-vous)"),
+    ("waiting.tickets_left", "Partis sans être reçus"),
+    ("waiting.walk_in_waiting_median_min", "Attente médiane sans rendez-vous (min)"),
+    ("waiting.walk_in_waiting_p90_min", "Attente sans rendez-vous, 9 sur 10 en moins de (min)"),
+    ("waiting.appointments_booked", "Rendez-vous pris"), ("waiting.appointments_kept", "Rendez-vous honorés"),
+    ("waiting.appointments_missed", "Rendez-vous manqués"), ("waiting.no_show_rate", "Part de rendez-vous manqués"),
+    ("waiting.appointment_waiting_median_min", "Attente médiane sur rendez-vous (min)"),
+    ("waiting.appointment_waiting_p90_min", "Attente sur rendez-vous, 9 sur 10 en moins de (min)"),
+)
 SCOPE_LABELS = {"desk": "PIMMS", "association": "Association", "network": "Réseau"}
 KEY_FIGURES = (
     ("people.received", "Personnes reçues"), ("visits.total", "Visites"),
@@ -28,9 +39,11 @@ KEY_FIGURES = (
     ("follow_ups.median_days_to_close", "Durée médiane des suivis clos (jours)"),
     ("referrals.sent", "Mises en relation envoyées"), ("referrals.answer_rate", "dont réponse du partenaire"),
     ("referrals.median_days_to_answer", "Délai médian de réponse des partenaires (jours)"),
+    *WAITING_FIGURES,
 )
-PERCENT = {"referrals.answer_rate"}
-OF_NOTHING = {"follow_ups.median_days_to_close", "referrals.median_days_to_answer", *PERCENT}  # "—" without a row
+PERCENT = {"referrals.answer_rate", "waiting.no_show_rate"}
+OF_NOTHING = {"follow_ups.median_days_to_close", "referrals.median_days_to_answer", *PERCENT,
+              *(path for path, _ in WAITING_FIGURES if "_min" in path)}  # "—" without a row
 
 
 def scope_title(scope, id_):

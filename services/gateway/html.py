@@ -11,6 +11,7 @@ from services.gateway import labels
 from services.gateway.access import PASSWORD_PAGE, ROLE_LABELS, STAFF
 from services.gateway.account_rules import MANAGERS
 from shared.contracts.accueil_budget import HOUSEHOLDS, ORIGINS
+from shared.contracts.accueil_waiting import APPOINTMENT_STATUSES
 
 FORM_KEY = "_request_key"  # the hidden field of a form's idempotency key (web.request_key)
 
@@ -100,10 +101,13 @@ def export_page(principal, tokens, export):
                "outcome": labels.OUTCOMES.get(v["outcome"], v["outcome"] or "—")} for v in export["visits"]]
     trail = [{"day": t["at"][:10], "time": labels.local_time(t["at"]), "account": t["account"], "role": t["role"],
               "action": TRAIL_ACTIONS.get(t["action"], t["action"])} for t in export["trail"]]
+    appointments = [{"day": a["starts_at"][:10], "time": labels.local_time(a["starts_at"]), "pimms_id": a["pimms_id"],
+                     "motif": labels.motif_label(a["motif"]), "status": APPOINTMENT_STATUSES.get(a["status"], "")}
+                    for a in export.get("appointments", [])]
     return render("export.html", f"Données détenues sur la personne n° {export['citizen_id']}", principal, tokens,
                   export=export, identity=export["identity"], purposes=purposes(export["consent"]["purposes"]),
                   consents=consents, visits=visits, trail=trail, kept_until=export["kept_until"][:10],
-                  exported_on=export["exported_at"][:10])
+                  exported_on=export["exported_at"][:10], appointments=appointments)
 
 
 def ops_page(principal, tokens, health):

@@ -22,12 +22,14 @@ from services.gateway import (
     openapi,
     operations,
     sessions,
+    waiting_page,
 )
 from services.gateway.access import ANY_ROLE, STAFF
 from services.gateway.account_pages import AccountPages
 from services.gateway.api_accounts import AccountRoutes
 from services.gateway.api_budget import BudgetRoutes
 from services.gateway.api_suivis import FollowUpRoutes
+from services.gateway.api_waiting import WaitingRoutes
 from services.gateway.backends import Backends
 from services.gateway.metrics import AUDIT_ENTRIES_FORGOTTEN
 from services.gateway.schemas import (
@@ -84,7 +86,8 @@ STATIC_TYPES = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css
 FIGURE_READERS = ("agent", "manager", HEAD_OFFICE)
 
 
-class GatewayService(PlatformService, ContractCopy, FollowUpRoutes, BudgetRoutes, AccountRoutes, AccountPages):
+class GatewayService(PlatformService, ContractCopy, FollowUpRoutes, BudgetRoutes, AccountRoutes, AccountPages,
+                     WaitingRoutes):
     """ping, /health and /metrics come from PlatformService; ContractCopy keeps the franchise contract, whose
     desks are a manager's (accounts.desks_of)."""
 
@@ -319,6 +322,55 @@ class GatewayService(PlatformService, ContractCopy, FollowUpRoutes, BudgetRoutes
     @page("POST", "/budget-dossiers/<string:dossier_id>/steps", roles=STAFF)
     def budget_step(self, request, principal, dossier_id):
         return budget_page.post_step(self.backends.accueil, self.tokens, principal, dossier_id, request.form)
+
+    # -- pages: the waiting room (waiting_page.py) ----------------------------------------------------------------
+    @page("GET", "/desk/waiting", roles=STAFF)
+    def desk_waiting(self, request, principal):
+        return waiting_page.show(self.backends.accueil, self.tokens, principal, request.args,
+                                 localtime.zone_of(self.config))
+
+    @page("POST", "/desk/tickets", roles=STAFF)
+    def desk_take_ticket(self, request, principal):
+        return waiting_page.post_ticket(self.backends.accueil, self.tokens, principal, request.form,
+                                        localtime.zone_of(self.config))
+
+    @page("POST", "/desk/tickets/next", roles=STAFF)
+    def desk_call_next(self, request, principal):
+        return waiting_page.post_next(self.backends.accueil, self.tokens, principal, request.form,
+                                      localtime.zone_of(self.config))
+
+    @page("POST", "/desk/tickets/close-day", roles=STAFF)
+    def desk_close_day(self, request, principal):
+        return waiting_page.post_close_day(self.backends.accueil, self.tokens, principal, request.form,
+                                           localtime.zone_of(self.config))
+
+    @page("POST", "/desk/tickets/<string:ticket_id>/left", roles=STAFF)
+    def desk_ticket_left(self, request, principal, ticket_id):
+        return waiting_page.post_left(self.backends.accueil, self.tokens, principal, ticket_id, request.form,
+                                      localtime.zone_of(self.config))
+
+    @page("POST", "/desk/appointments", roles=STAFF)
+    def desk_book_appointment(self, request, principal):
+        return waiting_page.post_appointment(self.backends.accueil, self.tokens, principal, request.form,
+                                             localtime.zone_of(self.config))
+
+    @page("POST", "/desk/appointments/<string:appointment_id>/<any(arrivee, absent, annulation):action>",
+          roles=STAFF)
+    def desk_appointment_change(self, request, principal, appointment_id, action):
+        return waiting_page.post_appointment_change(self.backends.accueil, self.tokens, principal, appointment_id,
+                                                    action, request.form, localtime.zone_of(self.config))
+
+    @page("GET", "/desk/kiosk", roles=STAFF)
+    def desk_kiosk(self, request, principal):
+        return waiting_page.kiosk(self.tokens, principal, request.args)
+
+    @page("POST", "/desk/kiosk", roles=STAFF)
+    def desk_kiosk_ticket(self, request, principal):
+        return waiting_page.post_kiosk(self.backends.accueil, self.tokens, principal, request.form)
+
+    @page("GET", "/salle-attente/<string:pimms_id>", public=True)
+    def waiting_room(self, request, principal, pimms_id):
+        return waiting_page.board(self.backends.accueil, pimms_id)
 
     # -- pages: figures and operations ------------------------------------------------------------------------------
     @page("GET", "/figures", roles=FIGURE_READERS)

@@ -30,6 +30,7 @@ class Cell:
     scale: int = 1  # folded in units `scale` times smaller than shown (minutes folded, hours shown)
     population: tuple = ()  # the head counts of the people a measure describes (agents' hours)
     added: int = 1  # the figures' edition that added the cell: CSV columns of later editions come last
+    quantile: float = 0.5  # a median cell's quantile: 0.5 the median, 0.9 the 90th percentile
 
     @property
     def section(self):
@@ -46,7 +47,8 @@ def _walk(schema, prefix="", added=None):
         numerator, denominator = meta.get("of") or (None, None)
         yield Cell(f"{prefix}{name}", meta["cell"], base=meta.get("base") or denominator, numerator=numerator,
                    digits=meta.get("digits"), stock=bool(meta.get("stock")), scale=meta.get("scale") or 1,
-                   population=tuple(meta.get("population") or ()), added=edition or 1)
+                   population=tuple(meta.get("population") or ()), added=edition or 1,
+                   quantile=meta.get("quantile") or 0.5)
 
 
 # In column order: the schema's order within an edition, editions one after the other (a stable sort).
@@ -121,7 +123,9 @@ def complete(sums, distinct, measured, structure, days=None):
         elif cell.kind == "distinct":
             values[cell.path] = distinct.get(cell.path, 0)
         elif cell.kind == "median":
-            values[cell.path] = median(days.get(cell.path, {}), cell.digits)
+            counted = days.get(cell.path, {})
+            values[cell.path] = (median(counted, cell.digits) if cell.quantile == 0.5
+                                 else nearest_rank(counted, cell.quantile, cell.digits))
         elif cell.kind in ADDITIVE:
             values[cell.path] = sums.get(cell.path, 0)
     derive(values)
@@ -160,6 +164,25 @@ def median(counted, digits=1):
         if len(found) == 2:
             break
     return round((found[0] + found[1]) / 2, digits)
+
+
+def nearest_rank(counted, quantile, digits=1):
+    """The `quantile` of items counted by value, by the nearest rank: the smallest value that at least that
+    share of the items do not exceed (the 90th percentile of ten waits is the ninth shortest); None without
+    any item.
+
+    >>> nearest_rank({5: 8, 30: 1, 90: 1}, 0.9), nearest_rank({5: 9, 90: 1}, 0.95), nearest_rank({}, 0.9)
+    (30.0, 90.0, None)
+    """
+    items = sum(counted.values())
+    if not items:
+        return None
+    rank, seen = max(1, -(-round(quantile * items * 1000) // 1000)), 0  # ceil, without a float's 9.000000001
+    for value in sorted(counted):
+        seen += counted[value]
+        if seen >= rank:
+            return round(float(value), digits)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def merge_days(parts):

@@ -457,3 +457,49 @@ def overindebtedness_stage(fact):
     elif stage in ("built", "filed", "closed"):
         counts = {"overindebtedness." + stage: 1}
     return Contribution(payload["stage_on"][:7], counts, days=days)
+
+
+# -- the waiting room (accueil): tickets and appointments ------------------------------------------------------
+# A ticket counts in the month it was served (its wait feeding the walk-ins' median and 90th percentile) or left;
+# an appointment in the month of its time, whichever of its events says so: booked and cancelled, then kept (its
+# wait feeding the appointments' median and percentile) or missed, both "ended".
+WALK_IN_WAITS = ("waiting.walk_in_waiting_median_min", "waiting.walk_in_waiting_p90_min")
+APPOINTMENT_WAITS = ("waiting.appointment_waiting_median_min", "waiting.appointment_waiting_p90_min")
+
+
+@projector("accueil.ticket_served", 1, feeds=("waiting",))
+def ticket_served(fact):
+    payload = fact.payload
+    return Contribution(local_month(fact, payload["served_at"]), {"waiting.tickets_served": 1},
+                        days=tuple((cell, payload["waiting_min"]) for cell in WALK_IN_WAITS))
+
+
+@projector("accueil.ticket_left", 1, feeds=("waiting",))
+def ticket_left(fact):
+    payload = fact.payload
+    return Contribution(local_month(fact, payload["left_at"]), {
+        "waiting.tickets_left": 1, "waiting.tickets_left_at_day_end": int(payload["at_day_end"])})
+
+
+@projector("accueil.appointment_booked", 1, feeds=("waiting",))
+def appointment_booked(fact):
+    return Contribution(local_month(fact, fact.payload["starts_at"]), {"waiting.appointments_booked": 1})
+
+
+@projector("accueil.appointment_cancelled", 1, feeds=("waiting",))
+def appointment_cancelled(fact):
+    return Contribution(local_month(fact, fact.payload["starts_at"]), {"waiting.appointments_cancelled": 1})
+
+
+@projector("accueil.appointment_kept", 1, feeds=("waiting",))
+def appointment_kept(fact):
+    payload = fact.payload
+    return Contribution(local_month(fact, payload["starts_at"]), {
+        "waiting.appointments_kept": 1, "waiting.appointments_ended": 1},
+        days=tuple((cell, payload["waiting_min"]) for cell in APPOINTMENT_WAITS))
+
+
+@projector("accueil.appointment_missed", 1, feeds=("waiting",))
+def appointment_missed(fact):
+    return Contribution(local_month(fact, fact.payload["starts_at"]), {
+        "waiting.appointments_missed": 1, "waiting.appointments_ended": 1})

@@ -75,6 +75,30 @@ class ReportingService(PlatformService):
     def on_overindebtedness_stage(self, events):
         return self._apply(events)
 
+    @handle_event_batch("accueil.ticket_served")
+    def on_ticket_served(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("accueil.ticket_left")
+    def on_ticket_left(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("accueil.appointment_booked")
+    def on_appointment_booked(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("accueil.appointment_cancelled")
+    def on_appointment_cancelled(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("accueil.appointment_kept")
+    def on_appointment_kept(self, events):
+        return self._apply(events)
+
+    @handle_event_batch("accueil.appointment_missed")
+    def on_appointment_missed(self, events):
+        return self._apply(events)
+
     @handle_event_batch("formation.agent_hired")
     def on_agent_hired(self, events):
         return self._apply(events)

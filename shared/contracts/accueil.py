@@ -235,4 +235,4 @@ class RecordConsentRequest(RequestSchema):
 
 
 # accueil's follow-ups and referrals, and its Point Conseil Budget: their events register with the rest
-from shared.contracts import accueil_budget, accueil_cases  # noqa: E402, F401
+from shared.contracts import accueil_budget, accueil_cases, accueil_waiting  # noqa: E402, F401

@@ -43,6 +43,7 @@ CHANNEL_CELLS = {channel: "telephone" if channel == "phone" else channel for cha
 SECOND_EDITION = 2  # the cells added when formation and médiation sortante were first folded
 THIRD_EDITION = 3  # accueil's follow-ups (suivis) and referrals (mises en relation)
 FOURTH_EDITION = 4  # Point Conseil Budget: budget dossiers, over-indebtedness files, staff trained in budget
+FIFTH_EDITION = 5  # the waiting room: tickets and appointments, waits walk-in and by appointment
 
 PERIOD = validate.Regexp(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$", error="must be a year YYYY or a month YYYY-MM")
 MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="must be a month YYYY-MM")
@@ -96,6 +97,13 @@ def median_days(doc, base):
     ones when they are even in number); null when there is none."""
     return fields.Float(required=True, allow_none=True, validate=validate.Range(min=0, max=36500),
                         metadata={"cell": "median", "base": base, "digits": 1, "doc": doc})
+
+
+def wait_minutes(doc, base, quantile=0.5):
+    """A median (or another quantile: 0.9 for the 90th percentile, the nearest rank) of whole minutes over the
+    items `base` counts, to a tenth of a minute; null when there is none. Folded as a median is."""
+    return fields.Float(required=True, allow_none=True, validate=validate.Range(min=0, max=1440),
+                        metadata={"cell": "median", "base": base, "digits": 1, "quantile": quantile, "doc": doc})
 
 
 def structure(doc):
@@ -311,6 +319,32 @@ class OverindebtednessFigures(Schema):
     closed = count("over-indebtedness files closed")
 
 
+class WaitingFigures(Schema):
+    """The waiting room (accueil's tickets and appointments). A ticket counts in the month it was served or
+    left, its wait from arrival to « Suivant »; an appointment in the month of its time (`starts_at`), booked,
+    cancelled, kept (its wait from its time, or the person's later arrival, to their reception) or missed."""
+
+    tickets_served = count("tickets served: walk-ins received after waiting their turn")
+    tickets_left = count("tickets left without being seen (gone before the call, or still waiting at day's end)")
+    tickets_left_at_day_end = count("of those, still waiting when the desk's day ended")
+    walk_in_waiting_median_min = wait_minutes("median minutes walk-ins waited, arrival to « Suivant »",
+                                              "waiting.tickets_served")
+    walk_in_waiting_p90_min = wait_minutes("90th percentile of the minutes walk-ins waited",
+                                           "waiting.tickets_served", 0.9)
+    appointments_booked = count("appointments booked for a time in the period")
+    appointments_cancelled = count("of those, cancelled")
+    appointments_ended = count("appointments whose person came or did not come (kept or missed)")
+    appointments_kept = count("appointments kept: the person came and was received")
+    appointments_missed = count("appointments missed (no-show), noted by staff or at the day's end")
+    no_show_rate = derived("share of the appointments ended that were missed, 0 to 1", "waiting.appointments_missed",
+                           "waiting.appointments_ended", 1, 3)
+    appointment_waiting_median_min = wait_minutes("median minutes people with an appointment waited, from its time "
+                                                  "(or their later arrival) to their reception",
+                                                  "waiting.appointments_kept")
+    appointment_waiting_p90_min = wait_minutes("90th percentile of the minutes people with an appointment waited",
+                                               "waiting.appointments_kept", 0.9)
+
+
 class FiguresSchema(Schema):
     """The figures of one scope (desk, association or network) over one period (month or year)."""
 
@@ -329,6 +363,7 @@ class FiguresSchema(Schema):
     referrals = section(ReferralFigures, THIRD_EDITION)
     budget = section(BudgetFigures, FOURTH_EDITION)
     overindebtedness = section(OverindebtednessFigures, FOURTH_EDITION)
+    waiting = section(WaitingFigures, FIFTH_EDITION)
     desks = structure("desks with activity in the period, or agents employed at its end")
     associations = structure("associations with activity in the period")
 

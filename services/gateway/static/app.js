@@ -3,13 +3,18 @@
 (function () {
   // Alt+N new visit, Alt+J today's visits, Alt+A workshop, Alt+R the first follow-up to call back (Enter
   // opens it), Alt+C figures.
-  var targets = { n: "motif", j: "du-jour", a: "theme", r: "suivi-premier" };
+  var targets = { n: "motif", j: "du-jour", a: "theme", r: "suivi-premier", s: "suivant" };
   document.addEventListener("keydown", function (event) {
     if (!event.altKey || event.ctrlKey || event.metaKey) return;
     var key = event.key.toLowerCase();
     if (key === "c") {
       event.preventDefault();
       window.location.assign("/figures");
+      return;
+    }
+    if (key === "s" && !document.getElementById("suivant")) {  // Alt+S: the waiting room, its « Suivant »
+      event.preventDefault();
+      window.location.assign("/desk/waiting");
       return;
     }
     if (key === "n" && !document.getElementById("motif")) {

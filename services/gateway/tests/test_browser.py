@@ -130,3 +130,25 @@ def test_alt_r_then_enter_opens_the_first_follow_up_to_call_back(stack, page):
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/cases/{case['case_id']}")
     assert page.text_content("#case-next").strip() == "rappeler EDF"
+
+
+def test_the_waiting_room_with_the_keyboard_alone_an_arrival_then_suivant_then_the_public_screen(stack, page):
+    log_in(page, stack, "agent.lyon8", "**/desk")
+    page.keyboard.press("Alt+s")  # the desk's waiting room, « Suivant » focused
+    page.wait_for_url("**/desk/waiting")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'suivant'")
+    tab_to(page, "ticket-motif")
+    page.keyboard.press("ArrowDown")  # the first motif of the list
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # « Remettre un ticket »
+    page.wait_for_url("**/desk/waiting?*fait=ticket*")
+    given = page.text_content(".flash")
+    label = given.split()[1]
+    assert label.startswith("A-") and label in page.text_content("#file")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'suivant'")
+    page.keyboard.press("Enter")  # « Suivant »: the visit opens, the desk page shows it in progress
+    page.wait_for_url("**/desk?*fait=ouverte")
+    assert "Visite ouverte" in page.text_content(".flash")
+    page.goto(stack.url("/salle-attente/lyon-8"))
+    assert page.text_content("#dernier .number").strip() == label
+    assert page.get_attribute("meta[http-equiv=refresh]", "content") == "10"

@@ -61,6 +61,10 @@ class FakeAccueil:
         self.calls.append(("list_dossiers", query))
         return []
 
+    def list_tickets(self, query):
+        self.calls.append(("list_tickets", query))
+        return []
+
     def sent(self, method):
         return [request for name, request in self.calls if name == method]
 

@@ -125,6 +125,38 @@ def overindebtedness_stage(stage, stage_on, *, file_id=None, dossier_id=None, ad
         dt.datetime.combine(stage_on, dt.time(16), tzinfo=UTC))
 
 
+WAITING_MOTIF = {"kind": "generaliste", "partner": None, "domain": "caf"}
+
+
+def ticket_served(when, waited, *, pimms_id="lyon-8", association_id=ASSOCIATION):
+    return _event("accueil.ticket_served", {
+        "ticket_id": uuid.uuid4(), "visit_id": uuid.uuid4(), "agent_id": "a1", "motif": WAITING_MOTIF,
+        "waiting_min": waited, "arrived_at": when - dt.timedelta(minutes=waited), "served_at": when},
+        association_id, pimms_id, when)
+
+
+def ticket_left(when, at_day_end, *, pimms_id="lyon-8", association_id=ASSOCIATION):
+    return _event("accueil.ticket_left", {
+        "ticket_id": uuid.uuid4(), "motif": WAITING_MOTIF, "waited_min": 30, "at_day_end": at_day_end,
+        "arrived_at": when - dt.timedelta(minutes=30), "left_at": when}, association_id, pimms_id, when)
+
+
+def appointment(kind, starts_at, appointment_id, waited=0, *, pimms_id="lyon-8", association_id=ASSOCIATION):
+    """accueil.appointment_<kind> (booked, cancelled, kept, missed) of the appointment at `starts_at`."""
+    payload = {"appointment_id": appointment_id, "starts_at": starts_at}
+    if kind == "booked":
+        payload.update(agent_id="a1", motif=WAITING_MOTIF, named=False, duration_min=30,
+                       booked_at=starts_at - dt.timedelta(days=3))
+    elif kind == "cancelled":
+        payload.update(cancelled_at=starts_at - dt.timedelta(days=1))
+    elif kind == "kept":
+        payload.update(visit_id=uuid.uuid4(), agent_id="a1", motif=WAITING_MOTIF, waiting_min=waited,
+                       seen_at=starts_at + dt.timedelta(minutes=waited))
+    else:
+        payload.update(agent_id="a1", motif=WAITING_MOTIF, by="end_of_day", marked_at=starts_at + dt.timedelta(hours=8))
+    return _event(f"accueil.appointment_{kind}", payload, association_id, pimms_id, starts_at)
+
+
 def _event(event_type, payload, association_id, pimms_id, occurred_at):
     return envelope.load(envelope.build(event_type, payload, association_id=association_id, pimms_id=pimms_id,
                                         occurred_at=occurred_at))
@@ -233,6 +265,8 @@ def random_events(seed, n, associations=(ASSOCIATION, "pimms-paris"), desks=3):
                               acts=rng.sample(sorted(OUTBOUND_ACTS), rng.randint(0, 2)), association_id=association),
                 campaign_opened(when, partner=partner, pimms_id=desk, association_id=association),
                 campaign_closed(when, partner=partner, pimms_id=desk, association_id=association)]))
+        elif kind < 0.42:
+            events += _a_waiting_room(rng, association, desk, when)
         else:
             partner = rng.random() < 0.5
             events.append(visit_closed(
@@ -243,6 +277,21 @@ def random_events(seed, n, associations=(ASSOCIATION, "pimms-paris"), desks=3):
                 visitors=[(rng.randint(1, 60), rng.random() < 0.3) for _ in range(rng.randint(1, 3))],
                 waiting_min=rng.choice([None, rng.randint(0, 60)]), duration_min=rng.randint(1, 90)))
     return events[:n]
+
+
+def _a_waiting_room(rng, association, desk, when):
+    """A ticket served or left; an appointment booked, then cancelled, kept, missed or not yet (in any order)."""
+    where = {"pimms_id": desk, "association_id": association}
+    if rng.random() < 0.5:
+        return [ticket_served(when, rng.randint(0, 90), **where) if rng.random() < 0.8
+                else ticket_left(when, rng.random() < 0.5, **where)]
+    appointment_id = uuid.UUID(int=rng.getrandbits(128))
+    story = [appointment("booked", when, appointment_id, **where)]
+    outcome = rng.choice(["cancelled", "kept", "kept", "missed", None])
+    if outcome:
+        story.append(appointment(outcome, when, appointment_id, rng.randint(0, 40), **where))
+    rng.shuffle(story)
+    return story
 
 
 def _a_follow_up(rng, association, desk, opened_at):

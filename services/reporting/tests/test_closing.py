@@ -295,7 +295,7 @@ def test_head_office_reads_figures_from_an_association_whose_reporting_lacks_the
     head_office = make_reporting(any_storage, HEAD_OFFICE=True)
     later = {path.split(".")[1] for path in F.COLUMNS if F.BY_PATH[path].added > 1 and path.startswith("outbound.")}
     new_sections = {F.BY_PATH[path].section for path in F.COLUMNS if F.BY_PATH[path].added > 2}
-    assert new_sections == {"follow_ups", "referrals", "budget", "overindebtedness"}
+    assert new_sections == {"follow_ups", "referrals", "budget", "overindebtedness", "waiting"}
     for e in published(storage):
         apply(head_office, e)
         figures = json.loads(json.dumps(e.payload["figures"]))
