@@ -68,6 +68,8 @@ PERSONAL = {
     "visit_participants.age_band": VISIT_TRACE, "visit_participants.commune": VISIT_TRACE,
     "visit_participants.visitor_ref": PSEUDONYM,
     "visits.agent_id": AGENT, "workshops.agent_id": AGENT,
+    "workshop_sessions.agent_id": AGENT, "workshop_registrations.citizen_id": LINK,
+    "workshop_registrations.reference": SLIP, "workshop_registrations.visitor_ref": PSEUDONYM,
     "follow_ups.citizen_id": LINK, "follow_ups.reference": SLIP, "follow_ups.next_action": NOTE,
     "follow_ups.owner": AGENT,
     "budget_dossiers.citizen_id": LINK, "budget_dossiers.agent_id": AGENT, "budget_dossiers.diagnosis": BUDGET,
@@ -101,4 +103,8 @@ NOT_PERSONAL = {
     "referrals": ("id", "pimms_id", "visit_id", "case_id", "partner", "named", "status", "answer", "reason",
                   "redirected_to", "sent_at", "acknowledged_at", "answered_at"),
     "citizen_searches": ("id", "searched_at"),
+    # a session's place is a room of the desk, never a person's address
+    "workshop_sessions": ("id", "pimms_id", "theme", "partner", "starts_at", "duration_min", "capacity", "place",
+                          "registres", "status", "planned_at", "closed_at"),
+    "workshop_registrations": ("id", "session_id", "status", "registered_at", "cancelled_at", "attended_at"),
 }

@@ -13,6 +13,7 @@ from services.accueil.budget_entrypoints import BudgetDesk
 from services.accueil.case_entrypoints import FollowUps
 from services.accueil.case_views import case_view
 from services.accueil.views import visit_view
+from services.accueil.workshop_entrypoints import WorkshopSessions
 from shared import localtime
 from shared.contracts.accueil import (
     AddActRequest,
@@ -39,7 +40,7 @@ MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 log = logging.getLogger(__name__)
 
 
-class AccueilService(PlatformService, ContractCopy, FollowUps, BudgetDesk):
+class AccueilService(PlatformService, ContractCopy, FollowUps, BudgetDesk, WorkshopSessions):
     name = "accueil"
 
     config = Config()
@@ -86,9 +87,10 @@ class AccueilService(PlatformService, ContractCopy, FollowUps, BudgetDesk):
 
     @rpc
     def record_workshop(self, request):
+        """A workshop held, recorded after the fact as a head count: its attendees are anonymous people."""
         workshop = self.db.once("record_workshop", request, RecordWorkshopRequest, lambda uow, req:
-                                store.record_workshop(uow, req, utcnow(), self.contract(uow), self._zone(),
-                                                      self._reader()))
+                                store.record_workshop(uow, req, self.config["VISITOR_REF_KEY"], utcnow(),
+                                                      self.contract(uow), self._zone(), self._reader()))
         if self.db.replayed:
             return workshop
         self.metrics[metrics.WORKSHOPS_HELD].labels(workshop["theme"]).inc()
