@@ -24,3 +24,10 @@ def test_the_workshop_demo_plays_and_reporting_counts_its_sessions(stack):
     assert (workshops["registrations"], workshops["registrations_attended"], workshops["places"]) == (13, 10, 14)
     assert workshops["by_theme"]["budget"]["fill_rate"] == 1.0 and workshops["attendance_rate"] == round(10 / 13, 3)
     assert ateliers.figures(None, stack.base)[0].startswith("Workshop sessions")
+    # and the figures page shows them: the key figures and the table by theme
+    from services.gateway.tests.test_pages import logged_in
+    session, _ = logged_in(stack, "agent.lyon8")
+    page = session.get(stack.url("/figures"), params={"perimetre": "desk:lyon-8", "annee": yesterday.year,
+                                                      "mois": yesterday.month}).text
+    assert "Inscriptions aux ateliers" in page and "Ateliers collectifs par thème" in page
+    assert "Remplissage" in page and "100,0 %" in page  # the budget session: 6 came for 6 places
