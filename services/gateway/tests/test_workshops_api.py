@@ -99,3 +99,47 @@ def test_the_openapi_document_has_the_workshop_routes(stack):
     assert {"get", "post"} <= set(paths["/api/workshops/{workshop_id}/registrations"])
     assert "post" in paths["/api/workshops/{workshop_id}/attendance"]
     assert "post" in paths["/api/workshops/{workshop_id}/close"]
+
+
+def test_workshop_routes_refuse_no_credential_bad_bodies_and_other_desks_alike(stack):
+    import requests
+
+    from services.gateway.tests.test_new_routes_hygiene import NOWHERE, other_desk_agent
+    agent = stack.login("agent.lyon8")
+    workshop = plan(agent, stack).json()["workshop_id"]
+    routes = [  # (method, path, a malformed body or None, a well-formed one)
+        ("GET", "/api/workshops/{id}", None, None),
+        ("GET", "/api/workshops/{id}/registrations", None, None),
+        ("POST", "/api/workshops/{id}/registrations", {"citizen_id": "x"}, {}),
+        ("POST", "/api/workshops/{id}/attendance", {"walk_ins": -1}, {"walk_ins": 1}),
+        ("POST", "/api/workshops/{id}/close", {"duration_min": 0}, {}),
+        ("POST", "/api/workshops/{id}/cancel", None, None),
+    ]
+    other = other_desk_agent(stack)
+    for method, path, bad, good in routes:
+        url = stack.url(path.format(id=workshop))
+        assert requests.request(method, url, json=good).status_code == 401, (method, path)
+        if bad is not None:
+            answer = agent.request(method, url, json=bad)
+            assert answer.status_code == 400 and answer.json()["error"] == "InvalidRequest", (method, path)
+        theirs = other.request(method, url, json=good)
+        nowhere = other.request(method, stack.url(path.format(id=NOWHERE)), json=good)
+        assert theirs.status_code == nowhere.status_code == 404, (method, path, theirs.text)
+        assert theirs.json()["message"].replace(workshop, "N") == nowhere.json()["message"].replace(NOWHERE, "N")
+        assert "Salle" not in theirs.text
+    assert agent.get(stack.url(f"/api/workshops/{workshop}")).json()["status"] == "planned"  # nothing changed
+
+
+def test_a_refused_registration_on_the_page_says_why_in_french(stack):
+    from services.gateway.tests.test_pages import csrf, logged_in
+    agent = stack.login("agent.lyon8")
+    workshop = plan(agent, stack, capacity=1).json()
+    agent.post(stack.url(f"/api/workshops/{workshop['workshop_id']}/registrations"), json={})
+    session, _ = logged_in(stack, "agent.lyon8")
+    page = session.get(stack.url(f"/workshops/{workshop['workshop_id']}"))
+    assert page.status_code == 200 and "Complet" in page.text
+    refused = session.post(stack.url(f"/workshops/{workshop['workshop_id']}/registrations"),
+                           data={"_csrf": csrf(page), "citizen_id": ""})
+    assert refused.status_code == 409 and "Impossible" in refused.text and "capacity is 1" in refused.text
+    found = session.get(stack.url(f"/workshops/{workshop['workshop_id']}"), params={"nom": "Exemple"})
+    assert found.status_code == 200 and 'id="trouves"' in found.text
