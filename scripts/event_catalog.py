@@ -83,6 +83,10 @@ def markdown(consumers, doc):
         lines += [f"## `{event_type}` v{version}", ""]
         if schema.__doc__:
             lines += [" ".join(schema.__doc__.split()), ""]
+        upcaster = envelope.UPCASTERS.get((event_type, version))
+        if upcaster is not None:  # consumers receive it as the next version (shared/envelope.py's upcast)
+            lines += [f"Consumers receive it upcast to v{version + 1} by `{upcaster.__module__}.{upcaster.__name__}`: "
+                      + " ".join((upcaster.__doc__ or "").split()), ""]
         lines += [f"Published by `{event_type.split('.')[0]}`; consumed by {consumed_by}.", "",
                   "| field | type | required | rule |", "|---|---|---|---|"]
         for field, prop in body["properties"].items():

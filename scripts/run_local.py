@@ -21,6 +21,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 from scripts import local_prometheus, stack_secrets
 from scripts.demo import accueil as demo_day
+from scripts.demo import ateliers as ateliers_demo
 from scripts.demo import budget as budget_demo
 from scripts.demo import formation as formation_demo
 from scripts.demo import franchise as franchise_demo
@@ -138,13 +139,14 @@ def play_demo(rpc, visits):
     formation_demo.play(rpc, day)
     gateway_demo.play(rpc, day)  # accounts, and one named visit before reporting closes the month
     suivis_demo.play(rpc, day)  # a week of follow-ups and referrals, through the API
+    ateliers_demo.play(rpc, day)  # two workshop sessions: registered, marked, closed
     budget_demo.play(rpc, day)  # three households' budget dossiers, one through admissibility
     waiting_demo.play(rpc, day)  # a morning's tickets and appointments, through the API
     reporting_demo.play(rpc, day)  # last: it closes the month of what came before
     demo_day.print_figures(rpc)
     print("\n" + "\n".join(gateway_demo.lifecycle(rpc, day)))
     for demo in (mediation_sortante_demo, formation_demo, reporting_demo, franchise_demo, suivis_demo, budget_demo,
-                 waiting_demo, gateway_demo):
+                 waiting_demo, ateliers_demo, gateway_demo):
         print("\n" + "\n".join(demo.figures(rpc)))
 
 

@@ -119,7 +119,7 @@ class EventConsumer(Consumer):
     def validated(self, body, message):
         """The message's Event, or None once it has been dead-lettered as invalid."""
         try:
-            event = envelope.load(body)
+            event = envelope.upcast(envelope.load(body))  # an older version arrives as the newest
         except ValidationError as exc:
             self.metrics.events_rejected.labels(self.event_type).inc()
             self._dead_letter(message, "invalid", json.dumps(exc.messages, sort_keys=True, default=str),

@@ -16,6 +16,8 @@ CODE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="must be a lower-cas
 EVENT_TYPE = validate.Regexp(r"^[a-z_]+\.[a-z_]+$", error="must read <service>.<event>")
 
 EVENTS: dict[tuple[str, int], type[Schema]] = {}  # (type, version) -> payload Schema class
+# (type, version) -> a function from that version's wire payload to the next version's: see `upcast`
+UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
 def event_schema(event_type: str, version: int = 1) -> Callable[[type[Schema]], type[Schema]]:
@@ -31,6 +33,23 @@ def event_schema(event_type: str, version: int = 1) -> Callable[[type[Schema]], 
         return cls
 
     return register
+
+
+def upcaster(event_type: str, from_version: int) -> Callable[[Callable], Callable]:
+    """Register how a payload of `from_version` becomes one of `from_version + 1`, beside the two schemas in
+    the publisher's contract: a function over the wire payload (JSON types), returning the next version's."""
+    def register(fn):
+        UPCASTERS[(event_type, from_version)] = fn
+        return fn
+
+    return register
+
+
+def upcast_wire(event_type: str, version: int, wire: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """A wire payload brought to the newest version its upcasters reach: `(version, payload)`."""
+    while (event_type, version) in UPCASTERS:
+        wire, version = UPCASTERS[(event_type, version)](wire), version + 1
+    return version, wire
 
 
 class PayloadSchema(Schema):
@@ -160,3 +179,21 @@ def load(doc: Any) -> Event:
         payload=payload,
         wire=env["payload"],
     )
+
+
+def upcast(event: Event) -> Event:
+    """The event as its newest version, so a consumer handles one version of each type: an older one still in
+    a queue, a dead-letter queue or a store when its publisher moved on is upcast here, the one place, and the
+    result is validated by the newer schema (a payload it refuses raises ValidationError, as `load` does)."""
+    wire = event.wire if event.wire is not None else payload_schema(event.type, event.version).dump(event.payload)
+    version, upcast_payload = upcast_wire(event.type, event.version, wire)
+    if version == event.version:
+        return event
+    schema = payload_schema(event.type, version)
+    try:
+        payload = schema.load(upcast_payload)
+    except ValidationError as exc:
+        raise ValidationError({"payload": exc.messages}) from None
+    return Event(event_id=event.event_id, type=event.type, version=version, occurred_at=event.occurred_at,
+                 association_id=event.association_id, pimms_id=event.pimms_id, payload=payload,
+                 wire=schema.dump(payload))

@@ -49,7 +49,8 @@ def test_the_contracts_declare_every_event_the_services_publish():
 # broker and no database (the house example: franchise/compliance.py).
 PURE = ["services/accueil/rules.py", "services/accueil/views.py", "services/accueil/case_rules.py",
         "services/accueil/waiting_rules.py", "services/accueil/waiting_views.py",
-        "services/accueil/case_views.py", "services/accueil/answer_file.py", "shared/partner_files.py",
+        "services/accueil/case_views.py", "services/accueil/answer_file.py", "services/accueil/workshop_rules.py",
+        "services/accueil/workshop_views.py", "shared/partner_files.py",
         "shared/register.py", "services/formation/rules.py",
         "services/formation/share.py", "services/franchise/compliance.py", "services/franchise/contract_rules.py",
         "services/franchise/activity.py", "services/mediation_sortante/rules.py",

@@ -29,10 +29,13 @@ from services.accueil.models import (
     Participant,
     Referral,
     Visit,
+    WorkshopRegistration,
+    WorkshopSession,
 )
 from services.accueil.store import audit_access, citizen_of
 from services.accueil.views import citizen_export, consent_view
 from services.accueil.waiting_views import appointment_view
+from services.accueil.workshop_views import registration_export
 from shared.db import secure_delete
 from shared.types import as_utc
 
@@ -60,11 +63,15 @@ def export_citizen(session, citizen_id, reader, now, citizen_months):
     referrals = session.scalars(select(Referral).where(Referral.citizen_id == citizen.id).order_by(Referral.sent_at))
     dossiers = session.scalars(select(BudgetDossier).where(BudgetDossier.citizen_id == citizen.id)
                                .order_by(BudgetDossier.opened_at))
+    workshops = session.execute(select(WorkshopRegistration, WorkshopSession).join(
+        WorkshopSession, WorkshopRegistration.session_id == WorkshopSession.id).where(
+        WorkshopRegistration.citizen_id == citizen.id).order_by(WorkshopSession.starts_at, WorkshopRegistration.id))
     appointments = session.scalars(select(Appointment).where(Appointment.citizen_id == citizen.id)
                                    .order_by(Appointment.starts_at))
     return {**export, "follow_ups": [case_view(c) for c in cases], "referrals": [referral_view(r) for r in referrals],
             "budget_dossiers": [dossier_view(d, file_of(session, d.id)) for d in dossiers],
-            "appointments": [appointment_view(a) for a in appointments]}
+            "appointments": [appointment_view(a) for a in appointments],
+            "workshops": [registration_export(r, w) for r, w in workshops]}
 
 
 def _searches_that_found(session, citizen):
@@ -115,6 +122,9 @@ def erase(session, citizen, reader, now):
                     .values(citizen_id=None, next_action=None).execution_options(synchronize_session=False))
     session.execute(update(Referral).where(Referral.citizen_id == citizen.id)
                     .values(citizen_id=None, asked=None).execution_options(synchronize_session=False))
+    # their registrations and attendance at workshops stay as counted, unlinked (the visitor_ref stays)
+    session.execute(update(WorkshopRegistration).where(WorkshopRegistration.citizen_id == citizen.id)
+                    .values(citizen_id=None).execution_options(synchronize_session=False))
     dossiers = select(BudgetDossier.id).where(BudgetDossier.citizen_id == citizen.id).scalar_subquery()
     _empty_budgets(session, dossiers)
     session.execute(update(BudgetDossier).where(BudgetDossier.citizen_id == citizen.id).values(citizen_id=None)
@@ -146,8 +156,12 @@ def purge_expired(session, now, citizen_months, audit_months):
     secure_delete(session)
     seen_since = exists().where(Participant.citizen_id == Citizen.id, Participant.visit_id == Visit.id,
                                 Visit.opened_at >= cutoffs["identities"])
+    # a person who comes to workshops is seen there too, registered or present
+    at_workshops_since = exists().where(WorkshopRegistration.citizen_id == Citizen.id,
+                                        WorkshopRegistration.session_id == WorkshopSession.id,
+                                        WorkshopSession.starts_at >= cutoffs["identities"])
     due = list(session.scalars(select(Citizen).where(
-        Citizen.erased_at.is_(None), Citizen.created_at < cutoffs["identities"], ~seen_since)
+        Citizen.erased_at.is_(None), Citizen.created_at < cutoffs["identities"], ~seen_since, ~at_workshops_since)
         .order_by(Citizen.id)))
     for citizen in due:
         erase(session, citizen, RETENTION_READER, now)
@@ -162,6 +176,12 @@ def purge_expired(session, now, citizen_months, audit_months):
     # an anonymous appointment's slip reference, once its day is past retention, recognises no one any more
     notes += session.execute(update(Appointment).where(
         Appointment.starts_at < cutoffs["identities"], Appointment.reference.is_not(None)).values(reference=None)
+        .execution_options(synchronize_session=False)).rowcount
+    # an anonymous registration's slip reference is of no use once its session is long past
+    old_sessions = select(WorkshopSession.id).where(WorkshopSession.starts_at < cutoffs["identities"])
+    notes += session.execute(update(WorkshopRegistration).where(
+        WorkshopRegistration.session_id.in_(old_sessions.scalar_subquery()),
+        WorkshopRegistration.reference.is_not(None)).values(reference=None)
         .execution_options(synchronize_session=False)).rowcount
     reads = session.execute(delete(CitizenRead).where(CitizenRead.read_at < cutoffs["trails"])).rowcount
     searches = session.execute(delete(CitizenSearch).where(CitizenSearch.searched_at < cutoffs["trails"])).rowcount

@@ -298,3 +298,39 @@ class Appointment(Base):
     cancelled_at = mapped_column(UtcDateTime())
     missed_at = mapped_column(UtcDateTime())
     missed_by: Mapped[str | None] = mapped_column(String(12))
+class WorkshopSession(Base):
+    """A workshop session planned at a desk (theme, start, place, capacity, facilitator), its registrations
+    and who came; held, it is also a row of `workshops` under the same id, as a head count recorded is."""
+    __tablename__ = "workshop_sessions"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pimms_id: Mapped[str] = mapped_column(String(64), index=True)
+    agent_id: Mapped[str] = mapped_column(String(64))
+    theme: Mapped[str] = mapped_column(String(30))
+    partner: Mapped[str | None] = mapped_column(String(40))
+    starts_at = mapped_column(UtcDateTime(), nullable=False, index=True)
+    duration_min: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer)
+    place: Mapped[str | None] = mapped_column(String(120))
+    registres: Mapped[list] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    planned_at = mapped_column(UtcDateTime(), nullable=False)
+    closed_at = mapped_column(UtcDateTime())
+    people: Mapped[list["WorkshopRegistration"]] = relationship(order_by="WorkshopRegistration.id",
+                                                                cascade="all, delete-orphan")
+
+
+class WorkshopRegistration(Base):
+    """A person in a session: registered beforehand (`registered_at`) or come without registering (walk-in,
+    `registered_at` null); named (citizen_id, with consent to follow_up) or anonymous (`reference`, the slip's
+    code, for a registration). `visitor_ref` is given when they are marked present: the desk's own for a
+    named person, a fresh one for an anonymous one."""
+    __tablename__ = "workshop_registrations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("workshop_sessions.id"), index=True)
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"), index=True)
+    reference: Mapped[str | None] = mapped_column(String(12), unique=True)
+    status: Mapped[str] = mapped_column(String(12))
+    registered_at = mapped_column(UtcDateTime())
+    cancelled_at = mapped_column(UtcDateTime())
+    attended_at = mapped_column(UtcDateTime())
+    visitor_ref: Mapped[str | None] = mapped_column(String(32))

@@ -75,6 +75,8 @@ PERSONAL = {
     "visit_participants.age_band": VISIT_TRACE, "visit_participants.commune": VISIT_TRACE,
     "visit_participants.visitor_ref": PSEUDONYM,
     "visits.agent_id": AGENT, "workshops.agent_id": AGENT,
+    "workshop_sessions.agent_id": AGENT, "workshop_registrations.citizen_id": LINK,
+    "workshop_registrations.reference": SLIP, "workshop_registrations.visitor_ref": PSEUDONYM,
     "follow_ups.citizen_id": LINK, "follow_ups.reference": SLIP, "follow_ups.next_action": NOTE,
     "follow_ups.owner": AGENT,
     "budget_dossiers.citizen_id": LINK, "budget_dossiers.agent_id": AGENT, "budget_dossiers.diagnosis": BUDGET,
@@ -117,4 +119,8 @@ NOT_PERSONAL = {
     "appointments": ("id", "pimms_id", "starts_at", "duration_min", "motif_kind", "partner", "domain",
                      "status", "booked_at", "arrived_at", "seen_at", "visit_id", "cancelled_at", "missed_at",
                      "missed_by"),
+    # a session's place is a room of the desk, never a person's address
+    "workshop_sessions": ("id", "pimms_id", "theme", "partner", "starts_at", "duration_min", "capacity", "place",
+                          "registres", "status", "planned_at", "closed_at"),
+    "workshop_registrations": ("id", "session_id", "status", "registered_at", "cancelled_at", "attended_at"),
 }

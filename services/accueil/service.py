@@ -14,6 +14,7 @@ from services.accueil.case_entrypoints import FollowUps
 from services.accueil.case_views import case_view
 from services.accueil.views import visit_view
 from services.accueil.waiting_entrypoints import WaitingRoom
+from services.accueil.workshop_entrypoints import WorkshopSessions
 from shared import localtime
 from shared.contracts.accueil import (
     AddActRequest,
@@ -40,7 +41,7 @@ MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
 log = logging.getLogger(__name__)
 
 
-class AccueilService(PlatformService, ContractCopy, FollowUps, BudgetDesk, WaitingRoom):
+class AccueilService(PlatformService, ContractCopy, FollowUps, BudgetDesk, WaitingRoom, WorkshopSessions):
     name = "accueil"
 
     config = Config()
@@ -87,9 +88,10 @@ class AccueilService(PlatformService, ContractCopy, FollowUps, BudgetDesk, Waiti
 
     @rpc
     def record_workshop(self, request):
+        """A workshop held, recorded after the fact as a head count: its attendees are anonymous people."""
         workshop = self.db.once("record_workshop", request, RecordWorkshopRequest, lambda uow, req:
-                                store.record_workshop(uow, req, utcnow(), self.contract(uow), self._zone(),
-                                                      self._reader()))
+                                store.record_workshop(uow, req, self.config["VISITOR_REF_KEY"], utcnow(),
+                                                      self.contract(uow), self._zone(), self._reader()))
         if self.db.replayed:
             return workshop
         self.metrics[metrics.WORKSHOPS_HELD].labels(workshop["theme"]).inc()

@@ -219,7 +219,9 @@ def find_citizens(session, req, reader, now):
 
 
 # -- workshops ----------------------------------------------------------------------------------------------
-def record_workshop(uow, req, now, contract, zone, reader=None):
+def record_workshop(uow, req, key, now, contract, zone, reader=None):
+    """A workshop held, recorded as a head count (no session planned): published as workshop_held v2 with
+    one fresh anonymous reference per attendee, as a session closed with anonymous walk-ins would be."""
     rules.in_scope(reader, req["pimms_id"])
     held_on = rules.workshop_day(req["held_on"], now, zone)
     contract.check("ateliers", pimms_id=req["pimms_id"], on=held_on, partner=req["partner"])
@@ -227,7 +229,9 @@ def record_workshop(uow, req, now, contract, zone, reader=None):
         "pimms_id", "agent_id", "theme", "partner", "held_on", "attendees", "duration_min")},
         registres=rules.registres_of(req))
     uow.session.add(workshop)
-    uow.publish("accueil.workshop_held", workshop_held_payload(workshop), pimms_id=workshop.pimms_id, occurred_at=now)
+    refs = [rules.visitor_ref(key, f"workshop:{workshop.id}:{i}") for i in range(workshop.attendees)]
+    uow.publish("accueil.workshop_held", workshop_held_payload(workshop, refs), pimms_id=workshop.pimms_id,
+                version=2, occurred_at=now)
     return {"workshop_id": workshop.id, **{k: req[k] for k in req}, "held_on": req["held_on"].isoformat()}
 
 

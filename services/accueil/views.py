@@ -40,11 +40,13 @@ def visit_view(visit) -> dict:
     }
 
 
-def workshop_held_payload(workshop) -> dict:
+def workshop_held_payload(workshop, visitor_refs) -> dict:
+    """A workshop recorded as a head count (v2): nobody registered, no capacity, anonymous attendees."""
     return {
         "workshop_id": uuid.UUID(workshop.id), "agent_id": workshop.agent_id, "theme": workshop.theme,
         "partner": workshop.partner, "held_on": workshop.held_on, "attendees": workshop.attendees,
-        "duration_min": workshop.duration_min, "registres": workshop.registres,
+        "duration_min": workshop.duration_min, "registres": workshop.registres, "visitors": list(visitor_refs),
+        "registrations": 0, "registrations_attended": 0, "capacity": None,
     }
 
 

@@ -1,6 +1,7 @@
 """The figures page: a desk's, an association's or the network's month and year, with charts (visits by
 motif and by partner over the months, acts by kind, registres used against the norm's 5 of 8, follow-ups
-closed by outcome over the months, referrals by partner with their answers), each chart followed by its
+closed by outcome over the months, referrals by partner with their answers, workshops by theme with their
+attendance and fill rates), each chart followed by its
 numbers in a table, and the year's Point Conseil Budget report in the label's columns."""
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from services.gateway.figures_reading import cell, registres_used, shown
 from services.gateway.html import render as render_page
 from services.gateway.schemas import HEAD_OFFICE
 from shared import localtime
+from shared.contracts.accueil import THEMES
 from shared.contracts.accueil_cases import CASE_OUTCOMES
 from shared.contracts.reporting import PCB_REPORT
 from shared.errors import InvalidRequest
@@ -39,9 +41,12 @@ KEY_FIGURES = (
     ("follow_ups.median_days_to_close", "Durée médiane des suivis clos (jours)"),
     ("referrals.sent", "Mises en relation envoyées"), ("referrals.answer_rate", "dont réponse du partenaire"),
     ("referrals.median_days_to_answer", "Délai médian de réponse des partenaires (jours)"),
+    ("workshops.registrations", "Inscriptions aux ateliers"),
+    ("workshops.attendance_rate", "dont venues à la séance"),
+    ("workshops.fill_rate", "Taux de remplissage des ateliers (places offertes)"),
     *WAITING_FIGURES,
 )
-PERCENT = {"referrals.answer_rate", "waiting.no_show_rate"}
+PERCENT = {"referrals.answer_rate", "waiting.no_show_rate", "workshops.attendance_rate", "workshops.fill_rate"}
 OF_NOTHING = {"follow_ups.median_days_to_close", "referrals.median_days_to_answer", *PERCENT,
               *(path for path, _ in WAITING_FIGURES if "_min" in path)}  # "—" without a row
 
@@ -189,7 +194,29 @@ def _figures(year, monthly, year_row, hidden):
                           [[n, _shown(v, hidden)] for n, v in registres], caption_id="registres-used"))
     figures.append(_follow_ups(year, monthly, months, hidden))
     figures.append(_referrals(year, year_row, hidden))
+    figures.append(_workshops(year, year_row, hidden))
     return figures
+
+
+def _workshops(year, year_row, hidden):
+    """The year's workshop sessions by theme: sessions (the chart), attendees, registrations, the share of
+    registered people who came and the fill rate of the places offered (the table)."""
+    themes = [(code, label) for code, label in THEMES.items()
+              if _year_cell(year_row, f"workshops.by_theme.{code}.sessions") != 0]
+    title = f"Ateliers collectifs par thème, {year}"
+    if not themes:
+        return Figure(title, empty="Aucun atelier tenu cette année.")
+    sessions = [(label, _year_cell(year_row, f"workshops.by_theme.{code}.sessions")) for code, label in themes]
+    chart = charts.bars("chart-workshops", title, "Barres horizontales : séances tenues sur l'année, par thème.",
+                        sessions, hidden_label=hidden)
+    rows = []
+    for code, label in themes:
+        path = f"workshops.by_theme.{code}."
+        rows.append([label, shown(year_row, path + "sessions"), shown(year_row, path + "attendees"),
+                     shown(year_row, path + "registrations"), shown(year_row, path + "attendance_rate", percent=True),
+                     shown(year_row, path + "fill_rate", percent=True)])
+    return Figure(title, chart, ["Thème", "Séances", "Participants", "Inscriptions", "Venues des inscrits",
+                                 "Remplissage"], rows)
 
 
 def _follow_ups(year, monthly, months, hidden):

@@ -48,6 +48,7 @@ def _viewer(principal, tokens):
     links = []
     if principal.role in STAFF:
         links.append({"href": "/desk", "label": "Accueil du PIMMS", "key": "n"})
+        links.append({"href": "/workshops", "label": "Ateliers", "key": None})
     if principal.role != "operator":
         links.append({"href": "/figures", "label": "Chiffres", "key": "c"})
     if principal.role == "operator":

@@ -23,6 +23,8 @@ from services.gateway import (
     operations,
     sessions,
     waiting_page,
+    workshop_page,
+    workshop_work,
 )
 from services.gateway.access import ANY_ROLE, STAFF
 from services.gateway.account_pages import AccountPages
@@ -30,6 +32,7 @@ from services.gateway.api_accounts import AccountRoutes
 from services.gateway.api_budget import BudgetRoutes
 from services.gateway.api_suivis import FollowUpRoutes
 from services.gateway.api_waiting import WaitingRoutes
+from services.gateway.api_workshops import WorkshopRoutes
 from services.gateway.backends import Backends
 from services.gateway.metrics import AUDIT_ENTRIES_FORGOTTEN
 from services.gateway.schemas import (
@@ -48,7 +51,6 @@ from services.gateway.schemas import (
     DeskCloseRequest,
     DeskVisitRequest,
     DeskVisitsQuery,
-    DeskWorkshopRequest,
     ErasureView,
     FiguresQuery,
     FiguresRow,
@@ -58,7 +60,6 @@ from services.gateway.schemas import (
     NetworkHealth,
     TokenView,
     VisitView,
-    WorkshopView,
 )
 from services.gateway.throttle import LoginThrottle
 from services.gateway.web import (
@@ -70,6 +71,7 @@ from services.gateway.web import (
     request_json,
     unknown_api_route,
 )
+from services.gateway.workshop_schemas import WorkshopAnswer, WorkshopPost
 from shared import localtime
 from shared.db import utcnow
 from shared.dependencies import Database
@@ -87,7 +89,7 @@ FIGURE_READERS = ("agent", "manager", HEAD_OFFICE)
 
 
 class GatewayService(PlatformService, ContractCopy, FollowUpRoutes, BudgetRoutes, AccountRoutes, AccountPages,
-                     WaitingRoutes):
+                     WaitingRoutes, WorkshopRoutes, workshop_page.WorkshopPages):
     """ping, /health and /metrics come from PlatformService; ContractCopy keeps the franchise contract, whose
     desks are a manager's (accounts.desks_of)."""
 
@@ -177,11 +179,12 @@ class GatewayService(PlatformService, ContractCopy, FollowUpRoutes, BudgetRoutes
         return desk_work.close_visit(self.backends.accueil, principal, visit_id, request_json(request),
                                      request.headers.get(IDEMPOTENCY_HEADER))
 
-    @api("POST", "/api/workshops", summary="Record a collective workshop", tag="accueil", roles=STAFF,
-         body=DeskWorkshopRequest, response=WorkshopView, status=201, errors=(400, 401, 403, 422, 503))
+    @api("POST", "/api/workshops", summary="Plan a workshop session (starts_at, capacity), or record a workshop "
+         "already held as a head count (held_on, attendees)", tag="ateliers", roles=STAFF, body=WorkshopPost,
+         response=WorkshopAnswer, status=201, errors=(400, 401, 403, 422, 503))
     def api_record_workshop(self, request, principal):
-        return desk_work.record_workshop(self.backends.accueil, principal, request_json(request),
-                                         request.headers.get(IDEMPOTENCY_HEADER))
+        return workshop_work.post(self.backends.accueil, principal, request_json(request),
+                                  request.headers.get(IDEMPOTENCY_HEADER))
 
     @api("GET", "/api/citizens", summary="Find a returning person by name among those who consented to be "
                                          "followed (staff of any desk of the association; audited)",

@@ -28,6 +28,7 @@ from typing import NamedTuple
 from services.reporting.cells import NO_DESK
 from shared.contracts.formation import THURSDAY, TOPICS, parse_week
 from shared.contracts.reporting import CHANNEL_CELLS
+from shared.envelope import upcast_wire
 
 PROJECTORS = {}  # (event type, version) -> projector function
 REMEMBERED = {}  # (event type, version) -> Remembered: events folded through a subject
@@ -148,19 +149,31 @@ def visit_closed(fact):
     return Contribution(local_month(fact), counts, tuple(v["visitor_ref"] for v in visitors))
 
 
-@projector("accueil.workshop_held", 1, feeds=("workshops", "registres"))
+@projector("accueil.workshop_held", 2, feeds=("workshops", "registres", "people"))
 def workshop_held(fact):
+    """A session held: its attendees are people received (their visitor references join the desk's, so a
+    person seen at the desk and at a workshop counts once), its registrations and places feed the
+    attendance and fill rates, overall and by theme."""
     payload, theme = fact.payload, fact.payload["theme"]
-    counts = {
-        "workshops.sessions": 1,
-        "workshops.attendees": payload["attendees"],
-        f"workshops.by_theme.{theme}.sessions": 1,
-        f"workshops.by_theme.{theme}.attendees": payload["attendees"],
+    planned = payload["capacity"] is not None
+    session = {
+        "sessions": 1, "attendees": payload["attendees"], "registrations": payload["registrations"],
+        "registrations_attended": payload["registrations_attended"],
+        "places": payload["capacity"] if planned else 0, "planned_attendees": payload["attendees"] if planned else 0,
     }
+    counts = {**{f"workshops.{cell}": n for cell, n in session.items()},
+              **{f"workshops.by_theme.{theme}.{cell}": n for cell, n in session.items()}}
     for registre in set(payload["registres"]):
         counts["registres." + registre] = 1
-    # accueil stamps workshop_held when it is recorded; the workshop belongs to the month it was held
-    return Contribution(payload["held_on"][:7], counts)
+    # accueil stamps workshop_held when it is closed; the workshop belongs to the month it was held
+    return Contribution(payload["held_on"][:7], counts, tuple(payload["visitors"]))
+
+
+@projector("accueil.workshop_held", 1, feeds=("workshops", "registres", "people"))
+def workshop_held_v1(fact):
+    """A v1 event in the store (applied before v2 existed) folds as consumers now receive it: upcast."""
+    version, payload = upcast_wire(fact.type, fact.version, fact.payload)
+    return project(fact._replace(version=version, payload=payload))
 
 
 # -- agents médiateurs (formation) ------------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 Events carry no identity: a citizen is a pseudonymous `visitor_ref` (a keyed hash local to the association),
 and every string field is a code from a closed list or a fixed pattern, never free text."""
+import hashlib
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from shared.contracts.common import GENDERS, PARTNERS, REGISTRES, RequestSchema, one_of
-from shared.envelope import CODE, PayloadSchema, event_schema
+from shared.envelope import CODE, PayloadSchema, event_schema, upcaster
 from shared.types import Instant
 
 DOMAINS = {
@@ -81,6 +83,50 @@ class WorkshopHeldV1(PayloadSchema):
     attendees = fields.Integer(required=True, validate=validate.Range(min=1, max=500))
     duration_min = fields.Integer(required=True, validate=validate.Range(min=1, max=1440))
     registres = fields.List(fields.String(validate=one_of(REGISTRES)), required=True)
+
+
+ATTENDEES = validate.Range(min=1, max=500)
+PLACES = validate.Range(min=0, max=500)
+
+
+@event_schema("accueil.workshop_held", 2)
+class WorkshopHeldV2(PayloadSchema):
+    """A collective workshop held and closed: v1's fields, and who came as opaque visitor references (one per
+    attendee, a named person's the same as at the desk, so that a person seen at both counts once), how many
+    were registered and how many of those came (the others came without registering), and the places it
+    offered (`capacity`, null for a session recorded after the fact as a head count). Upcast from v1 (still
+    in queues, dead-letter queues and reporting's store) by `workshop_held_v1_to_v2`: no registration, no
+    capacity, and one reference per attendee derived from the workshop's id, so each counts as one
+    anonymous person, as an anonymous visitor at the desk does."""
+
+    workshop_id = fields.UUID(required=True)
+    agent_id = fields.String(required=True, validate=CODE)
+    theme = fields.String(required=True, validate=one_of(THEMES))
+    partner = fields.String(required=True, allow_none=True, validate=one_of(PARTNERS))
+    held_on = fields.Date(required=True)
+    attendees = fields.Integer(required=True, validate=ATTENDEES)
+    duration_min = fields.Integer(required=True, validate=validate.Range(min=1, max=1440))
+    registres = fields.List(fields.String(validate=one_of(REGISTRES)), required=True)
+    visitors = fields.List(fields.String(validate=VISITOR_REF), required=True, validate=validate.Length(max=500))
+    registrations = fields.Integer(required=True, validate=PLACES)
+    registrations_attended = fields.Integer(required=True, validate=PLACES)
+    capacity = fields.Integer(required=True, allow_none=True, validate=validate.Range(min=1, max=500))
+
+    @validates_schema
+    def _counts_agree(self, data, **kwargs):
+        if len(data.get("visitors", ())) != data.get("attendees") or len(set(data["visitors"])) != len(data["visitors"]):
+            raise ValidationError("one distinct visitor reference per attendee", "visitors")
+        if data.get("registrations_attended", 0) > min(data.get("registrations", 0), data.get("attendees", 0)):
+            raise ValidationError("cannot exceed the registrations nor the attendees", "registrations_attended")
+
+
+@upcaster("accueil.workshop_held", 1)
+def workshop_held_v1_to_v2(payload: dict) -> dict:
+    """v1 (a head count) as v2: nobody registered, no capacity known, and attendee i of workshop W is the
+    reference sha256("workshop-v1:W:i")[:32], stable (a rebuild counts the same people) and unlinkable."""
+    refs = [hashlib.sha256(f"workshop-v1:{payload['workshop_id']}:{i}".encode()).hexdigest()[:32]
+            for i in range(payload["attendees"])]
+    return {**payload, "visitors": refs, "registrations": 0, "registrations_attended": 0, "capacity": None}
 
 
 # -- requests -----------------------------------------------------------------------------------------------
@@ -235,4 +281,4 @@ class RecordConsentRequest(RequestSchema):
 
 
 # accueil's follow-ups and referrals, and its Point Conseil Budget: their events register with the rest
-from shared.contracts import accueil_budget, accueil_cases, accueil_waiting  # noqa: E402, F401
+from shared.contracts import accueil_budget, accueil_cases, accueil_waiting, accueil_workshops  # noqa: E402, F401

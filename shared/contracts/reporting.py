@@ -44,6 +44,7 @@ SECOND_EDITION = 2  # the cells added when formation and médiation sortante wer
 THIRD_EDITION = 3  # accueil's follow-ups (suivis) and referrals (mises en relation)
 FOURTH_EDITION = 4  # Point Conseil Budget: budget dossiers, over-indebtedness files, staff trained in budget
 FIFTH_EDITION = 5  # the waiting room: tickets and appointments, waits walk-in and by appointment
+SIXTH_EDITION = 6  # workshop sessions: registrations, attendance and fill rates (issue 20)
 
 PERIOD = validate.Regexp(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$", error="must be a year YYYY or a month YYYY-MM")
 MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="must be a month YYYY-MM")
@@ -87,9 +88,10 @@ def agent_hours(doc, population):
                           metadata={"cell": "measure", "scale": 60, "population": population, "doc": doc})
 
 
-def derived(doc, numerator, denominator, maximum, digits):
-    return fields.Float(required=True, allow_none=True, validate=validate.Range(min=0, max=maximum),
-                        metadata={"cell": "derived", "of": (numerator, denominator), "digits": digits, "doc": doc})
+def derived(doc, numerator, denominator, maximum, digits, added=None):
+    return fields.Float(required=added is None, allow_none=True, validate=validate.Range(min=0, max=maximum),
+                        metadata={"cell": "derived", "of": (numerator, denominator), "digits": digits, "doc": doc,
+                                  "added": added})
 
 
 def median_days(doc, base):
@@ -125,7 +127,8 @@ def section(schema, added=None):
 
 # -- the figures --------------------------------------------------------------------------------------------
 class PeopleFigures(Schema):
-    received = distinct("distinct people received (visitor references); a person counts once per scope "
+    received = distinct("distinct people received at the desk or at a workshop (visitor references); a person "
+                        "counts once per scope "
                         "and period, and once per association in national sums")
     new = count("visitors on their first visit to the association")
 
@@ -152,15 +155,38 @@ class DurationFigures(Schema):
                                "durations.waiting_measured", 600, 1)
 
 
-class ThemeFigures(Schema):
-    sessions = tally("workshop sessions on this theme")
-    attendees = count("attendees of those sessions")
+def _sessions_figures(prefix):
+    """What a session's registrations and places add (fifth edition), for all sessions or those of a theme:
+    the attendance rate is the share of registrations that came, the fill rate the attendees of sessions
+    planned with a capacity over the places they offered (walk-ins may take it above 1)."""
+    return {
+        "registrations": count("registrations to the sessions held (cancelled ones not counted)", SIXTH_EDITION),
+        "registrations_attended": count("of those registrations, the people who came", SIXTH_EDITION),
+        "attendance_rate": derived("share of registrations that came, 0 to 1", f"{prefix}.registrations_attended",
+                                   f"{prefix}.registrations", 1, 3, SIXTH_EDITION),
+        "places": tally("places offered by the sessions held that were planned with a capacity", SIXTH_EDITION),
+        "planned_attendees": count("attendees of those planned sessions", SIXTH_EDITION),
+        "fill_rate": derived("attendees of planned sessions over their places (above 1 with walk-ins)",
+                             f"{prefix}.planned_attendees", f"{prefix}.places", 10, 3, SIXTH_EDITION),
+    }
 
 
-class WorkshopFigures(Schema):
-    sessions = tally("ateliers collectifs held")
-    attendees = count("attendees of the workshops")
-    by_theme = per_code("WorkshopsByTheme", THEMES, lambda code: fields.Nested(ThemeFigures, required=True))
+def _theme_figures(code):
+    prefix = f"workshops.by_theme.{code}"
+    schema = Schema.from_dict({
+        "sessions": tally("workshop sessions on this theme"),
+        "attendees": count("attendees of those sessions"),
+        **_sessions_figures(prefix),
+    }, name=f"WorkshopTheme_{code}")
+    return fields.Nested(schema, required=True)
+
+
+WorkshopFigures = Schema.from_dict({
+    "sessions": tally("ateliers collectifs held"),
+    "attendees": count("attendees of the workshops"),
+    "by_theme": per_code("WorkshopsByTheme", THEMES, _theme_figures),
+    **_sessions_figures("workshops"),
+}, name="WorkshopFigures")
 
 
 class OutboundFigures(Schema):

@@ -61,6 +61,19 @@ def workshop_held(held_on, *, recorded=None, pimms_id="lyon-8", association_id=A
     return envelope.load(doc)
 
 
+def session_held(held_on, visitors, *, registrations, registrations_attended, capacity=20, pimms_id="lyon-8",
+                 association_id=ASSOCIATION, theme="digital"):
+    """A planned session closed (workshop_held v2): `visitors` the attendees' reference numbers (ref(n))."""
+    doc = envelope.build("accueil.workshop_held", {
+        "workshop_id": uuid.uuid4(), "agent_id": "agent-2", "theme": theme, "partner": None, "held_on": held_on,
+        "attendees": len(visitors), "duration_min": 90, "registres": ["collective", "inform"],
+        "visitors": [ref(n) for n in visitors], "registrations": registrations,
+        "registrations_attended": registrations_attended, "capacity": capacity,
+    }, version=2, association_id=association_id, pimms_id=pimms_id,
+        occurred_at=dt.datetime.combine(held_on, dt.time(18), tzinfo=UTC))
+    return envelope.load(doc)
+
+
 # -- follow-ups (suivis) and referrals (mises en relation): accueil stamps them when they happen ---------------
 def case_opened(opened_at, *, case_id=None, partner="edf", domain=None, named=False, pimms_id="lyon-8",
                 association_id=ASSOCIATION):

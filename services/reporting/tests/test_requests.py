@@ -85,11 +85,14 @@ def test_figures_per_desk_association_and_network_for_a_month_and_a_year(lyon):
     association = lyon.figures("association", "pimms-lyon", "2026", exact=True)["figures"]
     assert association["visits"]["total"] == 26 and association["visits"]["by_domain"]["caf"] == 6
     assert association["workshops"]["sessions"] == 1 and association["workshops"]["attendees"] == 14
-    assert association["workshops"]["by_theme"]["digital"] == {"sessions": 1, "attendees": 14}
+    assert association["workshops"]["by_theme"]["digital"] == {
+        "sessions": 1, "attendees": 14, "registrations": 0, "registrations_attended": 0, "attendance_rate": None,
+        "places": 0, "planned_attendees": 0, "fill_rate": None}  # a head count: nobody registered, no places
     assert association["durations"]["waiting_measured"] == 20  # lyon-9 recorded no waiting times
     assert association["desks"] == 2 and association["associations"] == 1
     network = lyon.figures("network", None, "2026-10", exact=True)["figures"]
-    assert network["people"]["received"] == 21 and network["exits"]["positive_rate"] is None
+    # 21 people at the desks and the workshop's 14 attendees, anonymous (a v1 head count, upcast)
+    assert network["people"]["received"] == 35 and network["exits"]["positive_rate"] is None
 
 
 def test_exact_figures_are_for_the_associations_staff_only_when_configured(storage):
@@ -149,6 +152,8 @@ def test_follow_ups_and_referrals_are_exported_in_the_last_columns_suppressed_as
     assert header.index("follow_ups.opened") > header.index("outbound.campaigns_closed")
     assert header.index("referrals.by_partner.veolia.median_days_to_answer") < header.index("budget.received")
     assert header.index("overindebtedness.closed") == header.index("waiting.tickets_served") - 1  # editions in order
+    assert header.index("overindebtedness.closed") < header.index("workshops.registrations")  # the fourth's last
+    assert header[-1] == "workshops.fill_rate"  # the sixth edition's last, after the fifth's
     assert (association["follow_ups.opened"], association["follow_ups.closed"]) == ("8", "6")
     assert association["follow_ups.open_at_end"] == "<5"  # 2 follow-ups still open
     assert association["follow_ups.median_days_to_close"] == "2.0"
@@ -176,7 +181,7 @@ def test_the_annual_report_has_the_shape_of_the_networks_published_figures(lyon)
         "workshop_attendees", "outbound_contacts", "outbound_reached", "outbound_cases_resolved", "agents",
         "share_of_women", "training_share", "positive_exits_rate", "desks", "associations", "suppressed",
         "incomplete"]
-    assert (report["people_received"], report["visits"], report["mediation_acts"]) == (21, 26, 46)
+    assert (report["people_received"], report["visits"], report["mediation_acts"]) == (35, 26, 46)
     assert (report["workshop_sessions"], report["workshop_attendees"]) == (1, 14)
     assert (report["desks"], report["associations"]) == (2, 1)
     assert report["agents"] == 0 and report["positive_exits_rate"] is None  # no agent: no exit to rate
