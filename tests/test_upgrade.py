@@ -95,8 +95,19 @@ def test_reporting_gives_the_previous_release_figures(kind, upgraded):
     reporting = kit.worker(ReportingService, upgraded("reporting"), config={"ALLOW_EXACT_FIGURES": True})
     year = str(dt.date.fromisoformat(release["demo_date"]).year)
     for pimms_id, figures in release["figures"].items():
-        assert json.loads(json.dumps(reporting.figures("desk", pimms_id, year, True), default=str)) == figures
+        answered = json.loads(json.dumps(reporting.figures("desk", pimms_id, year, True), default=str))
+        # later editions add cells (the waiting room, workshop sessions...); every cell the release gave is
+        # still there with the same value
+        assert _as_released(answered, figures) == figures
     assert release["figures"]["lyon-8"]["figures"]["visits"]["total"] > 0
+
+
+def _as_released(answered, released):
+    """The part of `answered` that has the shape of `released`: the cells added since are left out."""
+    if isinstance(released, dict) and isinstance(answered, dict):
+        return {key: _as_released(answered[key], value) if key in answered else "<missing>"
+                for key, value in released.items()}
+    return answered
 
 
 def test_franchise_answers_with_the_previous_release_contract(kind, upgraded):

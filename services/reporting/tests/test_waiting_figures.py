@@ -49,10 +49,13 @@ def test_an_event_delivered_twice_counts_once(october):
     assert figures["tickets_served"] == 11 and figures["walk_in_waiting_p90_min"] == 10.0
 
 
-def test_the_waiting_room_is_the_csv_s_last_columns_and_small_counts_are_suppressed(october):
+def test_the_waiting_room_is_the_csv_s_fifth_edition_and_small_counts_are_suppressed(october):
     rows = list(csv.DictReader(io.StringIO(october.export("association", ASSOCIATION, "2026-10", "csv"))))
     header = list(rows[0])
-    assert header[-13:][0] == "waiting.tickets_served" and header[-1] == "waiting.appointment_waiting_p90_min"
+    # the fifth edition's 13 columns come right after the fourth's, and before the sixth's (workshop sessions)
+    first = header.index("waiting.tickets_served")
+    assert header[first - 1] == "overindebtedness.closed" and header[first + 12] == "waiting.appointment_waiting_p90_min"
+    assert header[first + 13].startswith("workshops.") and "workshops.registrations" in header[first + 13:]
     association = rows[0]
     assert (association["waiting.tickets_served"], association["waiting.tickets_left"]) == ("10", "6")
     assert association["waiting.tickets_left_at_day_end"] == "<5" and association["waiting.appointments_missed"] == "<5"
