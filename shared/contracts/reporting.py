@@ -48,7 +48,8 @@ SIXTH_EDITION = 6  # workshop sessions: registrations, attendance and fill rates
 
 PERIOD = validate.Regexp(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$", error="must be a year YYYY or a month YYYY-MM")
 MONTH = validate.Regexp(r"^[0-9]{4}-(0[1-9]|1[0-2])$", error="must be a month YYYY-MM")
-CELL = validate.Regexp(r"^[a-z_]+(\.[a-z_]+)*$", error="must be a figures cell path")
+# a segment may hold digits after its first letter (`walk_in_waiting_p90_min`)
+CELL = validate.Regexp(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)*$", error="must be a figures cell path")
 COUNT_RANGE = validate.Range(min=0, max=10**9)
 
 

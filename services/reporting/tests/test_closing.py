@@ -6,6 +6,7 @@ import json
 import uuid
 
 import pytest
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from services.reporting import cells as F
@@ -392,3 +393,14 @@ def test_head_office_builds_the_point_conseil_budget_report_from_what_associatio
     # and a median cannot be summed: unknown nationally, each association's as it published it
     assert national["dossiers_median_days_open"] is None and "dossiers_median_days_open" in national["incomplete"]
     assert rows["pimms-paris"]["dossiers_median_days_open"] == 12.5
+
+
+def test_every_cell_of_the_figures_can_be_named_as_suppressed_in_a_closed_period():
+    """The month's event lists its suppressed cells by path: each path the figures have must pass the contract
+    (the waiting room's `..._p90_min` once did not, and the month could not be closed)."""
+    from shared.contracts.reporting import CELL
+
+    for path in F.COLUMNS:
+        CELL(path)
+    with pytest.raises(ValidationError):
+        CELL("waiting.90th")
