@@ -26,10 +26,15 @@ from shared import localtime
 from shared.errors import parse_request
 
 
+def at_desk(principal, schema, body):
+    """The body checked against `schema`, its desk the one it names (one of the account's) or the account's own."""
+    req = parse_request(schema, body)
+    return {**body, "pimms_id": access.default_desk(principal, req["pimms_id"])}
+
+
 def list_visits(accueil, principal, query):
     """A desk's visits (`pimms_id` defaults to the account's desk) filtered as accueil's list_visits does."""
-    req = parse_request(DeskVisitsQuery, query)
-    return accueil.list_visits({**query, "pimms_id": access.default_desk(principal, req["pimms_id"])})
+    return accueil.list_visits(at_desk(principal, DeskVisitsQuery, query))
 
 
 def today(accueil, pimms_id, zone):
@@ -52,23 +57,20 @@ def open_visit(accueil, principal, body, supplied_key):
     """Open a visit at a desk of the account, as its agent, with its first acts: one call. `supplied_key`:
     the client's idempotency key (Idempotency-Key, or a desk form's), or None (web.request_key)."""
     key = request_key(principal, supplied_key)
-    req = parse_request(DeskVisitRequest, body)
-    return accueil.open_visit({**body, "pimms_id": access.default_desk(principal, req["pimms_id"]),
+    return accueil.open_visit({**at_desk(principal, DeskVisitRequest, body),
                                "agent_id": principal.agent_id, "idempotency_key": key})
 
 
 def record_visit(accueil, principal, body, supplied_key):
     """Record a visit that is over at a desk of the account: opened, its acts, closed, in one call."""
     key = request_key(principal, supplied_key)
-    req = parse_request(DeskRecordRequest, body)
-    return accueil.record_visit({**body, "pimms_id": access.default_desk(principal, req["pimms_id"]),
+    return accueil.record_visit({**at_desk(principal, DeskRecordRequest, body),
                                  "agent_id": principal.agent_id, "idempotency_key": key})
 
 
 def record_workshop(accueil, principal, body, supplied_key):
     key = request_key(principal, supplied_key)
-    req = parse_request(DeskWorkshopRequest, body)
-    return accueil.record_workshop({**body, "pimms_id": access.default_desk(principal, req["pimms_id"]),
+    return accueil.record_workshop({**at_desk(principal, DeskWorkshopRequest, body),
                                     "agent_id": principal.agent_id, "idempotency_key": key})
 
 
@@ -143,8 +145,7 @@ def erase_citizen(accueil, db, principal, citizen_id, supplied_key):
 
 # -- follow-ups and referrals: at the account's desks, as its agent --------------------------------------------------
 def list_cases(accueil, principal, query):
-    req = parse_request(CasesQuery, query)
-    return accueil.list_cases({**query, "pimms_id": access.default_desk(principal, req["pimms_id"])})
+    return accueil.list_cases(at_desk(principal, CasesQuery, query))
 
 
 def open_case(accueil, principal, body, supplied_key):
@@ -161,8 +162,7 @@ def update_case(accueil, principal, case_id, body, supplied_key):
 
 
 def list_referrals(accueil, principal, query):
-    req = parse_request(ReferralsQuery, query)
-    return accueil.list_referrals({**query, "pimms_id": access.default_desk(principal, req["pimms_id"])})
+    return accueil.list_referrals(at_desk(principal, ReferralsQuery, query))
 
 
 def send_referral(accueil, principal, body, supplied_key):
@@ -179,8 +179,7 @@ def progress_referral(accueil, principal, referral_id, body, supplied_key):
 
 def import_answers(accueil, principal, body, supplied_key):
     """A partner's answers file at one of the account's desks: every good row applied, every bad one reported."""
-    req = parse_request(DeskAnswersImport, body)
-    return accueil.import_referral_answers({**body, "pimms_id": access.default_desk(principal, req["pimms_id"]),
+    return accueil.import_referral_answers({**at_desk(principal, DeskAnswersImport, body),
                                             "idempotency_key": request_key(principal, supplied_key)})
 
 
@@ -190,8 +189,7 @@ DOSSIER_RPC = {"diagnosis": "record_diagnosis", "steps": "plan_step", "intervent
 
 
 def list_dossiers(accueil, principal, query):
-    req = parse_request(DossiersQuery, query)
-    return accueil.list_dossiers({**query, "pimms_id": access.default_desk(principal, req["pimms_id"])})
+    return accueil.list_dossiers(at_desk(principal, DossiersQuery, query))
 
 
 def open_dossier(accueil, principal, body, supplied_key):

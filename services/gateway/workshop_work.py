@@ -28,8 +28,7 @@ def plan(accueil, principal, body, supplied_key):
 
 
 def list_workshops(accueil, principal, query):
-    req = parse_request(WorkshopsQuery, query)
-    return accueil.list_workshops({**query, "pimms_id": access.default_desk(principal, req["pimms_id"])})
+    return accueil.list_workshops(desk_work.at_desk(principal, WorkshopsQuery, query))
 
 
 def register(accueil, principal, workshop_id, body, supplied_key):
