@@ -231,9 +231,12 @@ def engine(name):
     return create_engine(db_url(name).replace("postgresql://", "postgresql+pg8000://"))
 
 
-def settled(timeout=900):
-    """Wait until accueil's outbox is sent, reporting's queues are empty and its count holds still."""
-    accueil, reporting = engine("accueil"), engine("reporting")
+def settled(timeout=900, engine_of=None, queues_url=f"{MGMT}/queues/{VHOST}", name="chaos"):
+    """Wait until accueil's outbox is sent, reporting's queues are empty and its count holds still.
+    `engine_of(service)`: its database (this run's PostgreSQL ones unless given); `queues_url`: the
+    management API's list of the stack's queues."""
+    engine_of = engine_of or engine
+    accueil, reporting = engine_of("accueil"), engine_of("reporting")
     deadline, last, steady_since = time.monotonic() + timeout, None, time.monotonic()
     while time.monotonic() < deadline:
         try:
@@ -241,7 +244,7 @@ def settled(timeout=900):
                 backlog = conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar()
             with reporting.connect() as conn:
                 applied = conn.execute(text("SELECT count(*) FROM reporting_applied_events")).scalar()
-            queues = requests.get(f"{MGMT}/queues/{VHOST}", auth=("guest", "guest"), timeout=10).json()
+            queues = requests.get(queues_url, auth=("guest", "guest"), timeout=10).json()
             waiting = sum(q.get("messages", 0) for q in queues if q["name"].startswith("reporting."))
         except Exception:
             time.sleep(1)
@@ -251,7 +254,7 @@ def settled(timeout=900):
         elif backlog == 0 and waiting == 0 and time.monotonic() - steady_since > 15:
             return
         time.sleep(1)
-    raise SystemExit(f"chaos: the stack did not settle (backlog, applied, waiting = {last})")
+    raise SystemExit(f"{name}: the stack did not settle (backlog, applied, waiting = {last})")
 
 
 def count(engine_of=None):

@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from scripts import chaos, run_local
 from scripts.cluster import Cluster
@@ -106,26 +106,8 @@ def play_faults(cluster, stop, interval, rounds_done):
 
 
 def settled(cluster, timeout=900):
-    """Wait until accueil's outbox is sent, reporting's queues are empty and its count holds still."""
-    deadline, last, steady_since = time.monotonic() + timeout, None, time.monotonic()
-    while time.monotonic() < deadline:
-        try:
-            with engine("accueil").connect() as conn:
-                backlog = conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar()
-            with engine("reporting").connect() as conn:
-                applied = conn.execute(text("SELECT count(*) FROM reporting_applied_events")).scalar()
-            queues = requests.get(f"{cluster.nodes[0].management}/queues/%2F", auth=("guest", "guest"),
-                                  timeout=10).json()
-            waiting = sum(q.get("messages", 0) for q in queues if q["name"].startswith("reporting."))
-        except Exception:
-            time.sleep(1)
-            continue
-        if (backlog, applied, waiting) != last:
-            last, steady_since = (backlog, applied, waiting), time.monotonic()
-        elif backlog == 0 and waiting == 0 and time.monotonic() - steady_since > 15:
-            return
-        time.sleep(1)
-    raise SystemExit(f"chaos-cluster: the stack did not settle (backlog, applied, waiting = {last})")
+    """Wait until the stack on the cluster has settled, as `make chaos` waits for its own (chaos.settled)."""
+    chaos.settled(timeout, engine, f"{cluster.nodes[0].management}/queues/%2F", "chaos-cluster")
 
 
 def dead_letters(cluster):
