@@ -81,7 +81,8 @@ class WaitingRoom:
         reader = self.caller.staff()
         return self._counted(metrics.APPOINTMENTS, "booked", self.db.once(
             "book_appointment", request, BookAppointmentRequest, lambda uow, req: appointment_view(
-                waiting_store.book_appointment(uow, req, utcnow(), self.contract(uow), reader))))
+                waiting_store.book_appointment(uow, req, utcnow(), self._zone(), self.contract(uow),
+                                               reader))))
 
     @rpc
     def cancel_appointment(self, request):

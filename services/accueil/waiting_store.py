@@ -10,7 +10,7 @@ import datetime as dt
 import secrets
 import uuid
 
-from sqlalchemy import Date, bindparam, select, text, update
+from sqlalchemy import Date, bindparam, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from services.accueil import case_rules, rules, waiting_rules
@@ -122,21 +122,23 @@ def board(session, pimms_id, zone, now):
     """What the public screen shows of a desk today: the count waiting and the last numbers called."""
     today = localtime.today(zone, now)
     of_today = (Ticket.pimms_id == pimms_id, Ticket.day == today)
-    waiting = len(list(session.scalars(select(Ticket.id).where(*of_today, Ticket.status == "waiting"))))
+    waiting = session.scalar(select(func.count()).where(*of_today, Ticket.status == "waiting"))
     called = list(session.scalars(select(Ticket).where(*of_today, Ticket.status == "served")
                                   .order_by(Ticket.served_at.desc(), Ticket.number.desc()).limit(SHOWN_CALLED)))
     return waiting, called
 
 
 # -- appointments ---------------------------------------------------------------------------------------------
-def book_appointment(uow, req, now, contract, reader):
+def book_appointment(uow, req, now, zone, contract, reader):
     """An agent's slot booked at a desk: for a person's record (at the reader's desks, with their consent to be
     followed) or anonymously (a reference for the slip). A slot taken or past is refused. Publishes
     accueil.appointment_booked."""
     session = uow.session
     rules.in_scope(reader, req["pimms_id"])
     starts_at, motif = req["starts_at"], req["motif"]
-    contract.check(rules.activity_of(motif), pimms_id=req["pimms_id"], on=starts_at.date(), partner=motif["partner"])
+    # the desk's day of the appointment (a UTC date is the day before for an early morning in France)
+    contract.check(rules.activity_of(motif), pimms_id=req["pimms_id"], on=localtime.local_date(starts_at, zone),
+                   partner=motif["partner"])
     citizen_id = None
     if req["citizen_id"] is not None:
         citizen = citizen_of(session, req["citizen_id"], reader)
