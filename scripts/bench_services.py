@@ -1,6 +1,10 @@
-"""Services the benchmark runs as its baseline: the barest nameko event handler, counting in memory."""
+"""Services the benchmark runs as its baselines: the barest nameko event handler, counting in memory, and
+the framework's floor for a request: an @http entrypoint making one RPC to a service doing no I/O."""
+import json
+
 from nameko.events import event_handler
-from nameko.rpc import rpc
+from nameko.rpc import RpcProxy, rpc
+from nameko.web.handlers import http
 
 
 class BareCounter:
@@ -16,3 +20,25 @@ class BareCounter:
     @rpc
     def count(self):
         return BareCounter.received
+
+
+class BareBack:
+    """The floor's back end: a nameko RPC that does no I/O."""
+
+    name = "bare_back"
+
+    @rpc
+    def nothing(self, value):
+        return {"value": value}
+
+
+class BareFront:
+    """The floor's front: nameko's own @http entrypoint making one RPC to BareBack, as the gateway does to
+    accueil, with nothing of the platform (no session, no validation, no database)."""
+
+    name = "bare_front"
+    back = RpcProxy("bare_back")
+
+    @http("GET", "/floor")
+    def floor(self, request):
+        return json.dumps(self.back.nothing(request.args.get("v", "")))
