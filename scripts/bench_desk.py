@@ -114,12 +114,12 @@ def floor_load(clients, per_client):
 class Desk:
     """The local stack with its agents: `clients` agents at lyon-8 and one at LIST_DESK."""
 
-    def __init__(self, var, amqp_uri, clients):
+    def __init__(self, var, amqp_uri, clients, **env):
         from scripts import run_local
 
         self.run_local, self.var = run_local, var
         self.base = f"http://127.0.0.1:{8100 + STACK_PORT_OFFSET}"
-        self.stack = run_local.start_stack(var, amqp_uri, port_offset=STACK_PORT_OFFSET)
+        self.stack = run_local.start_stack(var, amqp_uri, port_offset=STACK_PORT_OFFSET, **env)
         self.amqp_uri, self.clients = amqp_uri, clients
 
     def prepare(self):

@@ -59,7 +59,32 @@ def run_child(name, cls, log_dir):
     config = load_config(ROOT / "services" / name / "config.yaml")
     if "LOGGING" in config:
         logging.config.dictConfig(config["LOGGING"])
-    run([cls], config)
+    profile_dir = os.environ.get("PIMMS_PROFILE_DIR")  # where the time goes (docs/benchmark.md)
+    if os.environ.get("PIMMS_GREEN_STACKS"):  # kill -USR1: where each greenthread waits, into its log
+        signal.signal(signal.SIGUSR1, _dump_green_stacks)
+    if not profile_dir:
+        return run([cls], config)
+    import cProfile
+
+    profile = cProfile.Profile(time.thread_time)  # CPU time: a greenthread switched out, or the process
+    # preempted inside a send() that woke its peer, costs nothing here
+    profile.enable()
+    try:
+        run([cls], config)
+    finally:
+        profile.disable()
+        profile.dump_stats(Path(profile_dir) / f"{name}.prof")
+
+
+def _dump_green_stacks(*_):
+    import traceback
+
+    import greenlet
+
+    for green in [o for o in gc.get_objects() if isinstance(o, greenlet.greenlet)]:
+        if green.gr_frame is not None:
+            print("GREEN " + " | ".join(f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno}:{f.name}"
+                                        for f in traceback.extract_stack(green.gr_frame)[-12:]), flush=True)
 
 
 def why(status):

@@ -17,6 +17,7 @@ from shared.outbox import Relay
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+LINGER = 0.1  # seconds the outbox relay waits after a commit woke it, for the next commits to join its batch
 
 
 class Database(DependencyProvider):
@@ -36,6 +37,7 @@ class Database(DependencyProvider):
                 self.storage.engine, config["AMQP_URI"],
                 batch_size=int(outbox_cfg.get("batch_size", 500)),
                 poll_interval=float(outbox_cfg.get("poll_interval", 1.0)),
+                linger=float(outbox_cfg.get("linger", LINGER)),
                 metrics=metrics_for(self.container),
             )
             metrics_for(self.container).watch_outbox(self.relay)

@@ -82,15 +82,17 @@ def visit_in_scope(accueil, principal, visit_id):
 
 
 def add_act(accueil, principal, visit_id, body, supplied_key):
-    """The client's key is checked once the visit is known to be the account's."""
+    """Accueil itself refuses a visit outside the account's desks (the call carries the signed account,
+    and a visit of another desk reads there as one that does not exist: 404), so no read comes first."""
     parse_request(DeskActRequest, body)
-    visit_in_scope(accueil, principal, visit_id)
     return accueil.add_act({**body, "visit_id": visit_id, "idempotency_key": request_key(principal, supplied_key)})
 
 
 def close_visit(accueil, principal, visit_id, body, supplied_key):
+    """As add_act: accueil checks the desk from the signed account. Reading the visit first (to answer 403
+    rather than accueil's 404) cost a third RPC per visit, a third of what an agent waited for
+    (docs/benchmark.md)."""
     parse_request(DeskCloseRequest, body)
-    visit_in_scope(accueil, principal, visit_id)
     return accueil.close_visit({**body, "visit_id": visit_id,
                                 "idempotency_key": request_key(principal, supplied_key)})
 

@@ -12,6 +12,7 @@ from services.gateway.schemas import (
     DeskVisitRequest,
     DeskWorkshopRequest,
 )
+from shared.errors import schema_of
 
 FIELD_LABELS = {
     "pimms_id": "PIMMS", "motif": "Motif", "partner": "Partenaire", "domain": "Motif", "kind": "Acte",
@@ -160,7 +161,7 @@ def _participant(form):
 
 def _check(schema, request):
     try:
-        schema().load({k: v for k, v in request.items() if v is not None})
+        schema_of(schema).load({k: v for k, v in request.items() if v is not None})
     except ValidationError as exc:
         return french(exc.messages)
     return []

@@ -28,7 +28,6 @@ from services.gateway.errors import (
     Unauthorized,
     Unavailable,
 )
-from services.gateway.models import Account
 from shared.config import require_secret
 from shared.errors import Conflict, ContractViolation, InvalidRequest, NotFound
 from shared.http import error_body, json_response
@@ -69,17 +68,21 @@ class TokenAuthority(DependencyProvider):
 def principal_for(storage, tokens, token):
     """The account behind a token, with its role and desks as the database says now."""
     claims = tokens.read(token)
-    with storage.unit_of_work() as uow:
-        if accounts.is_revoked(uow.session, claims.jti):
-            raise Unauthorized("this session was closed: log in again")
-        account = uow.session.get(Account, claims.login)
-        if account is None:
-            raise Unauthorized("this account no longer exists")
-        if account.disabled_at is not None:
-            raise Unauthorized("this account is disabled")
-        if claims.generation != account.session_generation:  # password changed or reset since: log in again
-            raise Unauthorized("this session was ended: log in again")
-        desks = accounts.desks_of(uow.session, account)
+    with storage.engine.connect() as conn:
+        account = accounts.session_of(conn, claims.login, claims.jti)
+    if account is not None and account.revoked:
+        raise Unauthorized("this session was closed: log in again")
+    if account is None:
+        raise Unauthorized("this account no longer exists")
+    if account.disabled_at is not None:
+        raise Unauthorized("this account is disabled")
+    if claims.generation != account.session_generation:  # password changed or reset since: log in again
+        raise Unauthorized("this session was ended: log in again")
+    if account.role == accounts.MANAGER:  # a manager's desks are read from the accounts and the contract
+        with storage.unit_of_work() as uow:
+            desks = accounts.desks_of(uow.session, account)
+    else:
+        desks = accounts.desks_of(None, account)
     return Principal(login=account.login, role=account.role, association_id=account.association_id,
                      pimms_id=account.pimms_id, agent_id=account.agent_id, desks=desks, jti=claims.jti,
                      must_change_password=account.temporary_until is not None), claims

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from shared.contracts.common import GENDERS, PARTNERS, REGISTRES, RequestSchema, one_of
 from shared.envelope import CODE, PayloadSchema, event_schema, upcaster
+from shared.errors import schema_of
 from shared.types import Instant
 
 DOMAINS = {
@@ -185,7 +186,7 @@ class OpenVisitRequest(RequestSchema):
     agent_id = fields.String(required=True, validate=CODE)
     motif = fields.Nested(MotifSchema, required=True)
     participants = fields.List(fields.Nested(ParticipantSchema),
-                               load_default=lambda: [ParticipantSchema().load({})],  # one anonymous person
+                               load_default=lambda: [schema_of(ParticipantSchema).load({})],  # one anonymous person
                                validate=validate.Length(min=1, max=20))
     waiting_min = fields.Integer(load_default=None, validate=MINUTES)
     opened_at = Instant(load_default=None)

@@ -57,6 +57,27 @@ def test_an_agent_cannot_touch_another_desk_and_the_refusal_is_audited(stack):
     assert ("agent.lyon8", "access_denied", "POST /api/visits") in audit(stack)
 
 
+def test_an_agent_can_neither_close_nor_add_to_a_visit_of_another_desk(stack):
+    # given a visit opened at lyon-9 by its own agent, and an agent of lyon-8
+    with stack.rpc() as rpc:
+        rpc.gateway.create_account({"login": "agent.lyon9", "role": "agent", "association_id": "pimms-lyon",
+                                    "pimms_id": "lyon-9", "agent_id": "agent-lyon9",
+                                    "password": "accueil-lyon9-essai"})
+    answer = requests.post(stack.url("/api/login"), json={"login": "agent.lyon9", "password": "accueil-lyon9-essai"})
+    lyon9 = requests.Session()
+    lyon9.headers["Authorization"] = "Bearer " + answer.json()["token"]
+    visit = lyon9.post(stack.url("/api/visits"), json=VISIT).json()
+    agent = stack.login("agent.lyon8")
+    # when the lyon-8 agent reads it, adds an act to it and closes it
+    path = f"/api/visits/{visit['visit_id']}"
+    answers = [agent.get(stack.url(path)), agent.post(stack.url(path + "/acts"), json={"kind": "advice"}),
+               agent.post(stack.url(path + "/close"), json=CLOSE)]
+    # then accueil answers each as for a visit that does not exist, and the visit is as it was
+    assert [(a.status_code, a.json()["error"]) for a in answers] == [(404, "NotFound")] * 3
+    still = lyon9.get(stack.url(path)).json()
+    assert (still["status"], [a["kind"] for a in still["acts"]]) == ("open", ["explanation"])
+
+
 def test_head_office_reads_suppressed_figures_and_never_a_visit_or_an_identity(stack):
     agent = stack.login("agent.lyon8")
     visit = agent.post(stack.url("/api/visits"), json=VISIT).json()

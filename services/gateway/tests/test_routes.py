@@ -155,19 +155,35 @@ def test_an_agent_asking_for_a_visit_at_another_desk_is_refused_before_accueil_i
     assert accueil.calls == []
 
 
-def test_a_visit_of_another_desk_is_403_and_is_not_closed_while_an_unknown_one_is_404(gateway_alone):
+def test_a_visit_of_another_desk_is_403_to_read_while_an_unknown_one_is_404(gateway_alone):
     # given a visit at lyon-9, and an agent of lyon-8
     accueil = FakeAccueil(visit(LYON_9_VISIT, "lyon-9"))
     gateway = gateway_alone(accueil=accueil)
     agent = gateway.login("agent.lyon8")
-    # when they read it and try to close it, and read a visit that does not exist
+    # when they read it, and read a visit that does not exist
     read = agent.get(gateway.url(f"/api/visits/{LYON_9_VISIT}"))
-    close = agent.post(gateway.url(f"/api/visits/{LYON_9_VISIT}/close"), json=CLOSE)
     unknown = agent.get(gateway.url("/api/visits/7d3c1f4e-1111-4a4a-9b9b-000000000000"))
-    # then the other desk's visit is forbidden, nothing is sent to close it, and the unknown one is not found
-    assert read.status_code == close.status_code == 403
-    assert accueil.sent("close_visit") == []
+    # then the other desk's visit is forbidden and the unknown one is not found
+    assert read.status_code == 403
     assert unknown.status_code == 404 and unknown.json()["error"] == "NotFound"
+
+
+def test_closing_a_visit_is_one_call_whose_refusal_by_accueil_is_the_answer(gateway_alone):
+    # given an accueil that refuses the visit (the real one does for a visit outside the signed account's
+    # desks: tests/test_api.py), and an agent of lyon-8
+    accueil = FakeAccueil(visit(LYON_9_VISIT, "lyon-9"))
+
+    def refuse(request):
+        accueil.calls.append(("close_visit", request))
+        raise NotFound(f"no visit {request['visit_id']}")
+    accueil.close_visit = refuse
+    gateway = gateway_alone(accueil=accueil)
+    agent = gateway.login("agent.lyon8")
+    # when they close it
+    close = agent.post(gateway.url(f"/api/visits/{LYON_9_VISIT}/close"), json=CLOSE)
+    # then accueil was asked once, with nothing read before, and its refusal is the answer
+    assert close.status_code == 404 and close.json()["error"] == "NotFound"
+    assert [name for name, _ in accueil.calls] == ["close_visit"]
 
 
 def test_a_manager_closes_a_visit_of_a_desk_of_their_association_with_their_key(gateway_alone):
