@@ -41,6 +41,7 @@ from shared.rpc import BROKER_ERRORS, GuardedQueueConsumer
 log = logging.getLogger(__name__)
 
 ATTEMPTS = "x-pimms-attempts"
+BATCH_WAIT = 0.05  # seconds a batch waits for more events after its first, unless EVENT_BATCH_WAIT says
 
 
 class SafeQueueConsumer(GuardedQueueConsumer):
@@ -238,13 +239,15 @@ class EventBatchConsumer(EventConsumer):
 
     handles_inline = True  # handle_message runs in the queue consumer's thread (it never waits but to spawn)
 
-    def __init__(self, event_type, batch_size=200, max_wait=0.05, **kwargs):
+    def __init__(self, event_type, batch_size=200, max_wait=None, **kwargs):
         self.batch_size, self.max_wait = batch_size, max_wait
         super().__init__(event_type, **kwargs)
 
     def setup(self):
         self._pending = []
         self._timer = None
+        if self.max_wait is None:  # the service's EVENT_BATCH_WAIT: how long a batch waits for company
+            self.max_wait = float(self.container.config.get("EVENT_BATCH_WAIT", BATCH_WAIT))
         super().setup()
 
     def handle_message(self, body, message):
@@ -325,7 +328,7 @@ def handle_event(event_type: str, **options: Any) -> Callable[[Callable], Callab
     return EventConsumer.decorator(event_type, **options)
 
 
-def handle_event_batch(event_type: str, batch_size: int = 200, max_wait: float = 0.05,
+def handle_event_batch(event_type: str, batch_size: int = 200, max_wait: float | None = None,
                        **options: Any) -> Callable[[Callable], Callable]:
     """`@handle_event_batch("accueil.visit_closed")` on a method `(self, events: list[Event])` that returns
     `db.apply_batch(...)`'s (applied, duplicates) as it is (it also tells the log lines which events were new)."""

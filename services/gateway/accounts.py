@@ -36,6 +36,24 @@ HASHING_AT_ONCE = 2  # a hash takes a core for 40 ms and 19 MiB: two at a time o
 _hashing = eventlet.semaphore.Semaphore(HASHING_AT_ONCE)
 
 
+def _give_hash_memory_back():
+    """Make glibc return each hash's 19 MiB to the system when the hash is done. By default glibc raises its
+    mmap threshold to the size of the first large block freed, so later hashes were carved from the heap of
+    whichever of eventlet's 20 pool threads ran them, and each thread's heap kept its 19 MiB: the gateway
+    grew to 330 MB PSS over make run's demo day (docs/benchmark.md). A fixed threshold of 1 MiB keeps every
+    block that large mapped on its own, unmapped at free. Not glibc (musl, macOS): nothing to do."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        return libc.mallopt(-3, 1024 * 1024) == 1  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        return False
+
+
+MEMORY_GIVEN_BACK = _give_hash_memory_back()
+
+
 def _off_the_hub(fn, *args):
     with _hashing:
         return tpool.execute(fn, *args)

@@ -39,6 +39,15 @@ class Backend:
         return call
 
 
+def concurrently(*calls):
+    """Each call (a function of nothing, making its own RPC) in its own greenthread: their results in order,
+    or the first one's error. A page that asks accueil four things waits for the slowest answer instead of
+    the sum of four round trips (the desk page: docs/benchmark.md). The calls carry the worker's account
+    as any call of this worker does: the proxy was bound to the worker before they started."""
+    threads = [eventlet.spawn(call) for call in calls]
+    return [thread.wait() for thread in threads]
+
+
 @dataclass(frozen=True)
 class Services:
     """What a worker calls: `self.backends.accueil.get_visit(visit_id)`, `self.backends.reporting.figures(...)`."""

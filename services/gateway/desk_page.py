@@ -3,6 +3,7 @@ named with consent), close the visits in progress, see today's visits, record a 
 controls only, each with its label, in reading order, so the keyboard alone does everything. A form refused
 comes back with its reasons in French and what it carried."""
 from services.gateway import access, desk_work, forms, labels
+from services.gateway.backends import concurrently
 from services.gateway.html import FORM_KEY
 from services.gateway.html import render as render_page
 from services.gateway.web import redirect, request_key
@@ -45,9 +46,12 @@ CHOICES = {
 def show(accueil, tokens, principal, args, zone):
     """GET /desk (`?pimms_id=` another of the account's desks; `?fait=` what was just done)."""
     pimms_id = access.default_desk(principal, args.get("pimms_id") or None)
-    return render(principal, tokens, pimms_id, desk_work.today(accueil, pimms_id, zone), zone, flash=args.get("fait"),
-                  calls=desk_work.calls(accueil, pimms_id, zone), dossiers=desk_work.open_dossiers(accueil, pimms_id),
-                  waiting=len(accueil.list_tickets({"pimms_id": pimms_id, "status": "waiting"})))
+    visits, calls, dossiers, waiting = concurrently(
+        lambda: desk_work.today(accueil, pimms_id, zone), lambda: desk_work.calls(accueil, pimms_id, zone),
+        lambda: desk_work.open_dossiers(accueil, pimms_id),
+        lambda: accueil.list_tickets({"pimms_id": pimms_id, "status": "waiting"}))
+    return render(principal, tokens, pimms_id, visits, zone, flash=args.get("fait"), calls=calls, dossiers=dossiers,
+                  waiting=len(waiting))
 
 
 def post_visit(accueil, tokens, principal, form, zone):

@@ -13,7 +13,7 @@ from nameko.exceptions import RemoteError, UnknownService
 from nameko.testing.services import entrypoint_hook
 
 from scripts.demo import gateway as demo
-from services.gateway.backends import Backend
+from services.gateway.backends import Backend, concurrently
 from services.gateway.errors import BackendError, Unavailable
 from services.gateway.service import GatewayService
 from services.gateway.tests.conftest import PASSWORDS, SECRET
@@ -102,3 +102,25 @@ def test_a_typed_error_of_the_service_passes_through_and_an_answer_is_returned_a
     with pytest.raises(NotFound, match="no visit v"):
         Backend(Proxy(NotFound("no visit v")), 5).get_visit("v")
     assert Backend(Proxy({"visit_id": "v"}), 5).get_visit("v") == {"visit_id": "v"}
+
+
+def test_calls_made_together_answer_in_order_after_the_slowest_and_the_first_error_is_raised():
+    # given three calls of different lengths, and one that fails
+    def after(seconds, value):
+        def call():
+            eventlet.sleep(seconds)
+            return value
+        return call
+
+    def refused():
+        eventlet.sleep(0.05)
+        raise NotFound("no visit")
+    # when they run together
+    started = time.monotonic()
+    answers = concurrently(after(0.2, "visits"), after(0.1, "calls"), after(0.2, "dossiers"))
+    took = time.monotonic() - started
+    # then the answers come in the calls' order, after the slowest rather than the sum
+    assert answers == ["visits", "calls", "dossiers"]
+    assert took < 0.35
+    with pytest.raises(NotFound):
+        concurrently(after(0.1, "visits"), refused)
