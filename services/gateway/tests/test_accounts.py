@@ -3,7 +3,10 @@ passwords are kept, when a token stops being valid, what an account may be creat
 manager acts on."""
 import datetime as dt
 import re
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import argon2
 import pytest
@@ -218,3 +221,24 @@ def test_the_audit_log_forgets_entries_past_its_retention_and_keeps_the_rest(gat
     gateway.config["AUDIT_RETENTION_MONTHS"] = 0
     with pytest.raises(ValueError):
         gateway.forget_old_audit_entries()
+
+
+def test_password_hashing_gives_its_memory_back_whichever_pool_thread_ran_it():
+    # given a fresh process hashing passwords as the gateway does (argon2id, 19 MiB each, in eventlet's
+    # pool of 20 threads, two at a time)
+    script = (
+        "import eventlet; eventlet.monkey_patch()\n"
+        "from services.gateway import accounts\n"
+        "def rss():\n"
+        "    return int(next(l for l in open('/proc/self/status') if l.startswith('VmRSS')).split()[1]) // 1024\n"
+        "accounts.hash_password('a first one, to load everything')\n"
+        "before = rss()\n"
+        "pool = eventlet.GreenPool(8)\n"
+        "list(pool.imap(accounts.hash_password, [f'mot de passe {n}' for n in range(40)]))\n"
+        "print(accounts.MEMORY_GIVEN_BACK, rss() - before)\n")
+    # when it has hashed 40 of them
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[3])
+    given_back, grown_mb = out.stdout.split()
+    # then no thread kept a hash's 19 MiB: before the fix it grew by about that much per thread used
+    assert given_back == "True" and int(grown_mb) < 40, out.stdout + out.stderr
