@@ -10,6 +10,7 @@ cookie, as the browser gets it. Rounds are interleaved (floor, then desk), and e
 """
 import datetime as dt
 import statistics
+import subprocess
 import threading
 import time
 import uuid
@@ -242,7 +243,10 @@ def run(var, new_vhost, spawn, report, rounds=3, clients=8, cycles=200):
             desk.stop()
             for proc in floor_procs:
                 proc.terminate()
-                proc.wait(timeout=20)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
     medians = {name: statistics.median(r[name] for r in results) for name in results[0]}
     print(f"-- desk, medians of {rounds} rounds: " + ", ".join(
         f"{name} {value:.2f} ({' '.join(f'{r[name]:.2f}' for r in results)})" for name, value in medians.items()),

@@ -43,12 +43,25 @@ def service_class(name):
     return getattr(importlib.import_module(f"services.{name}.service"), CLASSES[name])
 
 
+def own_hub():
+    """A forked child's own eventlet hub. The parent's hub (made by its first green sleep) holds an epoll
+    instance, and a fork shares it: every service waited on the same one, so each woke on every other's
+    sockets (a file descriptor number means another socket in each process) and spun through recv() calls
+    that found nothing. Under the desk's load every idle service burnt 14% of a core, and the busy ones
+    competed with them for the machine's two (docs/benchmark.md). Eventlet's epoll hub does not notice a
+    fork (its kqueue hub does); dropping the inherited hub makes the child's first wait create its own."""
+    from eventlet import hubs
+
+    hubs.use_hub()
+
+
 def run_child(name, cls, log_dir):
     """In the forked child: route output to the service's log, then run it as `nameko run` would."""
     from nameko.cli.run import run
 
     from shared.config import load_config
 
+    own_hub()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # nameko's runner installs its own
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop, with SIGTERM
     if log_dir:
@@ -149,6 +162,8 @@ class Supervisor:
                 pass
 
     def run(self):
+        # what every service imports only when it opens its SQLite database: here once, shared by all
+        importlib.import_module("sqlalchemy.dialects.sqlite")
         gc.collect()
         gc.freeze()  # keep the imported objects' pages shared: the children's collector will not touch them
         for name in self.classes:

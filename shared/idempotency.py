@@ -20,7 +20,7 @@ import json
 import logging
 from typing import Any, Callable
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from shared.errors import InvalidRequest, parse_request
@@ -32,6 +32,13 @@ KEY_FIELD = "idempotency_key"
 MAX_KEY = 200
 KEEP_HOURS = 24
 ATTEMPTS = 3  # a key claimed concurrently makes the later transaction fail once; it then reads the answer
+# Built once: three of every state-changing request's statements (SQLAlchemy then skips building them and
+# computing their cache keys at each request; docs/benchmark.md)
+_RECORDED = select(idempotent_requests.c.operation, idempotent_requests.c.fingerprint,
+                   idempotent_requests.c.answer).where(idempotent_requests.c.key == bindparam("the_key"))
+_CLAIM = insert(idempotent_requests)
+_ANSWER = update(idempotent_requests).where(idempotent_requests.c.key == bindparam("the_key")) \
+    .values(answer=bindparam("the_answer"))
 
 
 def split(request: Any) -> tuple[str | None, Any]:
@@ -71,12 +78,11 @@ def once(storage, operation: str, request: Any, schema, work: Callable, now: Cal
                 if recorded is not None:
                     return recorded, True
                 # claim the key before the work: a concurrent twin blocks here until this one commits
-                uow.session.execute(insert(idempotent_requests).values(
-                    key=key, operation=operation, fingerprint=print_, created_at=now()))
+                uow.session.execute(_CLAIM, {"key": key, "operation": operation, "fingerprint": print_,
+                                             "created_at": now()})
                 uow.session.flush()
                 answer = work(uow, loaded)
-                uow.session.execute(update(idempotent_requests).where(idempotent_requests.c.key == key)
-                                    .values(answer=json.dumps(answer, default=str)))
+                uow.session.execute(_ANSWER, {"the_key": key, "the_answer": json.dumps(answer, default=str)})
                 return answer, False
         except IntegrityError:
             if attempt == ATTEMPTS:
@@ -86,8 +92,7 @@ def once(storage, operation: str, request: Any, schema, work: Callable, now: Cal
 
 
 def _recorded(session, key, operation, print_):
-    row = session.execute(select(idempotent_requests.c.operation, idempotent_requests.c.fingerprint,
-                                 idempotent_requests.c.answer).where(idempotent_requests.c.key == key)).first()
+    row = session.execute(_RECORDED, {"the_key": key}).first()
     if row is None:
         return None
     if row.operation != operation or row.fingerprint != print_:
