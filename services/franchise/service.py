@@ -9,7 +9,7 @@ from nameko.timer import timer
 from nameko.web.handlers import http
 
 from services.franchise import contract_rules, metrics, store
-from shared.consumer import handle_event
+from shared.consumer import handle_event, handle_event_batch
 from shared.contracts.franchise import (
     AmendContractRequest,
     ContractStatusRequest,
@@ -102,9 +102,15 @@ class FranchiseService(PlatformService):
             self._count(store.evaluate_network(uow, now.date(), now))
 
     # -- the associations' activity, as it comes up their uplink ------------------------------------------
-    @handle_event("accueil.visit_closed")
-    def on_visit_closed(self, event):
-        return self._apply(event, store.visit_closed)
+    @handle_event_batch("accueil.visit_closed")
+    def on_visit_closed(self, events):
+        """Visits in batches (a desk's busiest flow): one transaction and one evaluation per desk each."""
+        now = utcnow()
+        published = []
+        applied = self.db.apply_batch(events, lambda uow, new: published.extend(
+            store.visits_closed(uow, new, now.date(), now)))
+        self._count(published)
+        return applied
 
     @handle_event("accueil.workshop_held")
     def on_workshop_held(self, event):

@@ -174,9 +174,9 @@ def test_a_stream_of_events_moves_a_desk_from_breach_to_ok_and_back(both_storage
     assert len(evaluations(storage)) == 1
 
     # when visits and a workshop bring the 5th registre, only training is missing: a warning
-    franchise.on_visit_closed(support.visit_closed(TODAY - dt.timedelta(days=40), ["presence", "understanding"]))
-    franchise.on_visit_closed(support.visit_closed(TODAY - dt.timedelta(days=3), ["referral"]))
-    franchise.on_visit_closed(support.visit_closed(TODAY - dt.timedelta(days=2), ["referral", "inform"]))
+    franchise.on_visit_closed([support.visit_closed(TODAY - dt.timedelta(days=40), ["presence", "understanding"])])
+    franchise.on_visit_closed([support.visit_closed(TODAY - dt.timedelta(days=3), ["referral"])])
+    franchise.on_visit_closed([support.visit_closed(TODAY - dt.timedelta(days=2), ["referral", "inform"])])
     assert len(evaluations(storage)) == 1
     franchise.on_workshop_held(support.workshop_held(TODAY - dt.timedelta(days=1), ["collective"]))
     assert evaluations(storage)[-1] == ("lyon-8", "breach", "warning", ["training_not_reported"])
@@ -215,7 +215,7 @@ def test_a_stream_of_events_moves_a_desk_from_breach_to_ok_and_back(both_storage
 def test_figures_sent_late_give_a_warning_and_a_correction_does_not_change_the_day_they_came(franchise, storage):
     franchise.sign_contract(contract(pimms_ids=["lyon-8"], valid_from=(TODAY - dt.timedelta(days=730)).isoformat()))
     for registre in ("presence", "understanding", "referral", "inform", "collective"):
-        franchise.on_visit_closed(support.visit_closed(TODAY - dt.timedelta(days=1), [registre]))
+        franchise.on_visit_closed([support.visit_closed(TODAY - dt.timedelta(days=1), [registre])])
     for monday in mondays(2):
         franchise.on_training_logged(support.training("agent-a", monday, 4))
         franchise.on_work_time_logged(support.work_time("agent-a", monday, 35))
@@ -235,7 +235,7 @@ def test_time_alone_changes_a_status_when_the_network_is_reevaluated(franchise, 
     for month, due in _months_due(window_start(TODAY), TODAY):
         franchise.on_period_closed(support.period_closed(month, due))
     for registre in ("presence", "understanding", "referral", "inform", "collective"):
-        franchise.on_visit_closed(support.visit_closed(TODAY - dt.timedelta(days=1), [registre]))
+        franchise.on_visit_closed([support.visit_closed(TODAY - dt.timedelta(days=1), [registre])])
     franchise.on_training_logged(support.training("agent-a", mondays(1)[0], 4))
     franchise.on_work_time_logged(support.work_time("agent-a", mondays(1)[0], 35))
     assert evaluations(storage)[-1][2] == "ok"
@@ -252,7 +252,7 @@ def test_time_alone_changes_a_status_when_the_network_is_reevaluated(franchise, 
 def test_activity_of_a_desk_not_yet_under_contract_counts_once_it_is(franchise, storage):
     franchise.sign_contract(contract(pimms_ids=["lyon-8"]))
     for registre in ("presence", "understanding", "referral", "inform", "collective"):
-        franchise.on_visit_closed(support.visit_closed(TODAY - dt.timedelta(days=1), [registre], pimms_id="lyon-9"))
+        franchise.on_visit_closed([support.visit_closed(TODAY - dt.timedelta(days=1), [registre], pimms_id="lyon-9")])
     assert {p for p, *_ in evaluations(storage)} == {"lyon-8"}
     with pytest.raises(NotFound):
         franchise.scorecard("lyon-9")
@@ -274,5 +274,5 @@ def test_an_event_naming_another_associations_desk_is_refused_and_not_counted(fr
     franchise.register_association({"association_id": "pimms-paris", "label": "PIMMS Paris"})
     franchise.sign_contract(contract(pimms_ids=["lyon-8"]))
     with pytest.raises(ForeignDesk):
-        franchise.on_visit_closed(support.visit_closed(TODAY, ["presence"], association_id="pimms-paris"))
+        franchise.on_visit_closed([support.visit_closed(TODAY, ["presence"], association_id="pimms-paris")])
     assert franchise.scorecard("lyon-8")["registres_used"] == 0
