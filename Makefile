@@ -53,7 +53,8 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/nameko test -q
 
-## bench: throughput against baselines measured in the same run (see docs/benchmark.md); not part of CI
+## bench: speed against baselines measured in the same run: the event path, the desk (a visit, the day's list)
+## against a bare nameko @http->RPC floor, head office at national scale, memory (docs/benchmark.md); not in CI
 bench: venv
 	bash scripts/ensure-services.sh --management
 	$(BIN)/python -W ignore -m scripts.bench
