@@ -192,6 +192,7 @@ def rebuild(session, batch_size=REBUILD_BATCH, zone=UTC):
             folded = fold(facts, dict(known))
             write(session, folded, visitor_table=STAGED_VISITORS)
             write_subjects(session, folded, known)
+            gc.collect(0)  # this batch's cycles (the driver's and SQLAlchemy's results): young ones only, cheap
             last, applied = rows[-1].seq, applied + len(rows)
             time.sleep(0)  # under eventlet, lets the service's other green threads (broker heartbeats) run
     session.execute(text(f"INSERT INTO {visitors.name} ({pk}) SELECT DISTINCT {pk} FROM {STAGED_VISITORS} "
