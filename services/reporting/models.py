@@ -44,6 +44,9 @@ aggregates = Table(
     Column("cell", String(120), primary_key=True),
     Column("value", BigInteger, nullable=False),
     Index("ix_reporting_aggregates_month", "month"),
+    # a stock is every month's flows up to the period's end, of a few cells: found by cell, not by scanning
+    Index("ix_reporting_aggregates_stocks", "cell", "month", "association_id", "pimms_id", "value"),
+    Index("ix_reporting_aggregates_desk", "pimms_id", "association_id"),  # a desk's association
 )
 
 visitors = Table(

@@ -90,13 +90,20 @@ def _protect(table, keys, threshold, hideable, hierarchy):
     changed = True
     while changed:
         changed = False
-        for total, members in equations:
-            if sum(map(unknown, [total, *members])) != 1:
+        alive = []  # an equation with two unknown cells keeps them (cells are only ever hidden): dropped for good
+        for equation in equations:
+            total, members = equation
+            unknowns = sum(map(unknown, [total, *members]))
+            if unknowns > 1:
+                continue
+            alive.append(equation)
+            if unknowns == 0:
                 continue
             candidate = _next_to_hide(rows, members, total, unknown, hideable)
             if candidate is not None:
                 hidden[candidate[0]].add(candidate[1])
                 changed = True
+        equations = alive
 
     for _ in range(2):  # a derived cell may depend on a measure hidden in the first pass
         for key in keys:
