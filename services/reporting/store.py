@@ -30,6 +30,7 @@ from shared.envelope import payload_schema
 from shared.localtime import UTC
 
 REBUILD_BATCH = 20_000
+REBUILD_CACHE_KIB = 64 * 1024  # SQLite's page cache while a rebuild runs (see _page_cache)
 
 
 def _dumps(value):
@@ -177,7 +178,7 @@ def rebuild(session, batch_size=REBUILD_BATCH, zone=UTC):
         "seq", "type", "version", "occurred_at", "association_id", "pimms_id", "payload")]
     last, applied = 0, 0
     loads = json.loads
-    with _no_cyclic_gc():
+    with _no_cyclic_gc(), _page_cache(session, REBUILD_CACHE_KIB):
         while True:
             rows = session.execute(select(*columns).where(applied_events.c.seq > last)
                                    .order_by(applied_events.c.seq).limit(batch_size)).all()
@@ -200,6 +201,23 @@ def rebuild(session, batch_size=REBUILD_BATCH, zone=UTC):
     session.execute(text(f"DROP TABLE {STAGED_VISITORS}"))
     session.execute(update(periods).values(dirty=True))
     return applied, time.perf_counter() - started
+
+
+@contextmanager
+def _page_cache(session, kib):
+    """SQLite's page cache of this connection at `kib` while the rebuild runs, then back as it was: at its
+    default 2 MB, the aggregates' B-trees of ten years of a network outgrow it and each batch's upserts go to
+    the disk's pages again (the rate of a 10-million-event rebuild fell to 0.88 of a 1-million one). A fixed
+    size, not one growing with the store: the rebuild's memory stays flat."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    before = session.execute(text("PRAGMA cache_size")).scalar()
+    session.execute(text(f"PRAGMA cache_size = -{int(kib)}"))
+    try:
+        yield
+    finally:
+        session.execute(text(f"PRAGMA cache_size = {int(before)}"))
 
 
 @contextmanager
