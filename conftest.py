@@ -84,7 +84,9 @@ def service_config(rabbit_config, tmp_path):
             "VISITOR_REF_KEY": "test-visitor-reference-key",
             "PRINCIPAL_KEY": PRINCIPAL_KEY,
             "CONTRACT_ENFORCEMENT": False,  # tests of the franchise rules turn it on
-            "OUTBOX": {"relay": True, "batch_size": 100, "poll_interval": 0.1},
+            # no linger after a commit (a service's default is 0.1 s, to batch a busy desk's events): a test
+            # waits for each event it causes, and a suite causes thousands
+            "OUTBOX": {"relay": True, "batch_size": 100, "poll_interval": 0.1, "linger": 0},
             "EVENT_RETRY": {"max_attempts": 3, "backoff": 0.01},
             "WEB_SERVER_ADDRESS": "127.0.0.1:0",
         })

@@ -2,6 +2,7 @@
 stops before publishing, and a crash after the confirm only duplicates what consumers skip."""
 import datetime as dt
 import json
+import time
 import uuid
 from pathlib import Path
 
@@ -109,3 +110,18 @@ def test_a_large_batch_is_confirmed_even_when_confirms_arrive_while_it_is_still_
     assert relay.publish_batch() == 3000
     assert relay.backlog()[0] == 0
     relay.stop()
+
+
+def test_a_relay_woken_by_a_commit_lingers_so_that_the_next_commits_join_its_batch():
+    # given a relay that lingers 0.3 s, and one that does not (no broker: only its wait is exercised)
+    lingering, eager = Relay(None, "memory://", linger=0.3), Relay(None, "memory://", linger=0)
+    for relay in (lingering, eager):
+        relay.wake()  # a commit
+    # when each waits for its next batch (at most 5 s)
+    took = []
+    for relay in (lingering, eager):
+        started = time.monotonic()
+        relay._sleep(5)
+        took.append(time.monotonic() - started)
+    # then the woken relay waits its linger, not its poll interval, and the other not at all
+    assert 0.3 <= took[0] < 2 and took[1] < 0.2
