@@ -10,13 +10,14 @@ cookie, as the browser gets it. Rounds are interleaved (floor, then desk), and e
 """
 import datetime as dt
 import statistics
-import subprocess
 import threading
 import time
 import uuid
 from pathlib import Path
 
 import requests
+
+from scripts.bench import stop, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -93,16 +94,18 @@ def start_floor(var, amqp_uri, spawn):
     nameko = str(ROOT / ".venv" / "bin" / "nameko")
     procs = [spawn([nameko, "run", "--config", str(config), f"scripts.bench_services:{name}"],
                    log=var / f"floor-{name}.log") for name in ("BareBack", "BareFront")]
-    deadline = time.monotonic() + 60
-    while True:
+    def answers():
         try:
-            if requests.get(f"http://127.0.0.1:{FLOOR_PORT}/floor?v=up", timeout=5).status_code == 200:
-                return procs
+            return requests.get(f"http://127.0.0.1:{FLOOR_PORT}/floor?v=up", timeout=5).status_code == 200
         except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"bench: the floor did not answer; see {var}/floor-*.log")
-        time.sleep(0.2)
+            return False
+    wait_until(answers, 60, f"the floor (see {var}/floor-*.log)")
+    return procs
+
+
+def stop_floor(procs):
+    for proc in procs:
+        stop(proc)
 
 
 def floor_load(clients, per_client):
@@ -241,12 +244,7 @@ def run(var, new_vhost, spawn, report, rounds=3, clients=8, cycles=200):
                 results.append(one_round(desk, clients, cycles, report))
         finally:
             desk.stop()
-            for proc in floor_procs:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop_floor(floor_procs)
     medians = {name: statistics.median(r[name] for r in results) for name in results[0]}
     print(f"-- desk, medians of {rounds} rounds: " + ", ".join(
         f"{name} {value:.2f} ({' '.join(f'{r[name]:.2f}' for r in results)})" for name, value in medians.items()),

@@ -303,7 +303,7 @@ TARGETS = {  # name: (the bound, True when the figure must stay at or under it)
 
 def run(var, new_vhost, spawn, report, rounds=3, events=10_000_000, small=1_000_000, requests_per_round=50):
     """Fill, rebuild (1M then the full store), then read in `rounds` rounds; returns the ratios (medians)."""
-    from scripts.bench_desk import floor_load, start_floor
+    from scripts.bench_desk import floor_load, start_floor, stop_floor
 
     var.mkdir(parents=True, exist_ok=True)
     os.environ["PYTHONPATH"] = str(ROOT)  # the processes it starts import this tree's code
@@ -354,9 +354,7 @@ def run(var, new_vhost, spawn, report, rounds=3, events=10_000_000, small=1_000_
                                 "desk_months_vs_floor": months.p(50) / floor.p(50)})
         finally:
             head_office.stop()
-            for proc in floor_procs:
-                proc.terminate()
-                proc.wait(timeout=20)
+            stop_floor(floor_procs)
     if None in results:
         results = [{"national_year_vs_floor": float("inf"), "desk_months_vs_floor": float("inf")}]
     medians = {name: statistics.median(r[name] for r in results) for name in results[0]}
