@@ -72,6 +72,21 @@ def migrated_storage(migrated_templates, tmp_path):
         storage.dispose()
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request, monkeypatch):
+    """Passwords hashed at argon2id's lowest cost in this process: the real one (19 MiB, two passes, 54 ms a
+    hash) took over 30 s of the suite, each stack's accounts and logins paying it again. How passwords are
+    really kept is tested at the real cost (`owasp_hashing`: services/gateway/tests/test_accounts.py), and
+    the stacks run as processes (make run's, the outage's) hash at it too."""
+    if request.node.get_closest_marker("owasp_hashing"):
+        return
+    import argon2
+
+    from services.gateway import accounts
+
+    monkeypatch.setattr(accounts, "HASHER", argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
 @pytest.fixture
 def service_config(rabbit_config, tmp_path):
     """Make a service's config on this test's vhost, with its own SQLite database unless one is given."""

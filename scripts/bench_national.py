@@ -5,10 +5,14 @@ associations) and 10 million events, its rebuild, and its figures read through t
   `store.rebuild` in its own process, which reports its rate and its peak memory (VmHWM). Cost linear in
   the events means the rate at 10 million is no lower than at 1 million, and memory flat means the same
   peak for both.
-- Reads: the local stack (scripts/run_local.py) on the 10-million store, a head-office account reading the
-  national figures of 2026 (`GET /api/figures?scope=network&period=2026`) and one desk's twelve months
+- Reads, where head office makes them: head office's stack (scripts/run_local.py with HEAD_OFFICE: its
+  reporting holds what the associations published, never their events) on a store of every association's
+  periods of those ten years, months and years, each as its reporting publishes it at a close (suppressed)
+  from the 10-million store. A head-office account reads the national figures of 2026
+  (`GET /api/figures?scope=network&period=2026`) and one desk's twelve months
   (`GET /api/figures/months?scope=desk&id=...&year=2026`), as ratios to the floor of scripts/bench_desk.py
-  (a bare nameko @http entrypoint making one RPC) measured in the same round.
+  (a bare nameko @http entrypoint making one RPC) measured in the same round. An association's own reporting
+  reads only its own events (2 desks here): the whole network's events are in one store only in this bench.
 
 The stores are generated straight into SQLite (sqlite3's executemany, the columns of `applied_events`): what
 is timed is the rebuild and the reads, not the filling. A store already filled with the same parameters is
@@ -197,6 +201,58 @@ def _count(path):
         return db.execute("SELECT max(seq) FROM reporting_applied_events").fetchone()[0] or 0
 
 
+# -- head office's store: what the associations published of those events ----------------------------------------
+def fill_head_office(source, path, years, threshold=5):
+    """Head office's store: every association's figures of each month and each year of `years`, as its own
+    reporting publishes them when it closes a period (reading.local_table, then periods.publication:
+    suppressed), received by head office's code (periods.receive_period). Read from `source`, a rebuilt
+    store of every association's events. Kept when one from the same source exists; returns the rows."""
+    from types import SimpleNamespace
+
+    from services.reporting import periods, reading
+    from services.reporting.service import MIGRATIONS
+    from shared.db import Storage
+
+    marker = path.with_suffix(".json")
+    wanted = {"source": json.loads(source.with_suffix(".json").read_text()), "threshold": threshold,
+              "generator": 1}
+    if path.exists() and marker.exists() and json.loads(marker.read_text()) == wanted:
+        return _received(path)
+    for stale in path.parent.glob(path.name + "*"):
+        stale.unlink()
+    marker.unlink(missing_ok=True)
+    started = time.perf_counter()
+    associations = sorted({a for a, _ in desks()})
+    now = dt.datetime(READ_YEAR + 1, 1, 5, tzinfo=dt.timezone.utc)
+    local = Storage(f"sqlite:///{source}", MIGRATIONS, "pimms-bench")
+    head_office = Storage(f"sqlite:///{path}", MIGRATIONS, "pimms-bench")
+    try:
+        for year in years:
+            for period in [*(f"{year}-{m:02d}" for m in range(1, 13)), str(year)]:
+                for association in associations:
+                    with local.unit_of_work() as uow:
+                        docs = periods.publication(reading.local_table(uow.session, period, association),
+                                                   association, threshold)
+                    with head_office.unit_of_work() as uow:
+                        for doc in docs:
+                            event = SimpleNamespace(
+                                event_id=str(uuid.uuid4()), association_id=association, pimms_id=doc["pimms_id"],
+                                payload={"period": period, "revision": 1, "threshold": threshold,
+                                         "figures": doc["figures"], "suppressed": doc["suppressed"]})
+                            periods.receive_period(uow, event, now)
+            print(f"   head office received {year} ({time.perf_counter() - started:.0f} s)", flush=True)
+    finally:
+        local.dispose()
+        head_office.dispose()
+    marker.write_text(json.dumps(wanted))
+    return _received(path)
+
+
+def _received(path):
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT count(*) FROM reporting_received_periods").fetchone()[0]
+
+
 # -- the rebuild, each in its own process -----------------------------------------------------------------------
 def rebuild_in_child(path):
     """Runs `store.rebuild` on the store in a fresh process; returns (events, seconds, peak memory in MB)."""
@@ -234,7 +290,8 @@ def rebuild_here(path, profile=None):
 
 # -- the reads, through the gateway as head office ---------------------------------------------------------------
 class HeadOffice:
-    """The local stack on the filled store, and a head-office account logged in."""
+    """The local stack as head office runs it (HEAD_OFFICE: its reporting reads the periods the associations
+    published) on head office's filled store, and a head-office account logged in."""
 
     def __init__(self, data, amqp_uri):
         from scripts import run_local
@@ -243,7 +300,7 @@ class HeadOffice:
         self.base = f"http://127.0.0.1:{8100 + STACK_PORT_OFFSET}"
         self.stack = run_local.start_stack(data, amqp_uri, port_offset=STACK_PORT_OFFSET,
                                            CONTRACT_ENFORCEMENT="false", REPORTING_CLOSE_CHECK_INTERVAL="86400",
-                                           TIME_ZONE=TIME_ZONE, PYTHONPATH=str(ROOT))
+                                           HEAD_OFFICE="true", TIME_ZONE=TIME_ZONE, PYTHONPATH=str(ROOT))
 
     def prepare(self):
         from nameko.standalone.rpc import ClusterRpcProxy
@@ -252,8 +309,7 @@ class HeadOffice:
             self.run_local.wait_ready(rpc, self.stack, timeout=120, data=self.data)
             rpc.gateway.create_account({"login": HEAD_OFFICE_LOGIN, "role": "head_office", "password": PASSWORD})
         with ClusterRpcProxy({"AMQP_URI": self.amqp_uri}, timeout=600) as rpc:
-            # untimed first reads straight to reporting: they bring the store's pages (GBs) into the OS's
-            # cache, which takes longer than the gateway waits for an answer (10 s)
+            # untimed first reads straight to reporting: they bring the store's pages into the OS's cache
             rpc.reporting.figures("network", None, str(READ_YEAR), False)
             for month in range(1, 13):
                 rpc.reporting.figures("desk", READ_DESK, f"{READ_YEAR}-{month:02d}", False)
@@ -307,12 +363,13 @@ def run(var, new_vhost, spawn, report, rounds=3, events=10_000_000, small=1_000_
 
     var.mkdir(parents=True, exist_ok=True)
     os.environ["PYTHONPATH"] = str(ROOT)  # the processes it starts import this tree's code
-    data = var / "stack"
+    data = var / "head_office"
     data.mkdir(exist_ok=True)
     for stale in data.glob("*.db*"):  # the other services start afresh (accounts, outboxes); the store is kept
         if not stale.name.startswith("reporting.db"):
             stale.unlink()
-    big, one_year = data / "reporting.db", var / "rebuild-1m.db"
+    big, one_year = var / "stack" / "reporting.db", var / "rebuild-1m.db"
+    big.parent.mkdir(exist_ok=True)
     years = YEARS if events >= small else YEARS[-1:]
     print(f"-- national: filling the stores ({small:,} events over {READ_YEAR}, {events:,} over "
           f"{years[0]}-{years[-1]}), unless kept from a previous run", flush=True)
@@ -328,6 +385,10 @@ def run(var, new_vhost, spawn, report, rounds=3, events=10_000_000, small=1_000_
     report(f"   its peak memory ({big_seconds:.0f} s)", big_mb, "MB", small_mb, "the 1M rebuild")
     if (small_events, big_events) != (n_small, n_big):
         raise SystemExit(f"bench: rebuilds folded {small_events} and {big_events} of {n_small} and {n_big} events")
+    print("-- national: head office's store, the associations' periods of those events as published, unless "
+          "kept from a previous run", flush=True)
+    received = fill_head_office(big, data / "reporting.db", years)
+    print(f"   {received:,} periods received (desks and associations, months and years)", flush=True)
     results = []
     with new_vhost() as floor_vhost, new_vhost() as stack_vhost:
         floor_procs = start_floor(var, floor_vhost.uri, spawn)
@@ -380,14 +441,18 @@ def main():
         return rebuild_here(Path(args.rebuild), args.profile)
     if args.fill_only:
         (VAR / "stack").mkdir(parents=True, exist_ok=True)
-        print(fill(VAR / "rebuild-1m.db", (READ_YEAR,), args.small), fill(VAR / "stack" / "reporting.db", YEARS,
-                                                                           args.events))
+        (VAR / "head_office").mkdir(parents=True, exist_ok=True)
+        big = VAR / "stack" / "reporting.db"
+        print(fill(VAR / "rebuild-1m.db", (READ_YEAR,), args.small), fill(big, YEARS, args.events))
+        if not (VAR / "head_office" / "reporting.json").exists():
+            rebuild_in_child(big)  # head office's store is read from the folded figures
+        print(fill_head_office(big, VAR / "head_office" / "reporting.db", YEARS))
         return 0
     from scripts.bench import Vhost, report, spawn
 
     for noisy in ("pika", "amqp"):
         logging.getLogger(noisy).setLevel(logging.ERROR)
-    shutil.rmtree(VAR / "stack" / "logs", ignore_errors=True)
+    shutil.rmtree(VAR / "head_office" / "logs", ignore_errors=True)
     ratios = run(VAR, Vhost, spawn, report, rounds=args.rounds, events=args.events, small=args.small,
                  requests_per_round=args.requests)
     missed = [name for name, value in ratios.items()

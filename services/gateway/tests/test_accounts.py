@@ -18,6 +18,8 @@ from services.gateway.errors import Unauthorized
 from services.gateway.models import Account, AuditEntry
 from services.gateway.service import GatewayService
 from shared import contract_terms
+
+pytestmark = pytest.mark.owasp_hashing  # what is checked here is how passwords are really kept
 from shared.db import as_utc, utcnow
 from shared.dependencies import WorkerDatabase
 from shared.envelope import Event
