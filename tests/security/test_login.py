@@ -31,13 +31,13 @@ def login_form(session, stack, suite=""):
     return re.search(r'name="_csrf" value="([0-9a-f]+)"', page.text).group(1)
 
 
-@pytest.mark.parametrize("target", ["/\\evil.example/x", "//evil.example/x", "https://evil.example/"])
-def test_logging_in_never_sends_the_browser_off_site(stack, target):
-    session = requests.Session()
-    csrf = login_form(session, stack)
-    answer = session.post(stack.url("/login"), allow_redirects=False, data={
-        "login": "agent.lyon8", "password": PASSWORDS["agent.lyon8"], "suite": target, "_csrf": csrf})
-    assert answer.status_code == 303 and answer.headers["Location"] == "/desk"
+def test_logging_in_never_sends_the_browser_off_site(stack):
+    for target in ["/\\evil.example/x", "//evil.example/x", "https://evil.example/"]:  # one stack for the three
+        session = requests.Session()
+        csrf = login_form(session, stack)
+        answer = session.post(stack.url("/login"), allow_redirects=False, data={
+            "login": "agent.lyon8", "password": PASSWORDS["agent.lyon8"], "suite": target, "_csrf": csrf})
+        assert answer.status_code == 303 and answer.headers["Location"] == "/desk", target
 
 
 def test_the_login_form_refuses_a_post_without_its_anti_forgery_field(stack):
