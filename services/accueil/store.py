@@ -2,6 +2,7 @@
 its database, the events they cause added to the outbox in the same unit of work, and the reads of the desk
 and of identities (each identity read and search written to its audit trail)."""
 import uuid
+from collections import namedtuple
 
 from sqlalchemy import and_, exists, func, or_, select
 
@@ -125,15 +126,9 @@ VISIT_VIEW_COLUMNS = ("id", "pimms_id", "agent_id", "status", "motif_kind", "par
                       "outcome", "waiting_min", "duration_min", "opened_at", "closed_at")
 
 
-class ListedVisit:
-    """A visit of a list as visit_view reads it: the columns it shows, its acts and its participants."""
-
-    __slots__ = VISIT_VIEW_COLUMNS + ("acts", "participants")
-
-    def __init__(self, row, acts, participants):
-        for name, value in zip(VISIT_VIEW_COLUMNS, row):
-            setattr(self, name, value)
-        self.acts, self.participants = acts, participants
+# A visit of a list as visit_view reads it: the columns it shows, its acts and its participants (a named
+# tuple: made in C from the row, where setting 15 attributes one by one was 1.5 ms of a 200-visit list).
+ListedVisit = namedtuple("ListedVisit", VISIT_VIEW_COLUMNS + ("acts", "participants"))
 
 
 def list_visits(session, req, zone):
@@ -165,7 +160,7 @@ def list_visits(session, req, zone):
                                              people.first_visit, people.gender, people.age_band, people.commune)
                                       .where(people.visit_id.in_(ids)).order_by(people.id)):
             people_of[person.visit_id].append(person)
-    return [ListedVisit(row, acts_of[row.id], people_of[row.id]) for row in rows]
+    return [ListedVisit(*row, acts_of[row.id], people_of[row.id]) for row in rows]
 
 
 def named_in(session, visit):
