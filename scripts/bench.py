@@ -347,7 +347,7 @@ def stack_memory(vhost):
             with contextlib.redirect_stdout(io.StringIO()), _environ(GATEWAY_WEB_ADDRESS=f"127.0.0.1:{8100 + 300}"):
                 run_local.play_demo(rpc, visits=300)
         time.sleep(2)
-        memory = {"parent (the code, loaded once)": _memory_mb(stack.pid)}
+        memory = {"supervisor (the stack's parent)": _memory_mb(stack.pid)}
         for name, _, _ in run_local.STACK:
             memory[name] = _memory_mb(run_local.pid_of(var, name))
         return memory

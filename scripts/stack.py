@@ -1,15 +1,14 @@
-"""The local stack on one machine, and its supervisor: one process per service, forked from a parent that
-loaded the code once, and forked again when one exits.
+"""The local stack on one machine: one process per service, forked from a parent that loaded the code once,
+which then becomes their supervisor (scripts/supervise.py: it restarts a service that exits).
 
     python -m scripts.stack [--logs DIR] accueil reporting ...   (each reads services/<name>/config.yaml)
+    python -m scripts.stack --child NAME [--logs DIR]            (one service alone: the supervisor's restart)
 
 Each service is its own process with its own database, broker connections and web port, exactly as under
 `nameko run` (and a kill -9 of one leaves the others running); forking them from one parent that imported
 the libraries first lets them share those pages instead of loading the same 70 MB five times. In
-Kubernetes each service runs alone in its pod with `nameko run`, and the kubelet restarts it; here this
-parent does: a service that exits is started again after 1 s, and if it keeps exiting soon after its start
-(within a minute: it cannot start, say its database is away) the pause doubles each time, up to 60 s; the
-parent logs why (exit status or signal) and counts the restarts in DIR/restarts.json. SIGTERM or SIGINT stops every service cleanly, then the parent.
+Kubernetes each service runs alone in its pod with `nameko run`, and the kubelet restarts it; here the
+supervisor does (scripts/supervise.py: the pauses, the log of why, DIR/restarts.json, SIGTERM or SIGINT).
 """
 import eventlet
 
@@ -17,7 +16,6 @@ eventlet.monkey_patch()  # before anything opens a socket, as `nameko run` does
 
 import gc  # noqa: E402
 import importlib  # noqa: E402
-import json  # noqa: E402
 import logging.config  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
@@ -25,18 +23,13 @@ import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from scripts.supervise import STOP_SIGNALS, Supervisor, say  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 CLASSES = {
     "franchise": "FranchiseService", "accueil": "AccueilService", "mediation_sortante": "MediationSortanteService",
     "formation": "FormationService", "reporting": "ReportingService", "gateway": "GatewayService",
 }
-FIRST_PAUSE, LONGEST_PAUSE = 1.0, 60.0  # seconds
-STEADY = 60.0  # a service that ran this long before it exited was not failing to start: no growing pause
-STOP_GRACE = 30.0  # seconds a service has to finish its workers after SIGTERM
-
-
-def say(message):
-    print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} stack: {message}", file=sys.stderr, flush=True)
 
 
 def service_class(name):
@@ -56,7 +49,8 @@ def own_hub():
 
 
 def run_child(name, cls, log_dir):
-    """In the forked child: route output to the service's log, then run it as `nameko run` would."""
+    """In the service's process (forked, or started again alone): route output to its log, then run it as
+    `nameko run` would."""
     from nameko.cli.run import run
 
     from shared.config import load_config
@@ -100,22 +94,13 @@ def _dump_green_stacks(*_):
                                         for f in traceback.extract_stack(green.gr_frame)[-12:]), flush=True)
 
 
-def why(status):
-    if os.WIFSIGNALED(status):
-        return f"killed by signal {signal.Signals(os.WTERMSIG(status)).name}"
-    return f"exited with status {os.WEXITSTATUS(status)}"
+class Stack:
+    """Loads every service's code once, forks each service from it, then hands over to scripts/supervise.py."""
 
-
-class Supervisor:
     def __init__(self, names, log_dir=None):
         self.classes = {name: service_class(name) for name in names}
         self.log_dir = log_dir
-        self.children = {}  # pid -> name
-        self.started = {}  # name -> monotonic time of its last start
-        self.pause = {name: FIRST_PAUSE for name in names}
-        self.due = {}  # name -> monotonic time it is to be started again
-        self.restarts = {name: 0 for name in names}
-        self.stopping = False
+        self.supervisor = Supervisor(names, log_dir)
 
     def fork(self, name):
         pid = os.fork()
@@ -123,43 +108,12 @@ class Supervisor:
             code = 0
             try:
                 run_child(name, self.classes[name], self.log_dir)
-            except BaseException:  # the child must never fall back into the parent's loop
+            except BaseException:  # the child must never fall back into the parent's code
                 logging.exception("%s stopped", name)
                 code = 1
             os._exit(code)
-        self.children[pid] = name
-        self.started[name] = time.monotonic()
-
-    def exited(self, pid, status):
-        name = self.children.pop(pid, None)
-        if name is None or self.stopping:
-            return
-        ran = time.monotonic() - self.started[name]
-        if ran >= STEADY:
-            self.pause[name] = FIRST_PAUSE
-        pause = self.pause[name]
-        self.pause[name] = min(pause * 2, LONGEST_PAUSE)
-        self.due[name] = time.monotonic() + pause
-        self.restarts[name] += 1
-        say(f"{name} {why(status)} after {ran:.0f}s; starting it again in {pause:.0f}s "
-            f"(restart {self.restarts[name]})")
-        self.record()
-
-    def record(self):
-        if self.log_dir:
-            path = Path(self.log_dir) / "restarts.json"
-            path.write_text(json.dumps({"restarts": self.restarts, "at": time.time()}))
-
-    def stop(self, *_):
-        if self.stopping:
-            return
-        self.stopping = True
-        say("stopping every service")
-        for pid in list(self.children):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        self.supervisor.children[pid] = name
+        self.supervisor.started[name] = time.monotonic()
 
     def run(self):
         # what every service imports only when it opens its SQLite database: here once, shared by all
@@ -168,39 +122,30 @@ class Supervisor:
         gc.freeze()  # keep the imported objects' pages shared: the children's collector will not touch them
         for name in self.classes:
             self.fork(name)
-        signal.signal(signal.SIGTERM, self.stop)
-        signal.signal(signal.SIGINT, self.stop)
-        deadline = None
-        while self.children or (self.due and not self.stopping):
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                pid, status = 0, 0
-            if pid:
-                self.exited(pid, status)
-                continue
-            now = time.monotonic()
-            if self.stopping:
-                deadline = deadline or now + STOP_GRACE
-                if now > deadline:
-                    say("services still running after {:.0f}s: killing them".format(STOP_GRACE))
-                    for child in list(self.children):
-                        os.kill(child, signal.SIGKILL)
-                    deadline = now + 3600
-            else:
-                for name, at in list(self.due.items()):
-                    if now >= at:
-                        del self.due[name]
-                        say(f"starting {name} again")
-                        self.fork(name)
-            time.sleep(0.2)
-        say("stopped")
+        # this process becomes the supervisor, which holds none of the code (scripts/supervise.py says why);
+        # a stop asked meanwhile waits, blocked, for the supervisor's handlers
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        say("every service started; supervising")
+        os.execv(sys.executable, [sys.executable, "-W", "ignore", str(ROOT / "scripts" / "supervise.py"),
+                                  self.supervisor.state()])
+
+
+def main(args):
+    log_dir = None
+    if args[:1] == ["--child"]:  # a service started again by the supervisor: alone, loading its own code
+        name, args = args[1], args[2:]
+        if args[:1] == ["--logs"]:
+            log_dir = args[1]
+        try:
+            run_child(name, service_class(name), log_dir)
+        except BaseException:
+            logging.exception("%s stopped", name)
+            return 1
         return 0
+    if args[:1] == ["--logs"]:
+        log_dir, args = args[1], args[2:]
+    return Stack(args, log_dir).run()
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    log_dir = None
-    if args[:1] == ["--logs"]:
-        log_dir, args = args[1], args[2:]
-    sys.exit(Supervisor(args, log_dir).run())
+    sys.exit(main(sys.argv[1:]))
