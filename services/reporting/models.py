@@ -98,6 +98,7 @@ received_periods = Table(
     Column("suppressed", JSON, nullable=False),
     Column("event_id", String(36), nullable=False),
     Column("received_at", TS, nullable=False),
-    Index("ix_reporting_received_periods_period", "period"),  # the national figures: one period's rows
+    # a period's rows, its associations' alone, in the order they are read
+    Index("ix_reporting_received_periods_period", "period", "pimms_id", "association_id"),
     Index("ix_reporting_received_periods_desk", "pimms_id", "association_id"),  # a desk's association
 )

@@ -133,13 +133,16 @@ def local_table(session, period, association_id=None, desk=None, network=False):
 
 
 # -- head office: the latest revision received of each association's figures -----------------------------------
-def received_table(session, period, association_id=None):
-    """Desk and association rows exactly as their associations published them (already suppressed), and the
-    national row: the sum of what was published. A cell some association hid, or whose edition its
-    reporting does not publish yet, is `incomplete` there: the national figure is then a lower bound.
-    Medians cannot be summed: the national ones are null, and `incomplete` wherever there were items."""
+def received_table(session, period, association_id=None, network=True, desks=True):
+    """Desk and association rows exactly as their associations published them (already suppressed), and,
+    if asked, the national row: the sum of what was published. A cell some association hid, or whose
+    edition its reporting does not publish yet, is `incomplete` there: the national figure is then a lower
+    bound. Medians cannot be summed: the national ones are null, and `incomplete` wherever there were items.
+    Without `desks`, only the associations' rows: all the national row is made of."""
     table = Table(period, national_from_published=True)
     query = select(received_periods).where(received_periods.c.period == period)
+    if not desks:
+        query = query.where(received_periods.c.pimms_id == NO_DESK)
     if association_id is not None:
         query = query.where(received_periods.c.association_id == association_id)
         table.desks[association_id]
@@ -158,12 +161,23 @@ def received_table(session, period, association_id=None):
         if ("association", a) not in table.rows:
             del table.desks[a]
 
+    if network:
+        national_row(table)
+    return table
+
+
+SUMMED = tuple(c.path for c in F.CELLS if c.kind in (*F.ADDITIVE, "distinct", "structure"))
+
+
+def national_row(table):
+    """The national row of a received table: the sum of its associations' published rows."""
     parts = [("association", a) for a in sorted(table.desks)]
-    summed = [c.path for c in F.CELLS if c.kind in (*F.ADDITIVE, "distinct", "structure")]
-    national = F.derive(F.add([table.rows[k] for k in parts], summed))
-    for path in summed:  # hidden by an association, or a cell its (older) reporting does not publish yet
-        if any(path in table.hidden[k] or path not in table.rows[k] for k in parts):
-            table.incomplete[NETWORK].add(path)
+    national = F.derive(F.add([table.rows[k] for k in parts], SUMMED))
+    unknown = set()  # hidden by an association, or a cell its (older) reporting does not publish yet
+    for k in parts:
+        unknown |= table.hidden[k]
+        unknown.update(path for path in SUMMED if path not in table.rows[k])
+    table.incomplete[NETWORK].update(path for path in SUMMED if path in unknown)
     for cell in F.CELLS:
         if cell.kind == "derived" and {cell.base, cell.numerator} & table.incomplete[NETWORK]:
             table.incomplete[NETWORK].add(cell.path)
@@ -172,7 +186,6 @@ def received_table(session, period, association_id=None):
     if national.get("associations") is None:
         national["associations"] = len(parts)
     table.rows[NETWORK] = national
-    return table
 
 
 # -- rendering --------------------------------------------------------------------------------------------------
@@ -236,8 +249,9 @@ def association_known(session, association_id, head_office, own_association):
         raise NotFound(f"no figures for association {association_id}")
 
 
-def table_for(session, req, *, head_office, own_association, exact, threshold):
-    """The period's table holding the requested scope, protected unless exact figures were asked.
+def table_for(session, req, *, head_office, own_association, exact, threshold, below=True):
+    """The period's table holding the requested scope, protected unless exact figures were asked; without
+    `below`, head office reads only what the requested row needs (the network's figures, not its desks').
     Returns (table, key of the requested row)."""
     scope, id_, period = req["scope"], req["id"], req["period"]
     association_id = None
@@ -246,8 +260,9 @@ def table_for(session, req, *, head_office, own_association, exact, threshold):
     elif scope == "association":
         association_known(session, id_, head_office, own_association)
         association_id = id_
-    if head_office:
-        table = received_table(session, period, association_id)
+    if head_office:  # the national row only where it is read (a desk's month needs none of it)
+        table = received_table(session, period, association_id, network=scope == "network",
+                               desks=below or scope != "network")
         if scope != "network" and key_of(scope, id_, association_id) not in table.rows:
             raise NotFound(f"head office has received no figures of {scope} {id_} for {period}")
     else:

@@ -216,10 +216,10 @@ class ReportingService(PlatformService):
         return {"month": month, "published": [
             {"association_id": a, "period": period, "revision": revision} for a, period, revision in published]}
 
-    def _table(self, req, exact=False):
+    def _table(self, req, exact=False, below=True):
         with self.db.unit_of_work() as uow:
             table, key = reading.table_for(
-                uow.session, req, head_office=head_office(self.config), exact=exact,
+                uow.session, req, head_office=head_office(self.config), exact=exact, below=below,
                 own_association=self.config["ASSOCIATION_ID"], threshold=self._threshold())
             revision = (table.revisions.get(key) if head_office(self.config) or key == reading.NETWORK
                         else reading.published_revision(uow.session, key[1], req["period"]))
@@ -230,7 +230,7 @@ class ReportingService(PlatformService):
         if req["exact"] and not self.config.get("ALLOW_EXACT_FIGURES"):
             raise invalid("exact", "exact figures are disabled here (ALLOW_EXACT_FIGURES); what leaves the "
                                    "association is suppressed")
-        table, key, revision = self._table(req, exact=req["exact"])
+        table, key, revision = self._table(req, exact=req["exact"], below=False)  # one row is rendered
         return {**rendering.render(table, key, self._threshold()), "exact": req["exact"], "revision": revision}
 
     def _export(self, request):
