@@ -15,12 +15,13 @@ from shared.contracts.reporting import (
     AnnualReportRequest,
     ClosePeriodRequest,
     ExportRequest,
+    FiguresMonthsRequest,
     FiguresRequest,
     PcbReportRequest,
 )
 from shared.db import ALREADY_APPLIED, utcnow
 from shared.dependencies import Database
-from shared.errors import Conflict, invalid, parse_request
+from shared.errors import Conflict, NotFound, invalid, parse_request
 from shared.metrics import Metrics
 from shared.rpc import rpc
 from shared.service import PlatformService
@@ -164,6 +165,12 @@ class ReportingService(PlatformService):
         return self._figures(_given(scope=scope, id=id, period=period, exact=exact))
 
     @rpc
+    def figures_months(self, scope, id=None, year=None, months=None, exact=False):
+        """`figures` of several months of a year, in one call and one transaction: [row or None], in the
+        order asked; None for a month of which there are no figures (what `figures` answers NotFound)."""
+        return self._figures_months(_given(scope=scope, id=id, year=year, months=months, exact=exact))
+
+    @rpc
     def export(self, scope, id=None, period=None, format="json"):
         return self._export(_given(scope=scope, id=id, period=period, format=format))
 
@@ -218,20 +225,44 @@ class ReportingService(PlatformService):
 
     def _table(self, req, exact=False, below=True):
         with self.db.unit_of_work() as uow:
-            table, key = reading.table_for(
-                uow.session, req, head_office=head_office(self.config), exact=exact, below=below,
-                own_association=self.config["ASSOCIATION_ID"], threshold=self._threshold())
-            revision = (table.revisions.get(key) if head_office(self.config) or key == reading.NETWORK
-                        else reading.published_revision(uow.session, key[1], req["period"]))
+            return self._table_in(uow.session, req, exact, below)
+
+    def _table_in(self, session, req, exact, below):
+        table, key = reading.table_for(
+            session, req, head_office=head_office(self.config), exact=exact, below=below,
+            own_association=self.config["ASSOCIATION_ID"], threshold=self._threshold())
+        revision = (table.revisions.get(key) if head_office(self.config) or key == reading.NETWORK
+                    else reading.published_revision(session, key[1], req["period"]))
         return table, key, revision
 
-    def _figures(self, request):
-        req = parse_request(FiguresRequest, request)
+    def _exact_allowed(self, req):
         if req["exact"] and not self.config.get("ALLOW_EXACT_FIGURES"):
             raise invalid("exact", "exact figures are disabled here (ALLOW_EXACT_FIGURES); what leaves the "
                                    "association is suppressed")
+
+    def _row(self, table, key, revision, exact):
+        return {**rendering.render(table, key, self._threshold()), "exact": exact, "revision": revision}
+
+    def _figures(self, request):
+        req = parse_request(FiguresRequest, request)
+        self._exact_allowed(req)
         table, key, revision = self._table(req, exact=req["exact"], below=False)  # one row is rendered
-        return {**rendering.render(table, key, self._threshold()), "exact": req["exact"], "revision": revision}
+        return self._row(table, key, revision, req["exact"])
+
+    def _figures_months(self, request):
+        req = parse_request(FiguresMonthsRequest, request)
+        self._exact_allowed(req)
+        rows = []
+        with self.db.unit_of_work() as uow:
+            for month in req["months"]:
+                period = {**req, "period": f"{req['year']:04d}-{month:02d}"}
+                try:
+                    table, key, revision = self._table_in(uow.session, period, req["exact"], below=False)
+                except NotFound:
+                    rows.append(None)
+                    continue
+                rows.append(self._row(table, key, revision, req["exact"]))
+        return rows
 
     def _export(self, request):
         req = parse_request(ExportRequest, request)

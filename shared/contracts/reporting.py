@@ -492,6 +492,20 @@ class FiguresRequest(ScopeRequest):
     exact = fields.Boolean(load_default=False)
 
 
+class FiguresMonthsRequest(ScopeRequest):
+    """Months of one year in one call (a year's charts): each month's row as `figures` answers it."""
+
+    year = fields.Integer(required=True, strict=False, validate=validate.Range(min=2000, max=2999))
+    months = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=12)), required=True,
+                         validate=validate.Length(min=1, max=12))
+    exact = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _each_month_once(self, data, **kwargs):
+        if len(set(data.get("months") or ())) != len(data.get("months") or ()):
+            raise ValidationError("each month once", "months")
+
+
 class ExportRequest(ScopeRequest):
     period = fields.String(required=True, validate=PERIOD)
     format = fields.String(load_default="json", validate=validate.OneOf(FORMATS, error="must be one of: {choices}"))

@@ -1,6 +1,7 @@
 """The gateway's routes alone: its container runs on the test's broker and database, and accueil and
 reporting are fakes put in place of its `backends` with nameko's `replace_dependencies`. What the gateway
 sends them, and what it answers for what they answer, is read off the fakes, with no other service started."""
+import datetime as dt
 import re
 from types import SimpleNamespace
 
@@ -78,6 +79,15 @@ class FakeReporting:
 
     def figures(self, scope, id_, period, exact):
         self.asked.append((scope, id_, period, exact))
+        return self._row(scope, id_, period, exact)
+
+    def figures_months(self, scope, id_, year, months, exact):
+        """Each month's row, but none for February."""
+        self.asked.append((scope, id_, f"{year}: {months}", exact))
+        rows = [self._row(scope, id_, f"{year}-{m:02d}", exact) for m in months]
+        return [None if m == 2 else row for m, row in zip(months, rows)]
+
+    def _row(self, scope, id_, period, exact):
         if exact and not self.exact_allowed:
             raise InvalidRequest({"exact": ["exact figures are not allowed here"]})
         return {"scope": scope, "id": id_, "period": period, "exact": exact, "threshold": 5, "suppressed": [],
@@ -227,6 +237,29 @@ def test_staff_get_suppressed_figures_when_reporting_refuses_exact_ones(gateway_
     # then they get the suppressed row, asked for again
     assert row.status_code == 200 and row.json()["exact"] is False
     assert reporting.asked == [("desk", "lyon-8", "2026", True), ("desk", "lyon-8", "2026", False)]
+
+
+def test_a_year_by_month_is_one_call_to_reporting_with_the_months_begun_and_none_for_the_others(gateway_alone):
+    # given reporting that refuses exact figures, and has none for February (a desk opened in March, say)
+    reporting = FakeReporting(exact_allowed=False)
+    gateway = gateway_alone(reporting=reporting)
+    # when an agent reads their desk's months of last year, and of next year
+    last_year = dt.date.today().year - 1
+    answer = gateway.login("agent.lyon8").get(gateway.url("/api/figures/months"), params={
+        "scope": "desk", "id": "lyon-8", "year": last_year})
+    to_come = gateway.login("agent.lyon8").get(gateway.url("/api/figures/months"), params={
+        "scope": "desk", "id": "lyon-8", "year": last_year + 2})
+    # then reporting is asked once for the twelve months (exact, then suppressed after its refusal)
+    assert answer.status_code == 200 and answer.json()["exact"] is False
+    twelve = list(range(1, 13))
+    assert reporting.asked[-2:] == [("desk", "lyon-8", f"{last_year}: {twelve}", True),
+                                    ("desk", "lyon-8", f"{last_year}: {twelve}", False)]
+    rows = answer.json()["months"]
+    assert [row is None for row in rows] == [m == 2 for m in twelve]
+    assert rows[0]["period"] == f"{last_year}-01" and rows[0]["figures"]["visits"]["total"] == 42
+    # and months to come are not asked for at all
+    assert to_come.status_code == 200 and to_come.json()["months"] == [None] * 12
+    assert len(reporting.asked) == 2
 
 
 def test_an_agent_reading_the_network_s_figures_is_refused_before_reporting_is_asked(gateway_alone):

@@ -255,6 +255,10 @@ def test_head_office_keeps_the_latest_revision_instead_of_adding_them(storage, a
     assert national["figures"]["associations"] == 1 and national["figures"]["desks"] == 1
     assert head_office.figures("association", ASSOCIATION, "2026-10")["revision"] == 2
     assert head_office.annual_report(2026)["visits"] == 13
+    # and a year's months in one call are each month's as received, None where none was
+    desk = head_office.figures("desk", "lyon-8", "2026-10")
+    assert head_office.figures_months("desk", "lyon-8", 2026, [9, 10]) == [None, desk]
+    assert head_office.figures_months("network", None, 2026, [10]) == [national]
 
 
 def test_head_office_sums_associations_and_marks_a_cell_some_association_hid_as_incomplete(storage, any_storage):

@@ -12,6 +12,7 @@ import pytest
 from services.reporting import cells as F
 from services.reporting.rendering import CSV_HEADER, PCB_CSV_HEADER
 from services.reporting.tests.events import (
+    ASSOCIATION,
     apply,
     at,
     budget_dossier_closed,
@@ -74,6 +75,39 @@ def test_an_unknown_desk_or_association_is_not_found(lyon):
 def test_a_known_desk_in_a_quiet_month_has_zero_figures(lyon):
     figures = lyon.figures("desk", "lyon-9", "2026-03")["figures"]
     assert figures["visits"]["total"] == 0 and figures["people"]["received"] == 0 and figures["desks"] == 1
+
+
+def test_the_months_of_a_year_in_one_call_are_each_month_s_figures_in_the_order_asked(lyon):
+    for scope, id_ in (("desk", "lyon-8"), ("association", ASSOCIATION), ("network", None)):
+        months = lyon.figures_months(scope, id_, 2026, [10, 3, 11], exact=True)
+        assert months == [lyon.figures(scope, id_, f"2026-{m:02d}", exact=True) for m in (10, 3, 11)], scope
+    assert months[0]["figures"]["visits"]["total"] == 26 and months[1]["figures"]["visits"]["total"] == 0
+
+
+@pytest.mark.parametrize("args, field", [
+    ({"scope": "desk", "id": "lyon-8", "months": [1]}, "year"),
+    ({"scope": "desk", "id": "lyon-8", "year": 2026}, "months"),
+    ({"scope": "desk", "id": "lyon-8", "year": 2026, "months": []}, "months"),
+    ({"scope": "desk", "id": "lyon-8", "year": 2026, "months": [0]}, "months"),
+    ({"scope": "desk", "id": "lyon-8", "year": 2026, "months": [13]}, "months"),
+    ({"scope": "desk", "id": "lyon-8", "year": 2026, "months": ["3"]}, "months"),
+    ({"scope": "desk", "id": "lyon-8", "year": 2026, "months": [3, 3]}, "months"),
+    ({"scope": "desk", "id": "lyon-8", "year": 2026, "months": list(range(1, 13)) + [1]}, "months"),
+    ({"scope": "desk", "year": 2026, "months": [3]}, "id"),
+])
+def test_a_bad_months_request_names_the_field(lyon, args, field):
+    with pytest.raises(InvalidRequest) as exc:
+        lyon.figures_months(**args)
+    assert field in exc.value.errors
+
+
+def test_months_of_an_unknown_desk_are_not_found_and_exact_ones_follow_the_configuration(storage):
+    reporting = make_reporting(storage)  # ALLOW_EXACT_FIGURES off
+    apply(reporting, visit_closed(at(2026, 10, 1), pimms_id="lyon-8"))
+    with pytest.raises(InvalidRequest) as exc:
+        reporting.figures_months("desk", "lyon-8", 2026, [10], exact=True)
+    assert "exact" in exc.value.errors
+    assert reporting.figures_months("desk", "marseille-1", 2026, [9, 10]) == [None, None]
 
 
 def test_figures_per_desk_association_and_network_for_a_month_and_a_year(lyon):
