@@ -357,8 +357,26 @@ TARGETS = {  # name: (the bound, True when the figure must stay at or under it)
 }
 
 
-def run(var, new_vhost, spawn, report, rounds=3, events=10_000_000, small=1_000_000, requests_per_round=50):
-    """Fill, rebuild (1M then the full store), then read in `rounds` rounds; returns the ratios (medians)."""
+def rebuild_both(one_year, big, n_small, n_big, report):
+    """The 1M store's rebuild then the 10M's, each in its own process: their rate and memory ratios."""
+    print("-- national: rebuilds, each in its own process", flush=True)
+    small_events, small_seconds, small_mb = rebuild_in_child(one_year)
+    report(f"reporting rebuild of {small_events:,} events", small_events / small_seconds, "events/s")
+    report(f"   its peak memory ({small_seconds:.0f} s)", small_mb, "MB")
+    big_events, big_seconds, big_mb = rebuild_in_child(big)
+    report(f"reporting rebuild of {big_events:,} events", big_events / big_seconds, "events/s",
+           small_events / small_seconds, "the 1M rebuild")
+    report(f"   its peak memory ({big_seconds:.0f} s)", big_mb, "MB", small_mb, "the 1M rebuild")
+    if (small_events, big_events) != (n_small, n_big):
+        raise SystemExit(f"bench: rebuilds folded {small_events} and {big_events} of {n_small} and {n_big} events")
+    return {"rebuild_10m_vs_1m": (big_events / big_seconds) / (small_events / small_seconds),
+            "rebuild_memory_10m_vs_1m": big_mb / small_mb}
+
+
+def run(var, new_vhost, spawn, report, rounds=3, events=10_000_000, small=1_000_000, requests_per_round=50,
+        rebuilds=True):
+    """Fill, rebuild (1M then the full store), then read in `rounds` rounds; returns the ratios (medians).
+    Without `rebuilds`, only the reads (head office's store kept from an earlier run)."""
     from scripts.bench_desk import floor_load, start_floor, stop_floor
 
     var.mkdir(parents=True, exist_ok=True)
@@ -375,16 +393,10 @@ def run(var, new_vhost, spawn, report, rounds=3, events=10_000_000, small=1_000_
           f"{years[0]}-{years[-1]}), unless kept from a previous run", flush=True)
     n_small = fill(one_year, (READ_YEAR,), small)
     n_big = fill(big, years, events)
-    print("-- national: rebuilds, each in its own process", flush=True)
-    small_events, small_seconds, small_mb = rebuild_in_child(one_year)
-    report(f"reporting rebuild of {small_events:,} events", small_events / small_seconds, "events/s")
-    report(f"   its peak memory ({small_seconds:.0f} s)", small_mb, "MB")
-    big_events, big_seconds, big_mb = rebuild_in_child(big)
-    report(f"reporting rebuild of {big_events:,} events", big_events / big_seconds, "events/s",
-           small_events / small_seconds, "the 1M rebuild")
-    report(f"   its peak memory ({big_seconds:.0f} s)", big_mb, "MB", small_mb, "the 1M rebuild")
-    if (small_events, big_events) != (n_small, n_big):
-        raise SystemExit(f"bench: rebuilds folded {small_events} and {big_events} of {n_small} and {n_big} events")
+    if rebuilds:
+        rebuilt = rebuild_both(one_year, big, n_small, n_big, report)
+    elif not (data / "reporting.json").exists():
+        raise SystemExit("bench: --reads-only reads head office's store of an earlier run: there is none")
     print("-- national: head office's store, the associations' periods of those events as published, unless "
           "kept from a previous run", flush=True)
     received = fill_head_office(big, data / "reporting.db", years)
@@ -422,8 +434,8 @@ def run(var, new_vhost, spawn, report, rounds=3, events=10_000_000, small=1_000_
     print(f"-- national, medians of {rounds} rounds: " + ", ".join(
         f"{name} {value:.2f} ({' '.join(f'{r[name]:.2f}' for r in results)})" for name, value in medians.items()),
         flush=True)
-    medians["rebuild_10m_vs_1m"] = (big_events / big_seconds) / (small_events / small_seconds)
-    medians["rebuild_memory_10m_vs_1m"] = big_mb / small_mb
+    if rebuilds:
+        medians.update(rebuilt)
     return medians
 
 
@@ -434,6 +446,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--requests", type=int, default=50, help="requests of each read per round")
     parser.add_argument("--fill-only", action="store_true", help="fill (or keep) the stores, and stop there")
+    parser.add_argument("--reads-only", action="store_true",
+                        help="only head office's reads, on the stores of an earlier run (no rebuild)")
     parser.add_argument("--rebuild", metavar="DB", help=argparse.SUPPRESS)  # the child of rebuild_in_child
     parser.add_argument("--profile", metavar="FILE", help=argparse.SUPPRESS)  # with --rebuild: cProfile stats
     args = parser.parse_args()
@@ -454,7 +468,7 @@ def main():
         logging.getLogger(noisy).setLevel(logging.ERROR)
     shutil.rmtree(VAR / "head_office" / "logs", ignore_errors=True)
     ratios = run(VAR, Vhost, spawn, report, rounds=args.rounds, events=args.events, small=args.small,
-                 requests_per_round=args.requests)
+                 requests_per_round=args.requests, rebuilds=not args.reads_only)
     missed = [name for name, value in ratios.items()
               if not (value <= TARGETS[name][0] if TARGETS[name][1] else value >= TARGETS[name][0])]
     if missed:

@@ -133,16 +133,19 @@ def local_table(session, period, association_id=None, desk=None, network=False):
 
 
 # -- head office: the latest revision received of each association's figures -----------------------------------
-def received_table(session, period, association_id=None, network=True, desks=True):
+def received_table(session, period, association_id=None, network=True, desks=True, desk=None):
     """Desk and association rows exactly as their associations published them (already suppressed), and,
     if asked, the national row: the sum of what was published. A cell some association hid, or whose
     edition its reporting does not publish yet, is `incomplete` there: the national figure is then a lower
     bound. Medians cannot be summed: the national ones are null, and `incomplete` wherever there were items.
-    Without `desks`, only the associations' rows: all the national row is made of."""
+    Without `desks`, only the associations' rows: all the national row is made of; with `desk`, that desk's
+    row and its association's (without which it is not counted), not the association's other desks'."""
     table = Table(period, national_from_published=True)
     query = select(received_periods).where(received_periods.c.period == period)
     if not desks:
         query = query.where(received_periods.c.pimms_id == NO_DESK)
+    elif desk is not None:
+        query = query.where(received_periods.c.pimms_id.in_((desk, NO_DESK)))
     if association_id is not None:
         query = query.where(received_periods.c.association_id == association_id)
         table.desks[association_id]
@@ -249,20 +252,26 @@ def association_known(session, association_id, head_office, own_association):
         raise NotFound(f"no figures for association {association_id}")
 
 
-def table_for(session, req, *, head_office, own_association, exact, threshold, below=True):
+def scope_association(session, req, head_office, own_association):
+    """The association of the requested scope (None for the network), NotFound if it has no figures."""
+    if req["scope"] == "desk":
+        return association_of_desk(session, req["id"], head_office)
+    if req["scope"] == "association":
+        association_known(session, req["id"], head_office, own_association)
+        return req["id"]
+    return None
+
+
+def table_for(session, req, *, head_office, own_association, exact, threshold, below=True, known=None):
     """The period's table holding the requested scope, protected unless exact figures were asked; without
     `below`, head office reads only what the requested row needs (the network's figures, not its desks').
+    `known`: the scope's association as `scope_association` found it (several periods of one scope).
     Returns (table, key of the requested row)."""
     scope, id_, period = req["scope"], req["id"], req["period"]
-    association_id = None
-    if scope == "desk":
-        association_id = association_of_desk(session, id_, head_office)
-    elif scope == "association":
-        association_known(session, id_, head_office, own_association)
-        association_id = id_
+    association_id = known or scope_association(session, req, head_office, own_association)
     if head_office:  # the national row only where it is read (a desk's month needs none of it)
         table = received_table(session, period, association_id, network=scope == "network",
-                               desks=below or scope != "network")
+                               desks=below or scope != "network", desk=id_ if scope == "desk" and not below else None)
         if scope != "network" and key_of(scope, id_, association_id) not in table.rows:
             raise NotFound(f"head office has received no figures of {scope} {id_} for {period}")
     else:

@@ -227,9 +227,9 @@ class ReportingService(PlatformService):
         with self.db.unit_of_work() as uow:
             return self._table_in(uow.session, req, exact, below)
 
-    def _table_in(self, session, req, exact, below):
+    def _table_in(self, session, req, exact, below, known=None):
         table, key = reading.table_for(
-            session, req, head_office=head_office(self.config), exact=exact, below=below,
+            session, req, head_office=head_office(self.config), exact=exact, below=below, known=known,
             own_association=self.config["ASSOCIATION_ID"], threshold=self._threshold())
         revision = (table.revisions.get(key) if head_office(self.config) or key == reading.NETWORK
                     else reading.published_revision(session, key[1], req["period"]))
@@ -254,10 +254,16 @@ class ReportingService(PlatformService):
         self._exact_allowed(req)
         rows = []
         with self.db.unit_of_work() as uow:
+            try:  # the scope's association, once for the months (a desk's: a query each time otherwise)
+                known = reading.scope_association(uow.session, req, head_office(self.config),
+                                                  self.config["ASSOCIATION_ID"])
+            except NotFound:
+                return [None] * len(req["months"])
             for month in req["months"]:
                 period = {**req, "period": f"{req['year']:04d}-{month:02d}"}
                 try:
-                    table, key, revision = self._table_in(uow.session, period, req["exact"], below=False)
+                    table, key, revision = self._table_in(uow.session, period, req["exact"], below=False,
+                                                          known=known)
                 except NotFound:
                     rows.append(None)
                     continue
