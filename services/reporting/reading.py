@@ -133,23 +133,20 @@ def local_table(session, period, association_id=None, desk=None, network=False):
 
 
 # -- head office: the latest revision received of each association's figures -----------------------------------
-def received_table(session, period, association_id=None, network=True, desks=True, desk=None):
+def received_table(session, period, association_id=None, network=True, desks=True, desk=None, rows=None):
     """Desk and association rows exactly as their associations published them (already suppressed), and,
     if asked, the national row: the sum of what was published. A cell some association hid, or whose
     edition its reporting does not publish yet, is `incomplete` there: the national figure is then a lower
     bound. Medians cannot be summed: the national ones are null, and `incomplete` wherever there were items.
     Without `desks`, only the associations' rows: all the national row is made of; with `desk`, that desk's
-    row and its association's (without which it is not counted), not the association's other desks'."""
+    row and its association's (without which it is not counted), not the association's other desks'.
+    `rows`: this period's rows as `received_rows` read them with the same selection (several periods)."""
     table = Table(period, national_from_published=True)
-    query = select(received_periods).where(received_periods.c.period == period)
-    if not desks:
-        query = query.where(received_periods.c.pimms_id == NO_DESK)
-    elif desk is not None:
-        query = query.where(received_periods.c.pimms_id.in_((desk, NO_DESK)))
     if association_id is not None:
-        query = query.where(received_periods.c.association_id == association_id)
         table.desks[association_id]
-    for row in session.execute(query.order_by(received_periods.c.association_id, received_periods.c.pimms_id)):
+    if rows is None:
+        rows = received_rows(session, [period], association_id, desks, desk).get(period, [])
+    for row in rows:
         if row.pimms_id == NO_DESK:
             key = ("association", row.association_id)
             table.desks[row.association_id]
@@ -167,6 +164,30 @@ def received_table(session, period, association_id=None, network=True, desks=Tru
     if network:
         national_row(table)
     return table
+
+
+def received_rows(session, periods_read, association_id=None, desks=True, desk=None):
+    """The received rows of several periods in one statement (a year's months): {period: [rows]}, each
+    period's in (association, desk) order; `desks` and `desk` select as in received_table."""
+    query = select(received_periods).where(received_periods.c.period.in_(periods_read))
+    if not desks:
+        query = query.where(received_periods.c.pimms_id == NO_DESK)
+    elif desk is not None:
+        query = query.where(received_periods.c.pimms_id.in_((desk, NO_DESK)))
+    if association_id is not None:
+        query = query.where(received_periods.c.association_id == association_id)
+    found = defaultdict(list)
+    for row in session.execute(query.order_by(received_periods.c.period, received_periods.c.association_id,
+                                              received_periods.c.pimms_id)):
+        found[row.period].append(row)
+    return found
+
+
+def received_selection(req, below):
+    """(desks, desk) of received_table for a request: the network's figures need no desk row, a desk's
+    month its own and its association's."""
+    scope = req["scope"]
+    return below or scope != "network", req["id"] if scope == "desk" and not below else None
 
 
 SUMMED = tuple(c.path for c in F.CELLS if c.kind in (*F.ADDITIVE, "distinct", "structure"))
@@ -262,16 +283,19 @@ def scope_association(session, req, head_office, own_association):
     return None
 
 
-def table_for(session, req, *, head_office, own_association, exact, threshold, below=True, known=None):
+def table_for(session, req, *, head_office, own_association, exact, threshold, below=True, known=None,
+              received=None):
     """The period's table holding the requested scope, protected unless exact figures were asked; without
     `below`, head office reads only what the requested row needs (the network's figures, not its desks').
-    `known`: the scope's association as `scope_association` found it (several periods of one scope).
+    Several periods of one scope: `known`, its association as `scope_association` found it; `received`,
+    head office's rows of those periods as `received_rows` read them for `received_selection`.
     Returns (table, key of the requested row)."""
     scope, id_, period = req["scope"], req["id"], req["period"]
     association_id = known or scope_association(session, req, head_office, own_association)
     if head_office:  # the national row only where it is read (a desk's month needs none of it)
-        table = received_table(session, period, association_id, network=scope == "network",
-                               desks=below or scope != "network", desk=id_ if scope == "desk" and not below else None)
+        desks, desk = received_selection(req, below)
+        table = received_table(session, period, association_id, network=scope == "network", desks=desks,
+                               desk=desk, rows=None if received is None else received.get(period, []))
         if scope != "network" and key_of(scope, id_, association_id) not in table.rows:
             raise NotFound(f"head office has received no figures of {scope} {id_} for {period}")
     else:

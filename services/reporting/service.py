@@ -227,10 +227,10 @@ class ReportingService(PlatformService):
         with self.db.unit_of_work() as uow:
             return self._table_in(uow.session, req, exact, below)
 
-    def _table_in(self, session, req, exact, below, known=None):
+    def _table_in(self, session, req, exact, below, known=None, received=None):
         table, key = reading.table_for(
             session, req, head_office=head_office(self.config), exact=exact, below=below, known=known,
-            own_association=self.config["ASSOCIATION_ID"], threshold=self._threshold())
+            received=received, own_association=self.config["ASSOCIATION_ID"], threshold=self._threshold())
         revision = (table.revisions.get(key) if head_office(self.config) or key == reading.NETWORK
                     else reading.published_revision(session, key[1], req["period"]))
         return table, key, revision
@@ -259,11 +259,15 @@ class ReportingService(PlatformService):
                                                   self.config["ASSOCIATION_ID"])
             except NotFound:
                 return [None] * len(req["months"])
-            for month in req["months"]:
-                period = {**req, "period": f"{req['year']:04d}-{month:02d}"}
+            periods_read = [f"{req['year']:04d}-{month:02d}" for month in req["months"]]
+            received = None
+            if head_office(self.config):  # the months' rows in one statement
+                received = reading.received_rows(uow.session, periods_read, known,
+                                                 *reading.received_selection(req, below=False))
+            for period in periods_read:
                 try:
-                    table, key, revision = self._table_in(uow.session, period, req["exact"], below=False,
-                                                          known=known)
+                    table, key, revision = self._table_in(uow.session, {**req, "period": period}, req["exact"],
+                                                          below=False, known=known, received=received)
                 except NotFound:
                     rows.append(None)
                     continue
