@@ -191,6 +191,7 @@ def received_selection(req, below):
 
 
 SUMMED = tuple(c.path for c in F.CELLS if c.kind in (*F.ADDITIVE, "distinct", "structure"))
+SUMMED_SET = frozenset(SUMMED)
 
 
 def national_row(table):
@@ -200,7 +201,7 @@ def national_row(table):
     unknown = set()  # hidden by an association, or a cell its (older) reporting does not publish yet
     for k in parts:
         unknown |= table.hidden[k]
-        unknown.update(path for path in SUMMED if path not in table.rows[k])
+        unknown |= SUMMED_SET - table.rows[k].keys()
     table.incomplete[NETWORK].update(path for path in SUMMED if path in unknown)
     for cell in F.CELLS:
         if cell.kind == "derived" and {cell.base, cell.numerator} & table.incomplete[NETWORK]:
