@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, insert, select, text
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, insert, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -87,6 +88,8 @@ def migrate(engine: Engine, service_versions: Path, revision: str = "heads", dow
     cfg.set_main_option(
         "version_locations", os.pathsep.join([str(PLATFORM_MIGRATIONS / "versions"), str(service_versions)])
     )
+    if revision == "heads" and not downgrade and _at(engine, _heads(cfg, service_versions)):
+        return  # nothing to run: alembic would load every migration script to find that out
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:
@@ -105,6 +108,24 @@ def migrate(engine: Engine, service_versions: Path, revision: str = "heads", dow
         finally:
             if sqlite:
                 conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+_HEADS: dict[str, frozenset] = {}  # migrations folder -> its heads (the scripts do not change in a process)
+
+
+def _heads(cfg: Config, service_versions: Path) -> frozenset:
+    key = str(Path(service_versions).resolve())
+    if key not in _HEADS:
+        _HEADS[key] = frozenset(ScriptDirectory.from_config(cfg).get_heads())
+    return _HEADS[key]
+
+
+def _at(engine: Engine, heads: frozenset) -> bool:
+    """Whether the database's alembic versions are exactly `heads` (False without a version table)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        return frozenset(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars()) == heads
 
 
 class UnitOfWork:
