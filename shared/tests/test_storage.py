@@ -37,6 +37,27 @@ def test_migrations_run_twice_without_harm(storage):
     assert count(storage, outbox) == 0 and count(storage, tallied) == 0
 
 
+def test_a_database_at_its_heads_is_not_migrated_again_and_one_behind_is(storage, monkeypatch):
+    from alembic import command
+
+    from shared import db
+
+    # given a database at the newest schema, and alembic's upgrade made to fail if it is called
+    def upgrade(*args):
+        raise AssertionError("alembic ran")
+
+    monkeypatch.setattr(command, "upgrade", upgrade)
+    # when the service starts on it again, nothing runs
+    migrate(storage.engine, TALLY_MIGRATIONS)
+    # and when its versions are not the heads (one head missing, as in a database of an earlier release),
+    # alembic does run
+    with storage.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM alembic_version WHERE version_num = (SELECT min(version_num) FROM alembic_version)")
+    with pytest.raises(AssertionError, match="alembic ran"):
+        migrate(storage.engine, TALLY_MIGRATIONS)
+    assert db._HEADS  # the heads were read once for the folder, and kept
+
+
 def test_state_and_events_commit_together(storage):
     with storage.unit_of_work() as uow:
         uow.session.execute(insert(tallied).values(event_id="x", event_type="t"))
