@@ -121,6 +121,17 @@ def service_config(rabbit_config, tmp_path, migrated_templates):
 
 
 @pytest.fixture
+def web_config(empty_config):
+    """nameko's `web_config`, on a port no outgoing connection can take meanwhile (tests/helpers.free_port)."""
+    from nameko.constants import WEB_SERVER_CONFIG_KEY
+
+    from tests.helpers import free_port
+
+    empty_config[WEB_SERVER_CONFIG_KEY] = f"127.0.0.1:{free_port()}"
+    return empty_config
+
+
+@pytest.fixture
 def web_session(web_config_port):
     """nameko's `web_session`, without werkzeug.urls.url_join (gone from Werkzeug 3): a requests session on
     the test service's web port."""

@@ -1,8 +1,28 @@
 """Helpers for tests that talk to the real broker."""
 import json
+import random
+import socket
 import time
 
 from kombu import Connection
+
+
+def free_port(host="127.0.0.1"):
+    """A port for a test's server, below the kernel's range of ephemeral ports. nameko's find_free_port
+    asks the kernel for one of those, closes it and leaves the server to bind it later: meanwhile any
+    outgoing connection of the suite (AMQP, HTTP) may be given that very port (a setup failed so, on
+    "Address already in use"). Outgoing connections never take a port below that range."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as ports:
+        ephemeral = int(ports.read().split()[0])
+    for _ in range(100):
+        port = random.randrange(10000, ephemeral)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port found between 10000 and {ephemeral}")
 
 
 def wait_for(predicate, timeout=15.0, interval=0.05, message="condition", ignoring=()):

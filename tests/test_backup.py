@@ -204,10 +204,10 @@ def manifest_unsent_visits(archive, folder):
 def quiet_stack(tmp_path, monkeypatch):
     """Where `pimms` looks for this test's stack: nothing of it runs (its web ports are free ones), its
     databases in tmp_path/data unless a <SERVICE>_DB_URL says otherwise."""
-    from nameko.testing.utils import find_free_port
+    from tests.helpers import free_port
 
     for name, _, _ in run_local.STACK:
-        monkeypatch.setenv(f"{name.upper()}_WEB_ADDRESS", f"127.0.0.1:{find_free_port()}")
+        monkeypatch.setenv(f"{name.upper()}_WEB_ADDRESS", f"127.0.0.1:{free_port()}")
         monkeypatch.delenv(f"{name.upper()}_DB_URL", raising=False)
     return tmp_path / "data"
 

@@ -11,14 +11,13 @@ import uuid
 import pytest
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
-from nameko.testing.utils import find_free_port
 
 from scripts.demo import gateway as demo
 from services.accueil.service import AccueilService
 from services.gateway.service import GatewayService
 from shared.config import load_config
 from shared.logs import JsonLines
-from tests.helpers import publish_many, publish_raw, queue_depth, wait_for
+from tests.helpers import free_port, publish_many, publish_raw, queue_depth, wait_for
 from tests.tally.service import BatchTallyService, TallyService
 from tests.test_delivery import valid_event
 from tests.test_structure import ROOT, SERVICES
@@ -134,7 +133,7 @@ def test_a_batch_consumer_logs_each_event_of_a_batch_with_its_own_outcome(
 
 @pytest.fixture
 def gateway(container_factory, service_config, web_config, web_config_port, rabbit_config):
-    accueil_port = find_free_port()
+    accueil_port = free_port()
     container_factory(AccueilService, service_config(
         "accueil", ASSOCIATION_ID="pimms-lyon", WEB_SERVER_ADDRESS=f"127.0.0.1:{accueil_port}")).start()
     container_factory(GatewayService, service_config(

@@ -109,9 +109,9 @@ def test_a_backup_of_nothing_and_a_restore_of_no_archive_are_refused(tmp_path):
 # -- a real round trip ----------------------------------------------------------------------------------------
 @pytest.fixture
 def head_office_and_gateway(container_factory, service_config, web_config, web_config_port, monkeypatch):
-    from nameko.testing.utils import find_free_port
+    from tests.helpers import free_port
 
-    franchise_port = find_free_port()
+    franchise_port = free_port()
     container_factory(FranchiseService, service_config(
         "franchise", WEB_SERVER_ADDRESS=f"127.0.0.1:{franchise_port}")).start()
     container_factory(GatewayService, service_config(
@@ -186,9 +186,9 @@ def test_a_refusal_of_a_service_exits_1_naming_the_field_and_the_rule(head_offic
 
 
 def test_a_service_that_does_not_answer_its_health_exits_1(head_office_and_gateway, monkeypatch):
-    from nameko.testing.utils import find_free_port
+    from tests.helpers import free_port
 
-    monkeypatch.setenv("ACCUEIL_WEB_ADDRESS", f"127.0.0.1:{find_free_port()}")
+    monkeypatch.setenv("ACCUEIL_WEB_ADDRESS", f"127.0.0.1:{free_port()}")
     status, out, err = run("health", "--service", "franchise", "--service", "accueil", "--wait", "2")
     assert status == 1
     assert [line.split()[:2] for line in out.splitlines()] == [["franchise", "ok"], ["accueil", "UNHEALTHY"]]

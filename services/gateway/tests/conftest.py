@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pytest
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
-from nameko.testing.utils import find_free_port
 
 from scripts.demo import gateway as demo
 from services.accueil.service import AccueilService
@@ -15,7 +14,7 @@ from services.gateway.service import MIGRATIONS, GatewayService
 from services.reporting.service import ReportingService
 from shared.db import Storage
 from shared.errors import NotFound
-from tests.helpers import wait_for
+from tests.helpers import free_port, wait_for
 
 PASSWORDS = {a["login"]: a["password"] for a in demo.ACCOUNTS}
 SECRET = "test-secret-of-the-gateway-tests"
@@ -52,7 +51,7 @@ class Stack:
 
 @pytest.fixture
 def stack(container_factory, service_config, web_config, web_config_port, rabbit_config):
-    accueil_port = find_free_port()
+    accueil_port = free_port()
     container_factory(ReportingService, service_config(
         "reporting", ALLOW_EXACT_FIGURES=True, CLOSE_CHECK_INTERVAL=3600, ASSOCIATION_ID="pimms-lyon")).start()
     container_factory(AccueilService, service_config(
