@@ -5,20 +5,25 @@ import datetime as dt
 from shared.errors import InvalidRequest, NotFound
 
 
-def row(reporting, scope, id_, period, exact, missing_ok=False):
-    """One row of figures; staff ask for exact ones and fall back to the suppressed row when reporting is
+def exact_or_suppressed(ask, exact):
+    """`ask(exact)`: staff ask for exact figures and fall back to suppressed ones when reporting is
     configured to refuse them (ALLOW_EXACT_FIGURES false)."""
     try:
-        found = reporting.figures(scope, id_, period, exact)
+        return ask(exact)
     except InvalidRequest as exc:
         if exact and "exact" in exc.errors:
-            return row(reporting, scope, id_, period, False, missing_ok)
+            return ask(False)
         raise
+
+
+def row(reporting, scope, id_, period, exact, missing_ok=False):
+    """One row of figures, exact if asked and allowed; None without figures when `missing_ok`."""
+    try:
+        return exact_or_suppressed(lambda exact_: reporting.figures(scope, id_, period, exact_), exact)
     except NotFound:
         if missing_ok:
             return None
         raise
-    return found
 
 
 def months(reporting, scope, id_, year, exact, today=None):
@@ -29,12 +34,8 @@ def months(reporting, scope, id_, year, exact, today=None):
     past = [month for month in range(1, 13) if (year, month) <= (today.year, today.month)]
     if not past:
         return [None] * 12
-    try:
-        found = dict(zip(past, reporting.figures_months(scope, id_, year, past, exact)))
-    except InvalidRequest as exc:  # staff ask for exact figures; reporting may be configured to refuse them
-        if exact and "exact" in exc.errors:
-            return months(reporting, scope, id_, year, False, today)
-        raise
+    found = dict(zip(past, exact_or_suppressed(
+        lambda exact_: reporting.figures_months(scope, id_, year, past, exact_), exact)))
     return [found.get(month) for month in range(1, 13)]
 
 
