@@ -104,16 +104,9 @@ class Stack:
 
     def fork(self, name):
         pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                run_child(name, self.classes[name], self.log_dir)
-            except BaseException:  # the child must never fall back into the parent's code
-                logging.exception("%s stopped", name)
-                code = 1
-            os._exit(code)
-        self.supervisor.children[pid] = name
-        self.supervisor.started[name] = time.monotonic()
+        if pid == 0:  # the child must never fall back into the parent's code
+            os._exit(serve(name, self.classes[name], self.log_dir))
+        self.supervisor.started_as(pid, name)
 
     def run(self):
         # what every service imports only when it opens its SQLite database: here once, shared by all
@@ -130,18 +123,23 @@ class Stack:
                                   self.supervisor.state()])
 
 
+def serve(name, cls, log_dir):
+    """Run the service to its end: the process's exit status."""
+    try:
+        run_child(name, cls, log_dir)
+    except BaseException:
+        logging.exception("%s stopped", name)
+        return 1
+    return 0
+
+
 def main(args):
     log_dir = None
     if args[:1] == ["--child"]:  # a service started again by the supervisor: alone, loading its own code
         name, args = args[1], args[2:]
         if args[:1] == ["--logs"]:
             log_dir = args[1]
-        try:
-            run_child(name, service_class(name), log_dir)
-        except BaseException:
-            logging.exception("%s stopped", name)
-            return 1
-        return 0
+        return serve(name, service_class(name), log_dir)
     if args[:1] == ["--logs"]:
         log_dir, args = args[1], args[2:]
     return Stack(args, log_dir).run()

@@ -70,7 +70,10 @@ class Supervisor:
             argv += ["--logs", self.log_dir]
         path = os.environ.get("PYTHONPATH")
         env = dict(os.environ, PYTHONPATH=str(ROOT) + (os.pathsep + path if path else ""))
-        pid = os.posix_spawn(sys.executable, argv, env)
+        self.started_as(os.posix_spawn(sys.executable, argv, env), name)
+
+    def started_as(self, pid, name):
+        """`name` runs as process `pid` from now on (forked by scripts/stack.py, or started here)."""
         self.children[pid] = name
         self.started[name] = time.monotonic()
 
